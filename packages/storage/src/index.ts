@@ -1,0 +1,40 @@
+/**
+ * The storage port of Tekton Results: the {@link ResultsStore} interface every
+ * backend implements, its model types, {@link StorageError}, the list query
+ * and the CEL filter compiler that produces the backend-neutral filter AST.
+ *
+ * @module
+ */
+export type { ResultsStore, StoreCapabilities, UpdateOptions } from "./store.js";
+export type {
+  StoredResult,
+  StoredRecord,
+  StoredSummary,
+  SummaryStatus,
+  ResultUpdate,
+  RecordUpdate,
+} from "./model.js";
+export { StorageError, isStorageError, type StorageErrorCode } from "./errors.js";
+export type {
+  ListQuery,
+  ResultListQuery,
+  RecordListQuery,
+  ResultOrderField,
+  RecordOrderField,
+  OrderTerm,
+  Direction,
+  Cursor,
+  Page,
+} from "./query.js";
+export { compileFilter, type CompileFilterOptions } from "./filter/cel.js";
+export { FilterError } from "./filter/errors.js";
+export type * from "./filter/ast.js";
+
+// ---- For library authors (backend adapters) ----
+export {
+  compareSortKeys,
+  resultCursor,
+  recordCursor,
+  resultOrderValue,
+  recordOrderValue,
+} from "./query.js";

@@ -1,0 +1,16 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * One vitest run over every package. Each package is its own project so that
+ * `vitest --project @tekton-results/server` works, and the workspace packages
+ * resolve to their TypeScript sources through the `source` export condition.
+ */
+export default defineConfig({
+  resolve: { conditions: ["source"] },
+  ssr: { resolve: { conditions: ["source"] } },
+  test: {
+    projects: ["packages/*", "examples/*"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
