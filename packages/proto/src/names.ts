@@ -56,7 +56,10 @@ function checkSegment(
   segment: string,
   allowWildcard = false,
 ): void {
-  if (allowWildcard && segment === WILDCARD) return;
+  if (segment === WILDCARD) {
+    if (allowWildcard) return;
+    throw new InvalidNameError(kind, value, `${label} "-" is reserved as the list wildcard`);
+  }
   if (!NAME_SEGMENT_PATTERN.test(segment)) {
     throw new InvalidNameError(
       kind,
