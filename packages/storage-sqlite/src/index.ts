@@ -1,0 +1,25 @@
+/**
+ * SQLite storage for Tekton Results: the embedded default backend of the
+ * server, implementing the `ResultsStore` port of `@tekton-results/storage`
+ * with knex over better-sqlite3.
+ *
+ * @module
+ */
+export {
+  createSqliteStore,
+  type SqliteStore,
+  type SqliteStoreOptions,
+  type SqliteStoreLogger,
+} from "./sqlite-store.js";
+
+// ---- For library authors (tooling, other adapters, tests) ----
+export { compileSqliteFilter, type CompileSqliteFilterOptions } from "./sqlite-filter.js";
+export type { RenderedSql } from "./sqlite-sql.js";
+export { registerSqliteFunctions, type SqliteFunctionHost } from "./sqlite-functions.js";
+export {
+  sqliteMigrations,
+  sqliteMigrationSource,
+  MISSING_TIME_SORT_VALUE,
+  type SqliteMigration,
+} from "./sqlite-migrations.js";
+export { translateSqliteError, sqliteErrorCode, type SqliteErrorContext } from "./sqlite-errors.js";

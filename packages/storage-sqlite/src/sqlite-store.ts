@@ -1,0 +1,605 @@
+/**
+ * The SQLite {@link ResultsStore}: knex over better-sqlite3, one connection
+ * per store, WAL mode for files.
+ *
+ * @module
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import knexFactory, { type Knex } from "knex";
+import type BetterSqlite3 from "better-sqlite3";
+import {
+  StorageError,
+  recordCursor,
+  resultCursor,
+  type Cursor,
+  type OrderTerm,
+  type Page,
+  type RecordListQuery,
+  type RecordUpdate,
+  type ResultListQuery,
+  type ResultUpdate,
+  type ResultsStore,
+  type StoreCapabilities,
+  type StoredRecord,
+  type StoredResult,
+  type SummaryStatus,
+  type UpdateOptions,
+} from "@tekton-results/storage";
+import { compileSqliteFilter } from "./sqlite-filter.js";
+import { registerSqliteFunctions } from "./sqlite-functions.js";
+import { MISSING_TIME_SORT_VALUE, sqliteMigrationSource } from "./sqlite-migrations.js";
+import { translateSqliteError, type SqliteErrorContext } from "./sqlite-errors.js";
+
+/** Where the store reports conditions an operator should know about. */
+export interface SqliteStoreLogger {
+  warn(obj: object, msg: string): void;
+}
+
+/** Options of {@link createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /**
+   * The database file, or `":memory:"` for a private in-memory database that
+   * lives as long as the store. Missing parent directories are created.
+   */
+  filename: string;
+  /** Apply pending schema migrations when the store opens. Default `true`. */
+  migrate?: boolean;
+  /** How long a statement waits for another writer's lock, in ms. Default 5000. */
+  busyTimeoutMs?: number;
+  /** Receives warnings (a file database that cannot use WAL, pending migrations). */
+  logger?: SqliteStoreLogger;
+}
+
+/** A {@link ResultsStore} backed by SQLite. */
+export interface SqliteStore extends ResultsStore {
+  /** Apply pending schema migrations (idempotent, safe on an up-to-date file). */
+  migrate(): Promise<void>;
+  /** The underlying knex instance (one connection), for tooling and tests. */
+  readonly knex: Knex;
+}
+
+interface ResultRow {
+  uid: string;
+  parent: string;
+  name: string;
+  annotations: string;
+  has_summary: number;
+  summary_record: string | null;
+  summary_type: string | null;
+  summary_status: number | null;
+  summary_start_time: number | null;
+  summary_end_time: number | null;
+  summary_annotations: string | null;
+  create_time: number;
+  update_time: number;
+  etag: string;
+}
+
+interface RecordRow {
+  uid: string;
+  parent: string;
+  result_name: string;
+  name: string;
+  type: string;
+  data: string;
+  create_time: number;
+  update_time: number;
+  etag: string;
+}
+
+const RESULT_COLUMNS = [
+  "uid",
+  "parent",
+  "name",
+  "annotations",
+  "has_summary",
+  "summary_record",
+  "summary_type",
+  "summary_status",
+  "summary_start_time",
+  "summary_end_time",
+  "summary_annotations",
+  "create_time",
+  "update_time",
+  "etag",
+] as const;
+
+const RECORD_COLUMNS = [
+  "uid",
+  "parent",
+  "result_name",
+  "name",
+  "type",
+  "data",
+  "create_time",
+  "update_time",
+  "etag",
+] as const;
+
+/** The sort column of each order field (summary times use their NULL-free sort columns). */
+const RESULT_SORT_COLUMNS: Record<string, string> = {
+  create_time: "create_time",
+  update_time: "update_time",
+  "summary.start_time": "summary_start_sort",
+  "summary.end_time": "summary_end_sort",
+};
+const RECORD_SORT_COLUMNS: Record<string, string> = {
+  create_time: "create_time",
+  update_time: "update_time",
+};
+
+const CAPABILITIES: StoreCapabilities = Object.freeze({
+  recordListSummary: false,
+  regexFilters: true,
+});
+
+function resultName(parent: string, name: string): string {
+  return `${parent}/results/${name}`;
+}
+
+function recordName(parent: string, result: string, name: string): string {
+  return `${parent}/results/${result}/records/${name}`;
+}
+
+function parseStringMap(text: string): Record<string, string> {
+  const value: unknown = JSON.parse(text);
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, string>)
+    : {};
+}
+
+function toResult(row: ResultRow): StoredResult {
+  const result: StoredResult = {
+    parent: row.parent,
+    name: row.name,
+    uid: row.uid,
+    annotations: parseStringMap(row.annotations),
+    createTime: new Date(row.create_time),
+    updateTime: new Date(row.update_time),
+    etag: row.etag,
+  };
+  if (row.has_summary === 1) {
+    result.summary = {
+      record: row.summary_record ?? "",
+      type: row.summary_type ?? "",
+      status: (row.summary_status ?? 0) as SummaryStatus,
+      annotations: parseStringMap(row.summary_annotations ?? "{}"),
+    };
+    if (row.summary_start_time !== null)
+      result.summary.startTime = new Date(row.summary_start_time);
+    if (row.summary_end_time !== null) result.summary.endTime = new Date(row.summary_end_time);
+  }
+  return result;
+}
+
+function toRecord(row: RecordRow): StoredRecord {
+  return {
+    parent: row.parent,
+    resultName: row.result_name,
+    name: row.name,
+    uid: row.uid,
+    type: row.type,
+    data: row.data,
+    createTime: new Date(row.create_time),
+    updateTime: new Date(row.update_time),
+    etag: row.etag,
+  };
+}
+
+/** The columns an update of a Result writes. */
+function resultUpdateRow(update: {
+  annotations: ResultUpdate["annotations"];
+  summary?: ResultUpdate["summary"];
+  updateTime: Date;
+  etag: string;
+}) {
+  const s = update.summary;
+  return {
+    annotations: JSON.stringify(update.annotations),
+    has_summary: s === undefined ? 0 : 1,
+    summary_record: s?.record ?? null,
+    summary_type: s?.type ?? null,
+    summary_status: s?.status ?? null,
+    summary_start_time: s?.startTime?.getTime() ?? null,
+    summary_end_time: s?.endTime?.getTime() ?? null,
+    summary_annotations: s === undefined ? null : JSON.stringify(s.annotations),
+    update_time: update.updateTime.getTime(),
+    etag: update.etag,
+  };
+}
+
+interface SortTerm {
+  column: string;
+  direction: "asc" | "desc";
+}
+
+/**
+ * The keyset condition "strictly after `after`" for the sort terms (the last
+ * is the uid): a row-value comparison when every term runs the same way (an
+ * index range), else the expanded OR chain.
+ */
+function keysetCondition(
+  terms: readonly SortTerm[],
+  values: readonly unknown[],
+): { sql: string; bindings: unknown[] } {
+  const first = terms[0]!.direction;
+  if (terms.every((t) => t.direction === first)) {
+    const columns = terms.map((t) => t.column).join(", ");
+    const marks = terms.map(() => "?").join(", ");
+    return { sql: `(${columns}) ${first === "asc" ? ">" : "<"} (${marks})`, bindings: [...values] };
+  }
+  // A redundant bound on the first term lets the planner range-scan its index.
+  const alternatives: string[] = [];
+  const bindings: unknown[] = [values[0]];
+  const lead = `${terms[0]!.column} ${first === "asc" ? ">=" : "<="} ?`;
+  terms.forEach((term, i) => {
+    const parts: string[] = [];
+    for (let j = 0; j < i; j++) {
+      parts.push(`${terms[j]!.column} = ?`);
+      bindings.push(values[j]);
+    }
+    parts.push(`${term.column} ${term.direction === "asc" ? ">" : "<"} ?`);
+    bindings.push(values[i]);
+    alternatives.push(`(${parts.join(" AND ")})`);
+  });
+  return { sql: `(${lead} AND (${alternatives.join(" OR ")}))`, bindings };
+}
+
+function cursorValues(after: Cursor, orderBy: readonly OrderTerm<string>[]): unknown[] {
+  if (after.values.length !== orderBy.length) {
+    throw new StorageError("invalid_argument", "invalid page token");
+  }
+  return [
+    ...after.values.map((v) => {
+      if (v === null) return BigInt(MISSING_TIME_SORT_VALUE);
+      if (!Number.isFinite(v)) throw new StorageError("invalid_argument", "invalid page token");
+      return Number.isSafeInteger(v) ? BigInt(v) : v;
+    }),
+    after.uid,
+  ];
+}
+
+function isMemory(filename: string): boolean {
+  return filename === ":memory:" || filename === "" || filename.startsWith("file::memory:");
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+class SqliteStoreImpl implements SqliteStore {
+  readonly capabilities = CAPABILITIES;
+
+  constructor(
+    readonly knex: Knex,
+    private readonly busyTimeoutMs: number,
+  ) {}
+
+  async migrate(): Promise<void> {
+    const deadline = Date.now() + Math.max(this.busyTimeoutMs, 1000);
+    for (;;) {
+      try {
+        await this.knex.migrate.latest({ migrationSource: sqliteMigrationSource });
+        return;
+      } catch (err) {
+        const locked = err instanceof Error && err.name === "MigrationLocked";
+        if (!locked || Date.now() > deadline) throw translateSqliteError(err);
+        await sleep(50);
+      }
+    }
+  }
+
+  async pendingMigrations(): Promise<number> {
+    const [, pending] = (await this.knex.migrate.list({
+      migrationSource: sqliteMigrationSource,
+    })) as [unknown[], unknown[]];
+    return pending.length;
+  }
+
+  /**
+   * Run `fn` synchronously in a `BEGIN IMMEDIATE` transaction on the store's
+   * connection. No await happens inside, so a transaction never holds the
+   * write lock across event-loop turns (other stores on the same file, even in
+   * this process, only wait for the length of one synchronous step).
+   */
+  private async transaction<T>(fn: (db: BetterSqlite3.Database) => T): Promise<T> {
+    const client = this.knex.client as {
+      acquireConnection(): Promise<BetterSqlite3.Database>;
+      releaseConnection(conn: BetterSqlite3.Database): Promise<unknown>;
+    };
+    const db = await client.acquireConnection();
+    try {
+      return db.transaction(fn).immediate(db);
+    } finally {
+      await client.releaseConnection(db);
+    }
+  }
+
+  private async run<T>(context: SqliteErrorContext | undefined, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw translateSqliteError(err, context);
+    }
+  }
+
+  // ---- Results ----
+
+  async createResult(result: StoredResult): Promise<StoredResult> {
+    const name = resultName(result.parent, result.name);
+    return this.run({ kind: "result", name, uid: result.uid }, async () => {
+      const rows = (await this.knex("results")
+        .insert({
+          uid: result.uid,
+          parent: result.parent,
+          name: result.name,
+          create_time: result.createTime.getTime(),
+          ...resultUpdateRow(result),
+        })
+        .returning([...RESULT_COLUMNS])) as ResultRow[];
+      return toResult(rows[0]!);
+    });
+  }
+
+  async getResult(parent: string, name: string): Promise<StoredResult> {
+    return this.run(undefined, async () => {
+      const row = (await this.knex("results")
+        .select(RESULT_COLUMNS)
+        .where({ parent, name })
+        .first()) as ResultRow | undefined;
+      if (row === undefined)
+        throw new StorageError("not_found", `result "${resultName(parent, name)}" not found`);
+      return toResult(row);
+    });
+  }
+
+  async updateResult(update: ResultUpdate, options?: UpdateOptions): Promise<StoredResult> {
+    const name = resultName(update.parent, update.name);
+    const key = { parent: update.parent, name: update.name };
+    const write = this.knex("results").where(key);
+    if (options?.expectEtag !== undefined) write.andWhere("etag", options.expectEtag);
+    const updateSql = write
+      .update(resultUpdateRow(update))
+      .returning([...RESULT_COLUMNS])
+      .toSQL()
+      .toNative();
+    const existsSql = this.knex("results").select("id").where(key).toSQL().toNative();
+    return this.run({ kind: "result", name }, () =>
+      this.transaction((db) => {
+        const row = db.prepare(updateSql.sql).get(updateSql.bindings) as ResultRow | undefined;
+        if (row !== undefined) return toResult(row);
+        if (db.prepare(existsSql.sql).get(existsSql.bindings) === undefined) {
+          throw new StorageError("not_found", `result "${name}" not found`);
+        }
+        throw new StorageError(
+          "failed_precondition",
+          `the etag of result "${name}" does not match`,
+        );
+      }),
+    );
+  }
+
+  async deleteResult(parent: string, name: string): Promise<void> {
+    const full = resultName(parent, name);
+    await this.run({ kind: "result", name: full }, async () => {
+      const count = await this.knex("results").where({ parent, name }).del();
+      if (count === 0) throw new StorageError("not_found", `result "${full}" not found`);
+    });
+  }
+
+  async listResults(query: ResultListQuery): Promise<Page<StoredResult>> {
+    return this.run(undefined, async () => {
+      const builder = this.knex("results").select(RESULT_COLUMNS.map((c) => `results.${c}`));
+      if (query.parent !== undefined) builder.where("results.parent", query.parent);
+      const rows = (await this.page(builder, query, RESULT_SORT_COLUMNS, "results")) as ResultRow[];
+      const items = rows.slice(0, query.pageSize).map(toResult);
+      const last = items[items.length - 1];
+      return rows.length > query.pageSize && last !== undefined
+        ? { items, next: resultCursor(last, query.orderBy) }
+        : { items };
+    });
+  }
+
+  // ---- Records ----
+
+  async createRecord(record: StoredRecord): Promise<StoredRecord> {
+    const name = recordName(record.parent, record.resultName, record.name);
+    const parentName = resultName(record.parent, record.resultName);
+    return this.run({ kind: "record", name, uid: record.uid, parentName }, async () => {
+      const rows = (await this.knex.raw(
+        `INSERT INTO records (result_id, uid, parent, result_name, name, type, data, create_time, update_time, etag)
+         SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM results WHERE parent = ? AND name = ?
+         RETURNING ${RECORD_COLUMNS.join(", ")}`,
+        [
+          record.uid,
+          record.parent,
+          record.resultName,
+          record.name,
+          record.type,
+          record.data,
+          record.createTime.getTime(),
+          record.updateTime.getTime(),
+          record.etag,
+          record.parent,
+          record.resultName,
+        ],
+      )) as RecordRow[];
+      if (rows[0] === undefined)
+        throw new StorageError("not_found", `result "${parentName}" not found`);
+      return toRecord(rows[0]);
+    });
+  }
+
+  async getRecord(parent: string, result: string, name: string): Promise<StoredRecord> {
+    return this.run(undefined, async () => {
+      const row = (await this.knex("records")
+        .select(RECORD_COLUMNS)
+        .where({ parent, result_name: result, name })
+        .first()) as RecordRow | undefined;
+      if (row === undefined) {
+        throw new StorageError(
+          "not_found",
+          `record "${recordName(parent, result, name)}" not found`,
+        );
+      }
+      return toRecord(row);
+    });
+  }
+
+  async updateRecord(update: RecordUpdate, options?: UpdateOptions): Promise<StoredRecord> {
+    const name = recordName(update.parent, update.resultName, update.name);
+    const key = { parent: update.parent, result_name: update.resultName, name: update.name };
+    const write = this.knex("records").where(key);
+    if (options?.expectEtag !== undefined) write.andWhere("etag", options.expectEtag);
+    const updateSql = write
+      .update({
+        type: update.type,
+        data: update.data,
+        update_time: update.updateTime.getTime(),
+        etag: update.etag,
+      })
+      .returning([...RECORD_COLUMNS])
+      .toSQL()
+      .toNative();
+    const existsSql = this.knex("records").select("id").where(key).toSQL().toNative();
+    return this.run({ kind: "record", name }, () =>
+      this.transaction((db) => {
+        const row = db.prepare(updateSql.sql).get(updateSql.bindings) as RecordRow | undefined;
+        if (row !== undefined) return toRecord(row);
+        if (db.prepare(existsSql.sql).get(existsSql.bindings) === undefined) {
+          throw new StorageError("not_found", `record "${name}" not found`);
+        }
+        throw new StorageError(
+          "failed_precondition",
+          `the etag of record "${name}" does not match`,
+        );
+      }),
+    );
+  }
+
+  async deleteRecord(parent: string, result: string, name: string): Promise<void> {
+    const full = recordName(parent, result, name);
+    await this.run({ kind: "record", name: full }, async () => {
+      const count = await this.knex("records").where({ parent, result_name: result, name }).del();
+      if (count === 0) throw new StorageError("not_found", `record "${full}" not found`);
+    });
+  }
+
+  async listRecords(query: RecordListQuery): Promise<Page<StoredRecord>> {
+    return this.run(undefined, async () => {
+      const builder = this.knex("records").select(RECORD_COLUMNS.map((c) => `records.${c}`));
+      if (query.parent !== undefined) builder.where("records.parent", query.parent);
+      if (query.resultName !== undefined) builder.where("records.result_name", query.resultName);
+      const rows = (await this.page(builder, query, RECORD_SORT_COLUMNS, "records")) as RecordRow[];
+      const items = rows.slice(0, query.pageSize).map(toRecord);
+      const last = items[items.length - 1];
+      return rows.length > query.pageSize && last !== undefined
+        ? { items, next: recordCursor(last, query.orderBy) }
+        : { items };
+    });
+  }
+
+  /** Add filter, keyset, order and limit to a list query; fetch one row more than a page. */
+  private page(
+    builder: Knex.QueryBuilder,
+    query: ResultListQuery | RecordListQuery,
+    sortColumns: Record<string, string>,
+    table: "results" | "records",
+  ): Knex.QueryBuilder {
+    if (query.orderBy.length === 0)
+      throw new StorageError("invalid_argument", "order_by needs at least one field");
+    if (!Number.isSafeInteger(query.pageSize) || query.pageSize < 1) {
+      throw new StorageError("invalid_argument", "page size must be a positive integer");
+    }
+    const terms: SortTerm[] = query.orderBy.map((term) => {
+      const column = sortColumns[term.field];
+      if (column === undefined)
+        throw new StorageError("invalid_argument", `cannot order by ${term.field}`);
+      return { column: `${table}.${column}`, direction: term.direction };
+    });
+    terms.push({ column: `${table}.uid`, direction: terms[terms.length - 1]!.direction });
+    if (query.filter !== undefined) {
+      const filter = compileSqliteFilter(query.filter, { target: table, table });
+      builder.whereRaw(filter.sql, filter.bindings as Knex.RawBinding[]);
+    }
+    if (query.after !== undefined) {
+      const keyset = keysetCondition(terms, cursorValues(query.after, query.orderBy));
+      builder.whereRaw(keyset.sql, keyset.bindings as Knex.RawBinding[]);
+    }
+    for (const term of terms) builder.orderBy(term.column, term.direction);
+    return builder.limit(query.pageSize + 1);
+  }
+
+  async close(): Promise<void> {
+    await this.knex.destroy();
+  }
+}
+
+/**
+ * Open (and by default migrate) a SQLite store.
+ *
+ * Every connection gets `foreign_keys=ON`, `busy_timeout`, `synchronous=NORMAL`,
+ * `journal_mode=WAL` for files, and the SQL functions filters use.
+ */
+export async function createSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new TypeError("busyTimeoutMs must be a non-negative integer");
+  }
+  const memory = isMemory(options.filename);
+  const filename = memory ? options.filename : resolve(options.filename);
+  if (!memory) mkdirSync(dirname(filename), { recursive: true });
+  const logger = options.logger;
+
+  const knex = knexFactory({
+    client: "better-sqlite3",
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(
+        conn: BetterSqlite3.Database,
+        done: (err: Error | null, conn: BetterSqlite3.Database) => void,
+      ) {
+        try {
+          conn.pragma(`busy_timeout = ${busyTimeoutMs}`);
+          conn.pragma("foreign_keys = ON");
+          conn.pragma("synchronous = NORMAL");
+          if (!memory) {
+            const mode = conn.pragma("journal_mode = WAL", { simple: true });
+            if (String(mode).toLowerCase() !== "wal") {
+              logger?.warn(
+                { filename, journalMode: mode },
+                "sqlite: WAL mode is not available for this database",
+              );
+            }
+          }
+          registerSqliteFunctions(conn);
+          done(null, conn);
+        } catch (err) {
+          done(err as Error, conn);
+        }
+      },
+    },
+    log: {
+      warn: (message: string) => logger?.warn({ source: "knex" }, String(message)),
+      error: (message: string) => logger?.warn({ source: "knex" }, String(message)),
+      deprecate: (message: string) => logger?.warn({ source: "knex" }, String(message)),
+      debug: () => undefined,
+    },
+  });
+
+  const store = new SqliteStoreImpl(knex, busyTimeoutMs);
+  try {
+    if (options.migrate ?? true) await store.migrate();
+    else {
+      const pending = await store.pendingMigrations();
+      if (pending > 0)
+        logger?.warn({ filename, pending }, "sqlite: the database schema has pending migrations");
+    }
+  } catch (err) {
+    await knex.destroy();
+    throw err;
+  }
+  return store;
+}
