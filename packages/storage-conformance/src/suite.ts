@@ -1,0 +1,34 @@
+/**
+ * The conformance suite every `ResultsStore` passes.
+ *
+ * @module
+ */
+import { describe } from "vitest";
+import { runCrudConformance } from "./suite-crud.js";
+import { runFilterConformance } from "./suite-filters.js";
+import { runListConformance } from "./suite-lists.js";
+import type { StoreConformanceOptions } from "./suite-support.js";
+
+export type { StoreConformanceOptions } from "./suite-support.js";
+export { runFilterConformance } from "./suite-filters.js";
+
+/**
+ * Declare the whole conformance suite for one backend, as vitest `describe`
+ * and `it` blocks under `describe(options.name)`. Call it at the top level of a
+ * test file:
+ *
+ * ```ts
+ * runStoreConformance({ name: "sqlite", createStore: async () => createSqliteStore({ filename: ":memory:" }) });
+ * ```
+ *
+ * Every test gets a new, empty store from `createStore` and disposes of it
+ * afterwards (`destroyStore`, else `close()`); the read-only filter table
+ * shares one store loaded with the filter fixtures.
+ */
+export function runStoreConformance(options: StoreConformanceOptions): void {
+  describe(options.name, () => {
+    runCrudConformance(options);
+    runListConformance(options);
+    runFilterConformance(options);
+  });
+}
