@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, DEFAULT_DATABASE, parseConfig, parseDatabaseUrl, USAGE } from "./config.js";
+
+function run(argv: string[], env: Record<string, string> = {}) {
+  const c = parseConfig(argv, env);
+  if (c.kind !== "run") throw new Error(`expected run, got ${c.kind}`);
+  return c.config;
+}
+
+describe("parseConfig", () => {
+  it("has defaults", () => {
+    expect(run([])).toEqual({
+      port: 8080,
+      host: "0.0.0.0",
+      database: { kind: "sqlite", filename: DEFAULT_DATABASE },
+      logLevel: "info",
+      maxBodyBytes: 16 * 1024 * 1024,
+      shutdownTimeoutMs: 10_000,
+    });
+  });
+
+  it("reads the environment, and flags win over it", () => {
+    const env = {
+      PORT: "9000",
+      HOST: "127.0.0.1",
+      DATABASE_URL: "sqlite:/tmp/x.db",
+      LOG_LEVEL: "DEBUG",
+      MAX_BODY_BYTES: "1024",
+    };
+    expect(run([], env)).toMatchObject({
+      port: 9000,
+      host: "127.0.0.1",
+      database: { kind: "sqlite", filename: "/tmp/x.db" },
+      logLevel: "debug",
+      maxBodyBytes: 1024,
+    });
+    expect(
+      run(
+        ["--port", "9001", "--log-level=warn", "--database", "y.db", "--max-body-bytes", "10"],
+        env,
+      ),
+    ).toMatchObject({
+      port: 9001,
+      logLevel: "warn",
+      database: { kind: "sqlite", filename: "y.db" },
+      maxBodyBytes: 10,
+    });
+  });
+
+  it("answers help and version", () => {
+    expect(parseConfig(["--help"], {})).toEqual({ kind: "help" });
+    expect(parseConfig(["--version"], {})).toEqual({ kind: "version" });
+    expect(USAGE).toContain("--max-body-bytes");
+  });
+
+  it("rejects unknown flags, positionals and bad values", () => {
+    for (const argv of [
+      ["--nope"],
+      ["extra"],
+      ["--port", "http"],
+      ["--port", "70000"],
+      ["--port"],
+      ["--log-level", "loud"],
+      ["--max-body-bytes", "0"],
+      ["--max-body-bytes", "1.5"],
+      ["--database", "mysql://x"],
+    ]) {
+      expect(() => parseConfig(argv, {}), argv.join(" ")).toThrow(ConfigError);
+    }
+  });
+});
+
+describe("parseDatabaseUrl", () => {
+  it("reads SQLite paths and URLs, and PostgreSQL URLs", () => {
+    expect(parseDatabaseUrl("./data/r.db")).toEqual({ kind: "sqlite", filename: "./data/r.db" });
+    expect(parseDatabaseUrl("sqlite:./r.db")).toEqual({ kind: "sqlite", filename: "./r.db" });
+    expect(parseDatabaseUrl("sqlite:///var/lib/r.db")).toEqual({
+      kind: "sqlite",
+      filename: "/var/lib/r.db",
+    });
+    expect(parseDatabaseUrl("sqlite::memory:")).toEqual({ kind: "sqlite", filename: ":memory:" });
+    expect(parseDatabaseUrl("postgres://u@h/db")).toEqual({
+      kind: "postgres",
+      url: "postgres://u@h/db",
+    });
+    expect(parseDatabaseUrl("postgresql://u@h/db").kind).toBe("postgres");
+    expect(() => parseDatabaseUrl("sqlite:")).toThrow(ConfigError);
+    expect(() => parseDatabaseUrl(" ")).toThrow(ConfigError);
+  });
+});

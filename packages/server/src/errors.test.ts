@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { InvalidNameError } from "@tekton-results/proto";
+import { FilterError, StorageError } from "@tekton-results/storage";
+import type { Logger } from "./deps.js";
+import { createErrorInterceptor, toConnectError } from "./errors.js";
+
+function recorder(): Logger & { entries: [string, object, string][] } {
+  const entries: [string, object, string][] = [];
+  const at = (l: string) => (o: object, m: string) => void entries.push([l, o, m]);
+  return { entries, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+describe("toConnectError", () => {
+  it("passes ConnectErrors through as the same object", () => {
+    const err = new ConnectError("denied", Code.PermissionDenied);
+    expect(toConnectError(err, recorder())).toBe(err);
+  });
+
+  it("maps storage errors to their codes and keeps their messages", () => {
+    const cases = [
+      ["not_found", Code.NotFound],
+      ["already_exists", Code.AlreadyExists],
+      ["failed_precondition", Code.FailedPrecondition],
+      ["invalid_argument", Code.InvalidArgument],
+      ["unavailable", Code.Unavailable],
+      ["deadline_exceeded", Code.DeadlineExceeded],
+    ] as const;
+    for (const [code, expected] of cases) {
+      const log = recorder();
+      const mapped = toConnectError(new StorageError(code, "m", { cause: new Error("driver detail") }), log);
+      expect(mapped.code).toBe(expected);
+      expect(mapped.rawMessage).toBe("m");
+      expect(mapped.cause).toBeUndefined();
+    }
+  });
+
+  it("logs outages as warnings", () => {
+    const log = recorder();
+    toConnectError(new StorageError("unavailable", "database unavailable"), log);
+    expect(log.entries.map((e) => e[0])).toEqual(["warn"]);
+  });
+
+  it("maps filter and name errors to InvalidArgument", () => {
+    const f = toConnectError(new FilterError("found no matching overload"), recorder());
+    expect([f.code, f.rawMessage]).toEqual([Code.InvalidArgument, "found no matching overload"]);
+    const n = toConnectError(new InvalidNameError("result", "X", "bad"), recorder());
+    expect(n.code).toBe(Code.InvalidArgument);
+    expect(n.rawMessage).toMatch(/^invalid result name "X": bad$/);
+  });
+
+  it("hides anything else behind Internal \"internal error\" and logs it", () => {
+    const log = recorder();
+    const cause = new TypeError("cannot read properties of undefined (reading 'rows')");
+    const mapped = toConnectError(cause, log);
+    expect(mapped.code).toBe(Code.Internal);
+    expect(mapped.rawMessage).toBe("internal error");
+    expect(mapped.cause).toBeUndefined();
+    expect(log.entries).toEqual([["error", { err: cause }, "internal error"]]);
+    expect(toConnectError(42, recorder()).rawMessage).toBe("internal error");
+  });
+});
+
+describe("createErrorInterceptor", () => {
+  it("maps errors thrown by unary handlers and inside response streams", async () => {
+    const log = recorder();
+    const interceptor = createErrorInterceptor(log);
+    const failing = interceptor(() => Promise.reject(new StorageError("not_found", "log not found")));
+    await expect(failing({} as never)).rejects.toMatchObject({ code: Code.NotFound, rawMessage: "log not found" });
+
+    async function* chunks(): AsyncGenerator<number> {
+      yield 1;
+      throw new Error("EIO: disk on fire at /var/secret");
+    }
+    const streaming = interceptor(() => Promise.resolve({ stream: true, message: chunks() } as never));
+    const res = (await streaming({} as never)) as unknown as { message: AsyncIterable<number> };
+    const seen: number[] = [];
+    let caught: unknown;
+    try {
+      for await (const n of res.message) seen.push(n);
+    } catch (err) {
+      caught = err;
+    }
+    expect(seen).toEqual([1]);
+    expect(caught).toBeInstanceOf(ConnectError);
+    expect((caught as ConnectError).code).toBe(Code.Internal);
+    expect((caught as ConnectError).rawMessage).toBe("internal error");
+    expect(log.entries.filter((e) => e[0] === "error")).toHaveLength(1);
+  });
+});

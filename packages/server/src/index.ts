@@ -1,0 +1,92 @@
+/**
+ * The Tekton Results API server.
+ *
+ * - {@link createResultsRoutes} implements the `Results` service on any
+ *   Connect router: mount it with `connectNodeAdapter`, Fastify, Express...
+ * - {@link createResultsServer} serves routes, health, reflection, REST and
+ *   metrics on one port (h2c and HTTP/1.1).
+ * - {@link main} is the `tekton-results-server` command.
+ *
+ * @module
+ */
+export { createResultsRoutes, type ResultsRoutesDeps } from "./routes.js";
+export { allowAll, type Authorizer, type AuthRequest, type AuthResource, type AuthVerb } from "./auth.js";
+export {
+  consoleJsonLogger,
+  noopLogger,
+  randomIds,
+  systemClock,
+  type Clock,
+  type IdGenerator,
+  type Logger,
+  type LogLevel,
+} from "./deps.js";
+export {
+  createResultsServer,
+  storeReadinessCheck,
+  DEFAULT_SHUTDOWN_DEADLINE_MS,
+  type ResultsServer,
+  type ResultsServerOptions,
+  type ListeningAddress,
+  type CloseOptions,
+} from "./server.js";
+export { createServerMetrics, type ServerMetrics } from "./metrics.js";
+export {
+  main,
+  openStore,
+  serverVersion,
+  StartupError,
+  EXIT_USAGE,
+  EXIT_FAILURE,
+  type MainOptions,
+} from "./main.js";
+export {
+  parseConfig,
+  parseDatabaseUrl,
+  ConfigError,
+  USAGE,
+  DEFAULT_DATABASE,
+  type ServerConfig,
+  type DatabaseConfig,
+  type Command,
+} from "./config.js";
+
+// ---- For library authors ----
+export { toConnectError, createErrorInterceptor, INTERNAL_ERROR_MESSAGE } from "./errors.js";
+export { createResultsService } from "./results-service.js";
+export { computeEtag, resultToApi, recordToApi } from "./convert.js";
+export { encodePageToken, decodePageToken, type PageTokenScope } from "./page-token.js";
+export {
+  createRestGateway,
+  buildRestRoutes,
+  parsePathTemplate,
+  matchPathTemplate,
+  httpStatusFromCode,
+  errorBody,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_REST_SERVICES,
+  type RestGateway,
+  type RestGatewayOptions,
+  type RestRoute,
+  type PathTemplate,
+  type NodeHandlerFn,
+  type NodeServerRequest,
+  type NodeServerResponse,
+} from "./rest-gateway.js";
+export {
+  createHealthStatus,
+  createHealthRoutes,
+  createReadinessProbe,
+  ServingStatus,
+  type HealthStatus,
+  type ReadinessResult,
+} from "./health.js";
+export {
+  createReflectionRoutes,
+  createReflectionIndex,
+  REFLECTION_SERVICE_NAMES,
+  type ReflectionIndex,
+  type ReflectionOptions,
+  type ReflectionAnswer,
+  type ReflectionQuery,
+} from "./reflection.js";

@@ -1,0 +1,202 @@
+/**
+ * The server program: reads the configuration, opens the store, serves the
+ * API on one port and shuts down gracefully on SIGTERM or SIGINT.
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import type { ResultsStore } from "@tekton-results/storage";
+import { ConfigError, parseConfig, USAGE, type DatabaseConfig } from "./config.js";
+import { consoleJsonLogger, type Logger } from "./deps.js";
+import { createServerMetrics } from "./metrics.js";
+import { createResultsRoutes } from "./routes.js";
+import { createResultsServer } from "./server.js";
+
+/** Exit code of a bad command line. */
+export const EXIT_USAGE = 2;
+/** Exit code of a failure to start (store, port). */
+export const EXIT_FAILURE = 1;
+
+/** A failure to start that is explained to the user by its message. */
+export class StartupError extends Error {
+  override readonly name = "StartupError";
+}
+
+/** What {@link main} talks to; injectable for tests. */
+export interface MainOptions {
+  /** Plain output (`--help`, `--version`). Default: standard output. */
+  stdout?: (text: string) => void;
+  /** Usage errors before a logger exists. Default: standard error. */
+  stderr?: (text: string) => void;
+  /** The log. Default: JSON lines on standard error at the configured level. */
+  logger?: Logger;
+  /**
+   * Resolves when the server should stop. Default: the first SIGTERM or
+   * SIGINT (a second one cuts in-flight requests at once).
+   */
+  stop?: Promise<void>;
+  /** Called with the address once the server listens. */
+  onListening?: (address: { host: string; port: number; url: string }) => void;
+}
+
+/** The version of this package. */
+export function serverVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version?: string;
+    };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * Open the store the configuration names. The adapter is imported lazily, so
+ * only the chosen backend is loaded. Throws {@link StartupError} for a backend
+ * this build does not have.
+ */
+export async function openStore(database: DatabaseConfig, logger: Logger): Promise<ResultsStore> {
+  switch (database.kind) {
+    case "sqlite": {
+      const { createSqliteStore } = await import("@tekton-results/storage-sqlite");
+      return createSqliteStore({ filename: database.filename, logger });
+    }
+    case "postgres":
+      throw new StartupError("PostgreSQL support is not available in this build");
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** Resolves on the first SIGTERM/SIGINT; `onSecond` runs on a later one. */
+function signalStop(onSecond: () => void): { stop: Promise<string>; dispose: () => void } {
+  let first = true;
+  let resolve!: (signal: string) => void;
+  const stop = new Promise<string>((r) => (resolve = r));
+  const handler = (signal: NodeJS.Signals): void => {
+    if (first) {
+      first = false;
+      resolve(signal);
+    } else {
+      onSecond();
+    }
+  };
+  process.on("SIGTERM", handler);
+  process.on("SIGINT", handler);
+  return {
+    stop,
+    dispose: () => {
+      process.off("SIGTERM", handler);
+      process.off("SIGINT", handler);
+    },
+  };
+}
+
+/**
+ * Run the server program with the command line `argv` (without the node and
+ * script paths) and the environment `env`. Resolves with the exit code:
+ * 0 after `--help`, `--version` or a graceful shutdown, 2 for a bad command
+ * line, 1 when the server cannot start.
+ */
+export async function main(
+  argv: readonly string[] = process.argv.slice(2),
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: MainOptions = {},
+): Promise<number> {
+  const stdout = options.stdout ?? ((t: string) => void process.stdout.write(t));
+  const stderr = options.stderr ?? ((t: string) => void process.stderr.write(t));
+
+  let command;
+  try {
+    command = parseConfig(argv, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    stderr(`tekton-results-server: ${err.message}\nRun with --help for usage.\n`);
+    return EXIT_USAGE;
+  }
+  if (command.kind === "help") {
+    stdout(USAGE);
+    return 0;
+  }
+  if (command.kind === "version") {
+    stdout(`${serverVersion()}\n`);
+    return 0;
+  }
+  const config = command.config;
+  const logger = options.logger ?? consoleJsonLogger(config.logLevel);
+
+  let store: ResultsStore;
+  try {
+    store = await openStore(config.database, logger);
+  } catch (err) {
+    if (err instanceof StartupError) logger.error({}, err.message);
+    else
+      logger.error({ err: describe(err), database: config.database.kind }, "cannot open the store");
+    return EXIT_FAILURE;
+  }
+
+  const metrics = createServerMetrics();
+  const server = createResultsServer({
+    routes: createResultsRoutes({ store, logger }),
+    store,
+    logger,
+    metrics,
+    maxBodyBytes: config.maxBodyBytes,
+  });
+
+  let signals: ReturnType<typeof signalStop> | undefined;
+  let forced = false;
+  const stop: Promise<unknown> =
+    options.stop ??
+    (signals = signalStop(() => {
+      forced = true;
+      logger.warn({}, "second signal: closing connections now");
+      void server.close({ deadlineMs: 0 });
+    })).stop;
+
+  try {
+    let address;
+    try {
+      address = await server.listen(config.port, config.host);
+    } catch (err) {
+      logger.error({ err: describe(err), host: config.host, port: config.port }, "cannot listen");
+      await server.close({ deadlineMs: 0 });
+      await store.close().catch(() => undefined);
+      return EXIT_FAILURE;
+    }
+    logger.info(
+      {
+        address: address.url,
+        host: address.host,
+        port: address.port,
+        database: config.database.kind,
+        version: serverVersion(),
+      },
+      "listening",
+    );
+    options.onListening?.(address);
+
+    const reason = await stop;
+    logger.info(
+      {
+        signal: typeof reason === "string" ? reason : undefined,
+        deadlineMs: config.shutdownTimeoutMs,
+      },
+      "shutting down",
+    );
+    await server.close({ deadlineMs: config.shutdownTimeoutMs });
+    try {
+      await store.close();
+    } catch (err) {
+      logger.error({ err: describe(err) }, "closing the store failed");
+      return EXIT_FAILURE;
+    }
+    logger.info({ forced }, "stopped");
+    return 0;
+  } finally {
+    signals?.dispose();
+  }
+}

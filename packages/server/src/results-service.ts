@@ -1,0 +1,327 @@
+/**
+ * The implementation of the `tekton.results.v1alpha2.Results` service:
+ * validation, authorization, server-assigned fields and etags, read-modify-write
+ * updates, list queries with keyset page tokens. Storage is reached only
+ * through the {@link ResultsStore} port. Errors are thrown as they arise and
+ * mapped once by the routes (see `toConnectError`).
+ *
+ * @module
+ */
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { parseResultParent, parseResultsParent, WILDCARD, type Results } from "@tekton-results/proto";
+import {
+  compileFilter,
+  isStorageError,
+  type ResultsStore,
+  type StoredRecord,
+  type StoredResult,
+} from "@tekton-results/storage";
+import { allowAll, type AuthResource, type Authorizer, type AuthVerb } from "./auth.js";
+import { computeEtag, nextUpdateTime, recordToApi, resultToApi } from "./convert.js";
+import { noopLogger, randomIds, systemClock, type Clock, type IdGenerator, type Logger } from "./deps.js";
+import { invalidArgument } from "./errors.js";
+import { parseOrderBy } from "./order-by.js";
+import { decodePageToken, encodePageToken, type PageTokenScope } from "./page-token.js";
+import {
+  MAX_PAGE_SIZE,
+  parseAnnotations,
+  parseJsonValue,
+  parsePageSize,
+  parseParentField,
+  parseRecordData,
+  parseRecordListSummaryRequest,
+  parseRecordNameField,
+  parseRecordUpdateMask,
+  parseResultNameField,
+  parseSummary,
+  parseType,
+} from "./validate.js";
+
+/** What the Results service needs. Everything but `store` has a default. */
+export interface ResultsRoutesDeps {
+  /** The storage backend. */
+  store: ResultsStore;
+  /** Decides every RPC before storage is touched. Default: {@link allowAll}. */
+  authorizer?: Authorizer;
+  /** Source of create and update times. Default: the wall clock. */
+  clock?: Clock;
+  /** Source of uids. Default: `crypto.randomUUID`. */
+  ids?: IdGenerator;
+  /** Where internal errors are logged. Default: a no-op logger. */
+  logger?: Logger;
+  /**
+   * The largest accepted `page_size`, from 1 to 10000 (the API's bound and the
+   * default); anything else throws a `RangeError` when the routes are created.
+   */
+  maxPageSize?: number;
+}
+
+/**
+ * How many times an update without a client etag re-reads and retries after
+ * losing a race to another writer, before answering Aborted.
+ */
+export const UPDATE_RETRIES = 5;
+
+/** The message of GetRecordListSummary on a backend without summaries. */
+export const SUMMARY_UNSUPPORTED_MESSAGE = "GetRecordListSummary is not supported by this storage backend";
+
+/**
+ * Create the Results service implementation. Its methods throw raw errors
+ * (StorageError, FilterError, ConnectError, ...); mount it with
+ * `createResultsRoutes`, which maps them to API errors.
+ */
+export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeof Results> {
+  const store = deps.store;
+  const authorizer = deps.authorizer ?? allowAll;
+  const clock = deps.clock ?? systemClock;
+  const ids = deps.ids ?? randomIds;
+  const logger = deps.logger ?? noopLogger;
+  const maxPageSize = deps.maxPageSize ?? MAX_PAGE_SIZE;
+  if (!Number.isInteger(maxPageSize) || maxPageSize < 1 || maxPageSize > MAX_PAGE_SIZE) {
+    throw new RangeError(`maxPageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${maxPageSize}`);
+  }
+
+  function authorize(resource: AuthResource, verb: AuthVerb, parent: string, ctx: HandlerContext): Promise<void> {
+    return authorizer.authorize({ resource, verb, parent, header: ctx.requestHeader });
+  }
+
+  /**
+   * Read, compute, and write with a compare-and-write on the etag. With a
+   * client etag, a mismatch is FailedPrecondition. Without one, a lost race
+   * re-reads and recomputes (last write wins, nothing is merged from a stale read).
+   */
+  async function readModifyWrite<T extends { etag: string }>(
+    clientEtag: string,
+    read: () => Promise<T>,
+    write: (previous: T, expectEtag: string) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const previous = await read();
+      if (clientEtag !== "" && clientEtag !== previous.etag) {
+        throw new ConnectError("etag mismatch", Code.FailedPrecondition);
+      }
+      try {
+        return await write(previous, clientEtag !== "" ? clientEtag : previous.etag);
+      } catch (err) {
+        if (clientEtag !== "" || !isStorageError(err, "failed_precondition")) throw err;
+        if (attempt >= UPDATE_RETRIES) {
+          logger.warn({ attempts: attempt + 1 }, "update kept losing races to concurrent writers");
+          throw new ConnectError("the resource was modified concurrently; retry the request", Code.Aborted);
+        }
+      }
+    }
+  }
+
+  return {
+    async createResult(req, ctx) {
+      const input = req.result;
+      if (input === undefined) throw invalidArgument("result is required");
+      const name = parseResultNameField(input.name, "result.name");
+      if (req.parent !== name.parent) throw invalidArgument("requested parent does not match resource name");
+      await authorize("results", "create", name.parent, ctx);
+      const annotations = parseAnnotations(input.annotations, "result.annotations");
+      const summary = input.summary ? parseSummary(input.summary, "result.summary") : undefined;
+      const now = clock.now();
+      const uid = ids.uid();
+      const stored: StoredResult = {
+        parent: name.parent,
+        name: name.result,
+        uid,
+        annotations,
+        createTime: now,
+        updateTime: now,
+        etag: computeEtag(uid, now),
+      };
+      if (summary) stored.summary = summary;
+      return resultToApi(await store.createResult(stored));
+    },
+
+    async updateResult(req, ctx) {
+      const input = req.result;
+      if (input === undefined) throw invalidArgument("result is required");
+      if (req.name !== "" && input.name !== "" && req.name !== input.name) {
+        throw invalidArgument("name and result.name differ");
+      }
+      const name =
+        req.name !== ""
+          ? parseResultNameField(req.name, "name")
+          : parseResultNameField(input.name, "name");
+      await authorize("results", "update", name.parent, ctx);
+      const annotations = parseAnnotations(input.annotations, "result.annotations");
+      const summary = input.summary ? parseSummary(input.summary, "result.summary") : undefined;
+      const updated = await readModifyWrite(
+        req.etag,
+        () => store.getResult(name.parent, name.result),
+        (previous, expectEtag) => {
+          const updateTime = nextUpdateTime(clock.now(), previous.updateTime);
+          return store.updateResult(
+            {
+              parent: name.parent,
+              name: name.result,
+              annotations,
+              summary,
+              updateTime,
+              etag: computeEtag(previous.uid, updateTime),
+            },
+            { expectEtag },
+          );
+        },
+      );
+      return resultToApi(updated);
+    },
+
+    async getResult(req, ctx) {
+      const name = parseResultNameField(req.name, "name");
+      await authorize("results", "get", name.parent, ctx);
+      return resultToApi(await store.getResult(name.parent, name.result));
+    },
+
+    async deleteResult(req, ctx) {
+      const name = parseResultNameField(req.name, "name");
+      await authorize("results", "delete", name.parent, ctx);
+      await store.deleteResult(name.parent, name.result);
+      return {};
+    },
+
+    async listResults(req, ctx) {
+      const parent = parseParentField(req.parent, parseResultsParent);
+      await authorize("results", "list", parent ?? WILDCARD, ctx);
+      const filter = compileFilter(req.filter, { target: "results" });
+      const order = parseOrderBy(req.orderBy, "results");
+      const pageSize = parsePageSize(req.pageSize, maxPageSize);
+      const scope: PageTokenScope = {
+        target: "results",
+        parent: req.parent,
+        filter: req.filter,
+        orderBy: order.normalized,
+      };
+      const after = req.pageToken !== "" ? decodePageToken(req.pageToken, scope, order.terms.length) : undefined;
+      const page = await store.listResults({
+        ...(parent !== undefined ? { parent } : {}),
+        ...(filter !== undefined ? { filter } : {}),
+        orderBy: order.terms,
+        pageSize,
+        ...(after !== undefined ? { after } : {}),
+      });
+      return {
+        results: page.items.map(resultToApi),
+        nextPageToken: page.next ? encodePageToken(scope, page.next) : "",
+      };
+    },
+
+    async createRecord(req, ctx) {
+      const input = req.record;
+      if (input === undefined) throw invalidArgument("record is required");
+      const name = parseRecordNameField(input.name, "record.name");
+      if (req.parent !== `${name.parent}/results/${name.result}`) {
+        throw invalidArgument("requested parent does not match resource name");
+      }
+      await authorize("records", "create", name.parent, ctx);
+      const data = parseRecordData(input.data, "record.data");
+      const now = clock.now();
+      const uid = ids.uid();
+      const stored: StoredRecord = {
+        parent: name.parent,
+        resultName: name.result,
+        name: name.record,
+        uid,
+        type: data.type,
+        data: data.data,
+        createTime: now,
+        updateTime: now,
+        etag: computeEtag(uid, now),
+      };
+      return recordToApi(await store.createRecord(stored));
+    },
+
+    async updateRecord(req, ctx) {
+      const input = req.record;
+      if (input === undefined) throw invalidArgument("record is required");
+      const name = parseRecordNameField(input.name, "record.name");
+      await authorize("records", "update", name.parent, ctx);
+      const mask = parseRecordUpdateMask(req.updateMask);
+      let type: string | undefined;
+      let data: string | undefined;
+      if (mask) {
+        if (mask.type) type = parseType(input.data?.type ?? "", "record.data.type");
+        if (mask.value) data = parseJsonValue(input.data?.value ?? new Uint8Array());
+      } else if (input.data) {
+        if (input.data.type !== "") type = parseType(input.data.type, "record.data.type");
+        if (input.data.value.length > 0) data = parseJsonValue(input.data.value);
+      }
+      const updated = await readModifyWrite(
+        req.etag,
+        () => store.getRecord(name.parent, name.result, name.record),
+        (previous, expectEtag) => {
+          const updateTime = nextUpdateTime(clock.now(), previous.updateTime);
+          return store.updateRecord(
+            {
+              parent: name.parent,
+              resultName: name.result,
+              name: name.record,
+              type: type ?? previous.type,
+              data: data ?? previous.data,
+              updateTime,
+              etag: computeEtag(previous.uid, updateTime),
+            },
+            { expectEtag },
+          );
+        },
+      );
+      return recordToApi(updated);
+    },
+
+    async getRecord(req, ctx) {
+      const name = parseRecordNameField(req.name, "name");
+      await authorize("records", "get", name.parent, ctx);
+      return recordToApi(await store.getRecord(name.parent, name.result, name.record));
+    },
+
+    async deleteRecord(req, ctx) {
+      const name = parseRecordNameField(req.name, "name");
+      await authorize("records", "delete", name.parent, ctx);
+      await store.deleteRecord(name.parent, name.result, name.record);
+      return {};
+    },
+
+    async listRecords(req, ctx) {
+      const scopeParts = parseParentField(req.parent, parseResultParent);
+      await authorize("records", "list", scopeParts.parent ?? WILDCARD, ctx);
+      const filter = compileFilter(req.filter, { target: "records" });
+      const order = parseOrderBy(req.orderBy, "records");
+      const pageSize = parsePageSize(req.pageSize, maxPageSize);
+      const scope: PageTokenScope = {
+        target: "records",
+        parent: req.parent,
+        filter: req.filter,
+        orderBy: order.normalized,
+      };
+      const after = req.pageToken !== "" ? decodePageToken(req.pageToken, scope, order.terms.length) : undefined;
+      const page = await store.listRecords({
+        ...(scopeParts.parent !== undefined ? { parent: scopeParts.parent } : {}),
+        ...(scopeParts.result !== undefined ? { resultName: scopeParts.result } : {}),
+        ...(filter !== undefined ? { filter } : {}),
+        orderBy: order.terms,
+        pageSize,
+        ...(after !== undefined ? { after } : {}),
+      });
+      return {
+        records: page.items.map(recordToApi),
+        nextPageToken: page.next ? encodePageToken(scope, page.next) : "",
+      };
+    },
+
+    async getRecordListSummary(req, ctx) {
+      const scopeParts = parseParentField(req.parent, parseResultParent);
+      await authorize("records", "get", scopeParts.parent ?? WILDCARD, ctx);
+      parseRecordListSummaryRequest(req);
+      compileFilter(req.filter, { target: "records" });
+      // `capabilities.recordListSummary` advertises the port's summary
+      // operation, which the port does not define yet: whatever a backend
+      // advertises, there is nothing to call, so the answer is Unimplemented
+      // (after validation, so clients learn about malformed requests first).
+      throw new ConnectError(SUMMARY_UNSUPPORTED_MESSAGE, Code.Unimplemented);
+    },
+  };
+}
+
