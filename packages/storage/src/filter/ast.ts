@@ -58,30 +58,74 @@
  * supported. `x == null` is true when `x` is the JSON `null`, and absent when
  * `x` does not exist.
  *
+ * Clarifications (the compiler, `compileFilter`, and the reference evaluator
+ * follow these; backends must too):
+ *
+ * - `x == null` is `false` (and `x != null` is `true`) when `x` is any other
+ *   existing value, whatever its kind; it is absent only when `x` is absent.
+ * - Run-time kind mismatches with a `dyn` operand (`data.n == "3"` where `n` is
+ *   a number, or a JSON array/object compared with anything) are absent, for
+ *   `==`/`!=` as well as ordering.
+ * - Strings order by code point (= UTF-8 byte order), not by UTF-16 units.
+ *
+ * ## What the compiler guarantees about the tree
+ *
+ * - No implicit conversions are left to backends: wherever a `dyn` operand
+ *   meets a `timestamp` (a comparison, `+`/`-` with a timestamp or duration,
+ *   an `in` over a list of timestamps, a `?:` branch, the receiver of a
+ *   `get*` function), the compiler wraps it in an explicit
+ *   `call timestamp(dyn)`. A `dyn` compared with a `duration` is rejected.
+ * - `timestamp("literal")` and `duration("literal")` are folded into
+ *   {@link ConstExpr}s; `duration` never appears as a {@link CallExpr} and
+ *   `timestamp` only with a `dyn` or `string` argument.
+ * - Timestamp text is RFC 3339 exactly:
+ *   `YYYY-MM-DD(T|t)hh:mm:ss[.fraction](Z|z|±hh:mm)`, year 0001-9999, valid
+ *   day of month, hour 0-23, minute and second 0-59 (no leap second); the
+ *   fraction has any number of digits and is truncated to milliseconds.
+ *   Anything else (including a JSON number) is absent.
+ * - The second argument of the `get*` functions is always a constant string
+ *   in the canonical form `±HH:MM` (`"UTC"` becomes `"+00:00"`).
+ * - The pattern of `matches` is always a constant string, already checked to
+ *   compile as a JavaScript `u`-flag regular expression without lookaround,
+ *   inline flags, named groups or backreferences. Matching is a search
+ *   (unanchored), like RE2's.
+ * - `and`/`or` nodes have at most 32 operands (longer chains are nested), and
+ *   the tree is at most about 100 levels deep.
+ * - List literals only appear as the collection of `in`, the argument of
+ *   `size`, or the range of a comprehension.
+ *
+ * ## Arithmetic and conversions on `dyn`
+ *
+ * - `dyn + dyn` (type `dyn`): numbers add, strings concatenate, anything else
+ *   is absent. `dyn + string` (type `string`) needs a string at run time.
+ * - `-`, `*`, `/` with a `dyn` operand (type `double`) need numbers at run
+ *   time. `/` truncates toward zero only when both operands are statically
+ *   `int`; otherwise it is real division (`data.n / 2` with `n` = 7 is 3.5).
+ * - `%` (type `int`) needs operands that are integers at run time (else
+ *   absent); the result has the sign of the dividend.
+ * - An `int`-typed result outside ±(2^53 - 1) is absent.
+ * - `neg` of a `dyn` needs a number; a `?:` test or a `!`/`and`/`or` operand
+ *   that is a non-boolean `dyn` value is absent.
+ * - `size(dyn)`: code points of a string, length of an array, keys of an
+ *   object; absent for anything else.
+ * - `string(x)`: a string as is; `true`/`false`; a number as JavaScript's
+ *   `String(n)` prints it (`3`, `1.5`); absent for anything else.
+ * - `int(x)`: a number truncated toward zero; a string matching
+ *   `^[+-]?[0-9]+$`; a timestamp as whole Unix seconds (floor); else absent.
+ * - `double(x)`: a number; a string matching
+ *   `^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`; else absent.
+ * - `lowerAscii`/`upperAscii` change only the letters A-Z/a-z.
+ *
  * @module
  */
 
 /** The static type of an expression. `dyn` is known only at run time. */
 export type ValueType =
-  | "bool"
-  | "int"
-  | "double"
-  | "string"
-  | "timestamp"
-  | "duration"
-  | "null"
-  | "list"
-  | "map"
-  | "dyn";
+  "bool" | "int" | "double" | "string" | "timestamp" | "duration" | "null" | "list" | "map" | "dyn";
 
 /** A JSON-compatible constant or run-time value. */
 export type FilterValue =
-  | boolean
-  | number
-  | string
-  | null
-  | FilterValue[]
-  | { [key: string]: FilterValue };
+  boolean | number | string | null | FilterValue[] | { [key: string]: FilterValue };
 
 /**
  * The typed scalar columns a filter can read.
@@ -251,6 +295,10 @@ export interface CompareExpr {
  * membership in a map (a JSON object, `annotations`). Elements compare with
  * `==`; the result is true if some element equals, else false (absent only
  * when `collection` is absent or not a list/map).
+ *
+ * Clarification: an element "equals" only when `==` is exactly true, so an
+ * absent `value` (or absent/mismatched elements) just never equals: an
+ * absent `value` over an existing collection is `false`, not absent.
  */
 export interface InExpr {
   kind: "in";
@@ -291,6 +339,12 @@ export interface CallExpr {
  * `has(x.f)`: whether the JSON object `x` has the key `f` (true or false, never
  * absent, unless `x` itself is absent or not an object: then absent).
  * For typed columns CEL's `has(summary.start_time)` is a presence test.
+ *
+ * Clarification: the target is a {@link JsonExpr} whose path has at least one
+ * step (the last step is the key tested; a numeric last step tests that an
+ * array has that index), or a {@link ColumnExpr}, which is true when the column
+ * is not null and false when it is (never absent). `has(summary.annotations)`
+ * compiles to the presence of `summary.record`, i.e. of the summary.
  */
 export interface HasExpr {
   kind: "has";
@@ -302,6 +356,10 @@ export interface HasExpr {
  * `range.exists(v, p)`, `range.all(v, p)`, `range.exists_one(v, p)`: over the
  * elements of a JSON array or a list literal, or the keys of a JSON object.
  * Inside `predicate`, `variable` is a {@link VarExpr} or the root of a {@link JsonExpr}.
+ *
+ * Clarification: `range` is a {@link ListExpr}, a {@link JsonExpr} or a
+ * {@link VarExpr}. An inner comprehension may reuse an outer one's variable
+ * name; the innermost binding wins.
  */
 export interface ComprehensionExpr {
   kind: "exists" | "all" | "exists_one";
