@@ -33,7 +33,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
       "@typescript-eslint/consistent-type-imports": "error",
       // TypeScript checks names; scripts run on Node with its globals.
       "no-undef": "off",
@@ -41,12 +44,28 @@ export default tseslint.config(
   },
   boundary(
     ["packages/storage/src/**"],
-    ["@tekton-results/server", "@tekton-results/storage-sqlite", "@tekton-results/storage-pg", "@tekton-results/client", "@connectrpc/*", "knex"],
+    [
+      "@tekton-results/server",
+      "@tekton-results/storage-sqlite",
+      "@tekton-results/storage-pg",
+      "@tekton-results/client",
+      "@connectrpc/*",
+      "knex",
+    ],
     "the storage port knows no adapter, server or transport",
   ),
   boundary(
-    ["packages/storage-sqlite/src/**", "packages/storage-pg/src/**", "packages/storage-conformance/src/**"],
-    ["@tekton-results/server", "@tekton-results/client", "@tekton-results/watcher", "@connectrpc/*"],
+    [
+      "packages/storage-sqlite/src/**",
+      "packages/storage-pg/src/**",
+      "packages/storage-conformance/src/**",
+    ],
+    [
+      "@tekton-results/server",
+      "@tekton-results/client",
+      "@tekton-results/watcher",
+      "@connectrpc/*",
+    ],
     "storage adapters depend on the port only",
   ),
   boundary(

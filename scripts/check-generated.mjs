@@ -6,7 +6,11 @@ const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: "inherit"
 run("npm", ["run", "--silent", "generate"]);
 try {
   run("git", ["diff", "--exit-code", "--stat", "--", "packages/proto/src/gen"]);
-  const untracked = execFileSync("git", ["ls-files", "--others", "--exclude-standard", "packages/proto/src/gen"], { encoding: "utf8" });
+  const untracked = execFileSync(
+    "git",
+    ["ls-files", "--others", "--exclude-standard", "packages/proto/src/gen"],
+    { encoding: "utf8" },
+  );
   if (untracked.trim()) throw new Error(`untracked generated files:\n${untracked}`);
 } catch (err) {
   console.error("generated code is out of date: run `npm run generate` and commit the result");

@@ -22,17 +22,31 @@ const pkg = {
   },
   dependencies: {},
 };
-if (!existsSync(`${dir}/package.json`)) writeFileSync(`${dir}/package.json`, JSON.stringify(pkg, null, 2) + "\n");
+if (!existsSync(`${dir}/package.json`))
+  writeFileSync(`${dir}/package.json`, JSON.stringify(pkg, null, 2) + "\n");
 writeFileSync(
   `${dir}/tsconfig.json`,
-  JSON.stringify({ extends: "../../tsconfig.base.json", compilerOptions: { noEmit: true }, include: ["src", "test", "*.ts"] }, null, 2) + "\n",
+  JSON.stringify(
+    {
+      extends: "../../tsconfig.base.json",
+      compilerOptions: { noEmit: true },
+      include: ["src", "test", "*.ts"],
+    },
+    null,
+    2,
+  ) + "\n",
 );
 writeFileSync(
   `${dir}/tsconfig.lib.json`,
   JSON.stringify(
     {
       extends: "../../tsconfig.base.json",
-      compilerOptions: { outDir: "dist", rootDir: "src", customConditions: [] , tsBuildInfoFile: "dist/.tsbuildinfo"},
+      compilerOptions: {
+        outDir: "dist",
+        rootDir: "src",
+        customConditions: [],
+        tsBuildInfoFile: "dist/.tsbuildinfo",
+      },
       include: ["src"],
       exclude: ["src/**/*.test.ts"],
     },

@@ -3,5 +3,8 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   resolve: { conditions: ["source"] },
   ssr: { resolve: { conditions: ["source"] } },
-  test: { name: "@tekton-results/storage-sqlite", include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
+  test: {
+    name: "@tekton-results/storage-sqlite",
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+  },
 });

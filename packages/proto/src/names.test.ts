@@ -15,7 +15,10 @@ import {
 
 describe("parseResultName", () => {
   it("splits a valid name into parent and result", () => {
-    expect(parseResultName("default/results/abc-1_2")).toEqual({ parent: "default", result: "abc-1_2" });
+    expect(parseResultName("default/results/abc-1_2")).toEqual({
+      parent: "default",
+      result: "abc-1_2",
+    });
   });
 
   it.each([
@@ -49,13 +52,21 @@ describe("parseResultName", () => {
 
 describe("parseRecordName and parseLogName", () => {
   it("split valid names", () => {
-    expect(parseRecordName("ns/results/r/records/x")).toEqual({ parent: "ns", result: "r", record: "x" });
+    expect(parseRecordName("ns/results/r/records/x")).toEqual({
+      parent: "ns",
+      result: "r",
+      record: "x",
+    });
     expect(parseLogName("ns/results/r/logs/x")).toEqual({ parent: "ns", result: "r", record: "x" });
   });
 
   it("reject the other collection", () => {
-    expect(() => parseRecordName("ns/results/r/logs/x")).toThrow("{parent}/results/{result}/records/{record}");
-    expect(() => parseLogName("ns/results/r/records/x")).toThrow("{parent}/results/{result}/logs/{record}");
+    expect(() => parseRecordName("ns/results/r/logs/x")).toThrow(
+      "{parent}/results/{result}/records/{record}",
+    );
+    expect(() => parseLogName("ns/results/r/records/x")).toThrow(
+      "{parent}/results/{result}/logs/{record}",
+    );
   });
 
   it("names the kind and the bad segment", () => {
@@ -95,8 +106,16 @@ describe("list parents", () => {
 describe("format helpers", () => {
   it("round-trip with the parsers", () => {
     expect(parseResultName(formatResultName("a", "b"))).toEqual({ parent: "a", result: "b" });
-    expect(parseRecordName(formatRecordName("a", "b", "c"))).toEqual({ parent: "a", result: "b", record: "c" });
-    expect(parseLogName(formatLogName("a", "b", "c"))).toEqual({ parent: "a", result: "b", record: "c" });
+    expect(parseRecordName(formatRecordName("a", "b", "c"))).toEqual({
+      parent: "a",
+      result: "b",
+      record: "c",
+    });
+    expect(parseLogName(formatLogName("a", "b", "c"))).toEqual({
+      parent: "a",
+      result: "b",
+      record: "c",
+    });
   });
 
   it("convert between record and log names", () => {

@@ -52,5 +52,3 @@ export const RECORD_TYPES = {
   CUSTOM_RUN: "tekton.dev/v1beta1.CustomRun",
   LOG: "results.tekton.dev/v1alpha3.Log",
 } as const;
-
-

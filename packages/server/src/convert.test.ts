@@ -26,7 +26,13 @@ describe("resultToApi / recordToApi", () => {
       name: "r",
       uid: "u1",
       annotations: { a: "b" },
-      summary: { record: "ns/results/r/records/x", type: "t", status: 2, annotations: {}, endTime: t },
+      summary: {
+        record: "ns/results/r/records/x",
+        type: "t",
+        status: 2,
+        annotations: {},
+        endTime: t,
+      },
       createTime: new Date(1000),
       updateTime: t,
       etag: "e",
@@ -39,7 +45,17 @@ describe("resultToApi / recordToApi", () => {
     expect(r.summary?.status).toBe(2);
     expect(r.summary?.startTime).toBeUndefined();
     expect(timestampDate(r.summary!.endTime!).getTime()).toBe(t.getTime());
-    expect(resultToApi({ parent: "p", name: "n", uid: "u", annotations: {}, createTime: t, updateTime: t, etag: "e" }).summary).toBeUndefined();
+    expect(
+      resultToApi({
+        parent: "p",
+        name: "n",
+        uid: "u",
+        annotations: {},
+        createTime: t,
+        updateTime: t,
+        etag: "e",
+      }).summary,
+    ).toBeUndefined();
 
     const rec = recordToApi({
       parent: "ns",

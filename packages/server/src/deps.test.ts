@@ -35,7 +35,9 @@ describe("consoleJsonLogger", () => {
     const first = JSON.parse(lines[0]!) as { [k: string]: unknown };
     expect(first).toMatchObject({ level: "info", msg: "served", method: "GetResult" });
     expect(new Date(first["time"] as string).toISOString()).toBe(first["time"]);
-    const second = JSON.parse(lines[1]!) as { err: { name: string; message: string; stack: string; cause: { message: string } } };
+    const second = JSON.parse(lines[1]!) as {
+      err: { name: string; message: string; stack: string; cause: { message: string } };
+    };
     expect(second.err.name).toBe("Error");
     expect(second.err.message).toBe("boom");
     expect(second.err.stack).toContain("boom");
@@ -47,7 +49,11 @@ describe("consoleJsonLogger", () => {
     const cyclic: { [k: string]: unknown } = {};
     cyclic["self"] = cyclic;
     consoleJsonLogger("debug", (l) => lines.push(l)).warn({ cyclic }, "odd");
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: "warn", msg: "odd", unserializable: true });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: "warn",
+      msg: "odd",
+      unserializable: true,
+    });
   });
 
   it("drops entries below the level", () => {

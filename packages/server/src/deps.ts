@@ -82,10 +82,18 @@ export function consoleJsonLogger(
       if (LEVELS.indexOf(lvl) < min) return;
       let line: string;
       try {
-        line = JSON.stringify({ level: lvl, time: new Date().toISOString(), msg, ...obj }, jsonReplacer);
+        line = JSON.stringify(
+          { level: lvl, time: new Date().toISOString(), msg, ...obj },
+          jsonReplacer,
+        );
       } catch {
         // A cycle or a throwing getter: keep the message rather than lose the entry.
-        line = JSON.stringify({ level: lvl, time: new Date().toISOString(), msg, unserializable: true });
+        line = JSON.stringify({
+          level: lvl,
+          time: new Date().toISOString(),
+          msg,
+          unserializable: true,
+        });
       }
       write(`${line}\n`);
     };

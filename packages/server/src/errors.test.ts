@@ -28,7 +28,10 @@ describe("toConnectError", () => {
     ] as const;
     for (const [code, expected] of cases) {
       const log = recorder();
-      const mapped = toConnectError(new StorageError(code, "m", { cause: new Error("driver detail") }), log);
+      const mapped = toConnectError(
+        new StorageError(code, "m", { cause: new Error("driver detail") }),
+        log,
+      );
       expect(mapped.code).toBe(expected);
       expect(mapped.rawMessage).toBe("m");
       expect(mapped.cause).toBeUndefined();
@@ -49,7 +52,7 @@ describe("toConnectError", () => {
     expect(n.rawMessage).toMatch(/^invalid result name "X": bad$/);
   });
 
-  it("hides anything else behind Internal \"internal error\" and logs it", () => {
+  it('hides anything else behind Internal "internal error" and logs it', () => {
     const log = recorder();
     const cause = new TypeError("cannot read properties of undefined (reading 'rows')");
     const mapped = toConnectError(cause, log);
@@ -65,14 +68,21 @@ describe("createErrorInterceptor", () => {
   it("maps errors thrown by unary handlers and inside response streams", async () => {
     const log = recorder();
     const interceptor = createErrorInterceptor(log);
-    const failing = interceptor(() => Promise.reject(new StorageError("not_found", "log not found")));
-    await expect(failing({} as never)).rejects.toMatchObject({ code: Code.NotFound, rawMessage: "log not found" });
+    const failing = interceptor(() =>
+      Promise.reject(new StorageError("not_found", "log not found")),
+    );
+    await expect(failing({} as never)).rejects.toMatchObject({
+      code: Code.NotFound,
+      rawMessage: "log not found",
+    });
 
     async function* chunks(): AsyncGenerator<number> {
       yield 1;
       throw new Error("EIO: disk on fire at /var/secret");
     }
-    const streaming = interceptor(() => Promise.resolve({ stream: true, message: chunks() } as never));
+    const streaming = interceptor(() =>
+      Promise.resolve({ stream: true, message: chunks() } as never),
+    );
     const res = (await streaming({} as never)) as unknown as { message: AsyncIterable<number> };
     const seen: number[] = [];
     let caught: unknown;

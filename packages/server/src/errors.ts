@@ -77,7 +77,9 @@ export function createErrorInterceptor(logger: Logger): Interceptor {
     }
     if (!res.stream) return res;
     const source = res.message;
-    async function* mapped(): AsyncGenerator<(typeof source extends AsyncIterable<infer T> ? T : never)> {
+    async function* mapped(): AsyncGenerator<
+      typeof source extends AsyncIterable<infer T> ? T : never
+    > {
       try {
         yield* source;
       } catch (err) {

@@ -10,7 +10,13 @@
  * @module
  */
 export { createResultsRoutes, type ResultsRoutesDeps } from "./routes.js";
-export { allowAll, type Authorizer, type AuthRequest, type AuthResource, type AuthVerb } from "./auth.js";
+export {
+  allowAll,
+  type Authorizer,
+  type AuthRequest,
+  type AuthResource,
+  type AuthVerb,
+} from "./auth.js";
 export {
   consoleJsonLogger,
   noopLogger,

@@ -50,7 +50,11 @@ describe("createServerMetrics", () => {
 
   it("renders every metric with HELP and TYPE lines", () => {
     const text = createServerMetrics().render();
-    for (const name of ["tekton_results_rpc_requests_total", "tekton_results_rpc_duration_seconds", "process_resident_memory_bytes"]) {
+    for (const name of [
+      "tekton_results_rpc_requests_total",
+      "tekton_results_rpc_duration_seconds",
+      "process_resident_memory_bytes",
+    ]) {
       expect(text).toContain(`# TYPE ${name} `);
       expect(text).toContain(`# HELP ${name} `);
     }

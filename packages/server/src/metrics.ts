@@ -80,19 +80,25 @@ export function createServerMetrics(options: { now?: () => number } = {}): Serve
     const sorted = [...series.values()].sort((a, b) =>
       `${a.service}.${a.method}.${a.code}`.localeCompare(`${b.service}.${b.method}.${b.code}`),
     );
-    lines.push("# HELP tekton_results_rpc_requests_total RPCs handled, by service, method and code.");
+    lines.push(
+      "# HELP tekton_results_rpc_requests_total RPCs handled, by service, method and code.",
+    );
     lines.push("# TYPE tekton_results_rpc_requests_total counter");
     for (const s of sorted) {
       lines.push(
         `tekton_results_rpc_requests_total{service="${escapeLabel(s.service)}",method="${escapeLabel(s.method)}",code="${s.code}"} ${s.count}`,
       );
     }
-    lines.push("# HELP tekton_results_rpc_duration_seconds Time to handle an RPC (unary: until the response).");
+    lines.push(
+      "# HELP tekton_results_rpc_duration_seconds Time to handle an RPC (unary: until the response).",
+    );
     lines.push("# TYPE tekton_results_rpc_duration_seconds histogram");
     for (const s of sorted) {
       const labels = `service="${escapeLabel(s.service)}",method="${escapeLabel(s.method)}",code="${s.code}"`;
       BUCKETS.forEach((le, i) => {
-        lines.push(`tekton_results_rpc_duration_seconds_bucket{${labels},le="${le}"} ${s.buckets[i]}`);
+        lines.push(
+          `tekton_results_rpc_duration_seconds_bucket{${labels},le="${le}"} ${s.buckets[i]}`,
+        );
       });
       lines.push(`tekton_results_rpc_duration_seconds_bucket{${labels},le="+Inf"} ${s.count}`);
       lines.push(`tekton_results_rpc_duration_seconds_sum{${labels}} ${s.sum}`);

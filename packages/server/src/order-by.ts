@@ -38,24 +38,36 @@ export function parseOrderBy(orderBy: string, target: "results"): ParsedOrderBy<
 export function parseOrderBy(orderBy: string, target: "records"): ParsedOrderBy<RecordOrderField>;
 export function parseOrderBy(orderBy: string, target: FilterTarget): ParsedOrderBy<string>;
 export function parseOrderBy(orderBy: string, target: FilterTarget): ParsedOrderBy<string> {
-  const allowed: readonly string[] = target === "results" ? RESULT_ORDER_FIELDS : RECORD_ORDER_FIELDS;
+  const allowed: readonly string[] =
+    target === "results" ? RESULT_ORDER_FIELDS : RECORD_ORDER_FIELDS;
   const fail = (reason: string): never => {
-    throw invalidArgument(`invalid order_by ${JSON.stringify(truncateForMessage(orderBy, 100))}: ${reason}`);
+    throw invalidArgument(
+      `invalid order_by ${JSON.stringify(truncateForMessage(orderBy, 100))}: ${reason}`,
+    );
   };
   const terms: OrderTerm<string>[] = [];
   if (orderBy.trim() !== "") {
     for (const raw of orderBy.split(",")) {
-      const words = raw.trim().split(/\s+/).filter((w) => w !== "");
+      const words = raw
+        .trim()
+        .split(/\s+/)
+        .filter((w) => w !== "");
       if (words.length === 0) fail("empty term");
-      if (words.length > 2) fail(`expected "field [asc|desc]", got ${JSON.stringify(truncateForMessage(raw.trim(), 64))}`);
+      if (words.length > 2)
+        fail(
+          `expected "field [asc|desc]", got ${JSON.stringify(truncateForMessage(raw.trim(), 64))}`,
+        );
       const field = words[0]!;
       if (!allowed.includes(field)) {
-        fail(`unknown field ${JSON.stringify(truncateForMessage(field, 64))} (allowed: ${allowed.join(", ")})`);
+        fail(
+          `unknown field ${JSON.stringify(truncateForMessage(field, 64))} (allowed: ${allowed.join(", ")})`,
+        );
       }
       let direction: "asc" | "desc" = "asc";
       if (words.length === 2) {
         const d = words[1]!.toLowerCase();
-        if (d !== "asc" && d !== "desc") fail(`unknown direction ${JSON.stringify(truncateForMessage(words[1]!, 64))}`);
+        if (d !== "asc" && d !== "desc")
+          fail(`unknown direction ${JSON.stringify(truncateForMessage(words[1]!, 64))}`);
         direction = d as "asc" | "desc";
       }
       if (terms.some((t) => t.field === field)) fail(`duplicate field ${JSON.stringify(field)}`);

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { decodePageToken, encodePageToken, type PageTokenScope } from "./page-token.js";
 
-const scope: PageTokenScope = { target: "results", parent: "ns", filter: 'parent == "ns"', orderBy: "create_time asc" };
+const scope: PageTokenScope = {
+  target: "results",
+  parent: "ns",
+  filter: 'parent == "ns"',
+  orderBy: "create_time asc",
+};
 const cursor = { values: [1705312800000], uid: "00000000-0000-4000-8000-000000000001" };
 
 function invalid(token: string, s: PageTokenScope = scope, terms = 1): void {
@@ -59,7 +64,11 @@ describe("page tokens", () => {
     invalid(enc({ ...body, u: 7 }));
     invalid(enc({ ...body, c: ["1"] }));
     invalid(enc({ ...body, c: 5 }));
-    invalid(Buffer.from(JSON.stringify({ ...body, c: [0] }).replace('"c":[0]', '"c":[1e400]')).toString("base64url"));
+    invalid(
+      Buffer.from(JSON.stringify({ ...body, c: [0] }).replace('"c":[0]', '"c":[1e400]')).toString(
+        "base64url",
+      ),
+    );
     expect(decodePageToken(enc(body), scope, 1)).toEqual(cursor);
   });
 });

@@ -8,7 +8,12 @@
  * @module
  */
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import { parseResultParent, parseResultsParent, WILDCARD, type Results } from "@tekton-results/proto";
+import {
+  parseResultParent,
+  parseResultsParent,
+  WILDCARD,
+  type Results,
+} from "@tekton-results/proto";
 import {
   compileFilter,
   isStorageError,
@@ -18,7 +23,14 @@ import {
 } from "@tekton-results/storage";
 import { allowAll, type AuthResource, type Authorizer, type AuthVerb } from "./auth.js";
 import { computeEtag, nextUpdateTime, recordToApi, resultToApi } from "./convert.js";
-import { noopLogger, randomIds, systemClock, type Clock, type IdGenerator, type Logger } from "./deps.js";
+import {
+  noopLogger,
+  randomIds,
+  systemClock,
+  type Clock,
+  type IdGenerator,
+  type Logger,
+} from "./deps.js";
 import { invalidArgument } from "./errors.js";
 import { parseOrderBy } from "./order-by.js";
 import { decodePageToken, encodePageToken, type PageTokenScope } from "./page-token.js";
@@ -63,7 +75,8 @@ export interface ResultsRoutesDeps {
 export const UPDATE_RETRIES = 5;
 
 /** The message of GetRecordListSummary on a backend without summaries. */
-export const SUMMARY_UNSUPPORTED_MESSAGE = "GetRecordListSummary is not supported by this storage backend";
+export const SUMMARY_UNSUPPORTED_MESSAGE =
+  "GetRecordListSummary is not supported by this storage backend";
 
 /**
  * Create the Results service implementation. Its methods throw raw errors
@@ -78,10 +91,17 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
   const logger = deps.logger ?? noopLogger;
   const maxPageSize = deps.maxPageSize ?? MAX_PAGE_SIZE;
   if (!Number.isInteger(maxPageSize) || maxPageSize < 1 || maxPageSize > MAX_PAGE_SIZE) {
-    throw new RangeError(`maxPageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${maxPageSize}`);
+    throw new RangeError(
+      `maxPageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${maxPageSize}`,
+    );
   }
 
-  function authorize(resource: AuthResource, verb: AuthVerb, parent: string, ctx: HandlerContext): Promise<void> {
+  function authorize(
+    resource: AuthResource,
+    verb: AuthVerb,
+    parent: string,
+    ctx: HandlerContext,
+  ): Promise<void> {
     return authorizer.authorize({ resource, verb, parent, header: ctx.requestHeader });
   }
 
@@ -106,7 +126,10 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
         if (clientEtag !== "" || !isStorageError(err, "failed_precondition")) throw err;
         if (attempt >= UPDATE_RETRIES) {
           logger.warn({ attempts: attempt + 1 }, "update kept losing races to concurrent writers");
-          throw new ConnectError("the resource was modified concurrently; retry the request", Code.Aborted);
+          throw new ConnectError(
+            "the resource was modified concurrently; retry the request",
+            Code.Aborted,
+          );
         }
       }
     }
@@ -117,7 +140,8 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
       const input = req.result;
       if (input === undefined) throw invalidArgument("result is required");
       const name = parseResultNameField(input.name, "result.name");
-      if (req.parent !== name.parent) throw invalidArgument("requested parent does not match resource name");
+      if (req.parent !== name.parent)
+        throw invalidArgument("requested parent does not match resource name");
       await authorize("results", "create", name.parent, ctx);
       const annotations = parseAnnotations(input.annotations, "result.annotations");
       const summary = input.summary ? parseSummary(input.summary, "result.summary") : undefined;
@@ -195,7 +219,10 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
         filter: req.filter,
         orderBy: order.normalized,
       };
-      const after = req.pageToken !== "" ? decodePageToken(req.pageToken, scope, order.terms.length) : undefined;
+      const after =
+        req.pageToken !== ""
+          ? decodePageToken(req.pageToken, scope, order.terms.length)
+          : undefined;
       const page = await store.listResults({
         ...(parent !== undefined ? { parent } : {}),
         ...(filter !== undefined ? { filter } : {}),
@@ -296,7 +323,10 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
         filter: req.filter,
         orderBy: order.normalized,
       };
-      const after = req.pageToken !== "" ? decodePageToken(req.pageToken, scope, order.terms.length) : undefined;
+      const after =
+        req.pageToken !== ""
+          ? decodePageToken(req.pageToken, scope, order.terms.length)
+          : undefined;
       const page = await store.listRecords({
         ...(scopeParts.parent !== undefined ? { parent: scopeParts.parent } : {}),
         ...(scopeParts.result !== undefined ? { resultName: scopeParts.result } : {}),
@@ -324,4 +354,3 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
     },
   };
 }
-

@@ -20,7 +20,10 @@ type UnaryImpl = (req: unknown, ctx: HandlerContext) => Promise<unknown>;
  * method rather than with router options, which would replace the
  * interceptors the server configures for every service.)
  */
-export function withErrorMapping<S extends ServiceImpl<typeof Results>>(impl: S, logger: Logger): S {
+export function withErrorMapping<S extends ServiceImpl<typeof Results>>(
+  impl: S,
+  logger: Logger,
+): S {
   const wrapped: { [key: string]: UnaryImpl } = {};
   for (const [key, method] of Object.entries(impl) as [string, UnaryImpl][]) {
     wrapped[key] = async (req, ctx) => {

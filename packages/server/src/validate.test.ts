@@ -30,9 +30,15 @@ describe("parseJsonValue", () => {
   });
 
   it("rejects invalid UTF-8, a BOM, and invalid JSON without echoing it", () => {
-    expect(message(() => parseJsonValue(new Uint8Array([0x7b, 0xc3, 0x28, 0x7d])))).toBe("record data.value is not valid UTF-8");
-    expect(message(() => parseJsonValue(enc("\uFEFF{}")))).toMatch(/^record data\.value is not valid JSON: /);
-    expect(message(() => parseJsonValue(new Uint8Array()))).toMatch(/^record data\.value is not valid JSON: /);
+    expect(message(() => parseJsonValue(new Uint8Array([0x7b, 0xc3, 0x28, 0x7d])))).toBe(
+      "record data.value is not valid UTF-8",
+    );
+    expect(message(() => parseJsonValue(enc("\uFEFF{}")))).toMatch(
+      /^record data\.value is not valid JSON: /,
+    );
+    expect(message(() => parseJsonValue(new Uint8Array()))).toMatch(
+      /^record data\.value is not valid JSON: /,
+    );
     const huge = message(() => parseJsonValue(enc(`[${"1,".repeat(1_000_000)}`)));
     expect(huge.length).toBeLessThan(260);
   });
@@ -48,10 +54,17 @@ describe("parseType", () => {
 
 describe("parseAnnotations", () => {
   it("copies valid maps and enforces key and size limits", () => {
-    expect(parseAnnotations({ "tekton.dev/pipeline": "p", empty: "" }, "a")).toEqual({ "tekton.dev/pipeline": "p", empty: "" });
+    expect(parseAnnotations({ "tekton.dev/pipeline": "p", empty: "" }, "a")).toEqual({
+      "tekton.dev/pipeline": "p",
+      empty: "",
+    });
     expect(message(() => parseAnnotations({ "": "x" }, "a"))).toBe("a: keys must not be empty");
-    expect(message(() => parseAnnotations({ ["k".repeat(318)]: "x" }, "a"))).toMatch(/longer than 317 characters/);
-    expect(message(() => parseAnnotations({ a: "é".repeat(131_072) }, "a"))).toMatch(/exceed 262144 bytes/);
+    expect(message(() => parseAnnotations({ ["k".repeat(318)]: "x" }, "a"))).toMatch(
+      /longer than 317 characters/,
+    );
+    expect(message(() => parseAnnotations({ a: "é".repeat(131_072) }, "a"))).toMatch(
+      /exceed 262144 bytes/,
+    );
     expect(parseAnnotations({ a: "v".repeat(262_143) }, "a")["a"]).toHaveLength(262_143);
   });
 });
@@ -59,10 +72,18 @@ describe("parseAnnotations", () => {
 describe("parseTimestamp", () => {
   it("accepts the protobuf range and rejects the rest", () => {
     expect(parseTimestamp({ seconds: 1n, nanos: 500_000_000 } as never, "t").getTime()).toBe(1500);
-    expect(parseTimestamp({ seconds: -62_135_596_800n, nanos: 0 } as never, "t").toISOString()).toBe("0001-01-01T00:00:00.000Z");
-    expect(message(() => parseTimestamp({ seconds: 253_402_300_800n, nanos: 0 } as never, "t"))).toBe("t is out of range");
-    expect(message(() => parseTimestamp({ seconds: 0n, nanos: -1 } as never, "t"))).toBe("t has invalid nanos");
-    expect(message(() => parseTimestamp({ seconds: 0n, nanos: 1_000_000_000 } as never, "t"))).toBe("t has invalid nanos");
+    expect(
+      parseTimestamp({ seconds: -62_135_596_800n, nanos: 0 } as never, "t").toISOString(),
+    ).toBe("0001-01-01T00:00:00.000Z");
+    expect(
+      message(() => parseTimestamp({ seconds: 253_402_300_800n, nanos: 0 } as never, "t")),
+    ).toBe("t is out of range");
+    expect(message(() => parseTimestamp({ seconds: 0n, nanos: -1 } as never, "t"))).toBe(
+      "t has invalid nanos",
+    );
+    expect(message(() => parseTimestamp({ seconds: 0n, nanos: 1_000_000_000 } as never, "t"))).toBe(
+      "t has invalid nanos",
+    );
   });
 });
 
@@ -81,9 +102,18 @@ describe("parseRecordUpdateMask", () => {
   it("maps the allowed paths and rejects others", () => {
     expect(parseRecordUpdateMask(undefined)).toBeUndefined();
     expect(parseRecordUpdateMask({ paths: [] } as never)).toBeUndefined();
-    expect(parseRecordUpdateMask({ paths: ["data"] } as never)).toEqual({ type: true, value: true });
-    expect(parseRecordUpdateMask({ paths: ["data.type"] } as never)).toEqual({ type: true, value: false });
-    expect(parseRecordUpdateMask({ paths: ["data.value", "data.type"] } as never)).toEqual({ type: true, value: true });
+    expect(parseRecordUpdateMask({ paths: ["data"] } as never)).toEqual({
+      type: true,
+      value: true,
+    });
+    expect(parseRecordUpdateMask({ paths: ["data.type"] } as never)).toEqual({
+      type: true,
+      value: false,
+    });
+    expect(parseRecordUpdateMask({ paths: ["data.value", "data.type"] } as never)).toEqual({
+      type: true,
+      value: true,
+    });
     expect(message(() => parseRecordUpdateMask({ paths: ["data.value", "name"] } as never))).toBe(
       'update_mask: unsupported path "name" (allowed: data, data.type, data.value)',
     );
@@ -92,20 +122,31 @@ describe("parseRecordUpdateMask", () => {
 
 describe("parseRecordListSummaryRequest", () => {
   it("parses summary, group_by and order_by", () => {
-    expect(parseRecordListSummaryRequest({ summary: "", groupBy: "", orderBy: "" })).toEqual({ summary: ["total"] });
+    expect(parseRecordListSummaryRequest({ summary: "", groupBy: "", orderBy: "" })).toEqual({
+      summary: ["total"],
+    });
     expect(
-      parseRecordListSummaryRequest({ summary: " total ,failed, total,p95_duration", groupBy: "week completionTime", orderBy: "failed desc" }),
+      parseRecordListSummaryRequest({
+        summary: " total ,failed, total,p95_duration",
+        groupBy: "week completionTime",
+        orderBy: "failed desc",
+      }),
     ).toEqual({
       summary: ["total", "failed", "p95_duration"],
       groupBy: { kind: "time", period: "week", field: "completionTime" },
       orderBy: { field: "failed", direction: "desc" },
     });
-    expect(parseRecordListSummaryRequest({ summary: "total", groupBy: "day", orderBy: "" }).groupBy).toEqual({
+    expect(
+      parseRecordListSummaryRequest({ summary: "total", groupBy: "day", orderBy: "" }).groupBy,
+    ).toEqual({
       kind: "time",
       period: "day",
       field: "creationTimestamp",
     });
-    expect(parseRecordListSummaryRequest({ summary: "", groupBy: "pipeline", orderBy: "total ASC" }).groupBy).toEqual({ kind: "pipeline" });
+    expect(
+      parseRecordListSummaryRequest({ summary: "", groupBy: "pipeline", orderBy: "total ASC" })
+        .groupBy,
+    ).toEqual({ kind: "pipeline" });
   });
 
   it("rejects unknown names", () => {

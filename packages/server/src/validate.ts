@@ -105,7 +105,9 @@ export function parseAnnotations(
     }
     bytes += Buffer.byteLength(key, "utf8") + Buffer.byteLength(value, "utf8");
     if (bytes > MAX_ANNOTATIONS_BYTES) {
-      throw invalidArgument(`${field}: keys and values exceed ${MAX_ANNOTATIONS_BYTES} bytes in total`);
+      throw invalidArgument(
+        `${field}: keys and values exceed ${MAX_ANNOTATIONS_BYTES} bytes in total`,
+      );
     }
     out[key] = value;
   }
@@ -145,7 +147,10 @@ export function parseJsonValue(value: Uint8Array): string {
 }
 
 /** Parse a record's `data` (required): a type and a JSON document. */
-export function parseRecordData(data: Any | undefined, field: string): { type: string; data: string } {
+export function parseRecordData(
+  data: Any | undefined,
+  field: string,
+): { type: string; data: string } {
   if (data === undefined) throw invalidArgument(`${field} is required`);
   return {
     type: parseType(data.type, `${field}.type`),
@@ -304,11 +309,17 @@ export function parseRecordListSummaryRequest(req: {
   if (summary.length === 0) summary.push("total");
   const out: ParsedSummaryRequest = { summary };
 
-  const group = req.groupBy.trim().split(/\s+/).filter((w) => w !== "");
+  const group = req.groupBy
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== "");
   if (group.length > 0) {
     const [kind = "", field, extra] = group;
     if ((SUMMARY_PERIODS as readonly string[]).includes(kind)) {
-      if (extra !== undefined || (field !== undefined && field !== "startTime" && field !== "completionTime")) {
+      if (
+        extra !== undefined ||
+        (field !== undefined && field !== "startTime" && field !== "completionTime")
+      ) {
         throw invalidArgument(
           `group_by: expected "${kind} [startTime|completionTime]", got ${JSON.stringify(truncateForMessage(req.groupBy, 64))}`,
         );
@@ -318,7 +329,10 @@ export function parseRecordListSummaryRequest(req: {
         period: kind as (typeof SUMMARY_PERIODS)[number],
         field: (field as "startTime" | "completionTime" | undefined) ?? "creationTimestamp",
       };
-    } else if ((kind === "namespace" || kind === "pipeline" || kind === "repository") && field === undefined) {
+    } else if (
+      (kind === "namespace" || kind === "pipeline" || kind === "repository") &&
+      field === undefined
+    ) {
       out.groupBy = { kind };
     } else {
       throw invalidArgument(
@@ -327,12 +341,19 @@ export function parseRecordListSummaryRequest(req: {
     }
   }
 
-  const order = req.orderBy.trim().split(/\s+/).filter((w) => w !== "");
+  const order = req.orderBy
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== "");
   if (order.length > 0) {
     if (out.groupBy === undefined) throw invalidArgument("order_by: only allowed with group_by");
     const [field = "", direction, extra] = order;
     const dir = direction?.toLowerCase();
-    if (!(SUMMARY_FIELDS as readonly string[]).includes(field) || (dir !== "asc" && dir !== "desc") || extra !== undefined) {
+    if (
+      !(SUMMARY_FIELDS as readonly string[]).includes(field) ||
+      (dir !== "asc" && dir !== "desc") ||
+      extra !== undefined
+    ) {
       throw invalidArgument(
         `order_by: expected "<summary field> ASC|DESC", got ${JSON.stringify(truncateForMessage(req.orderBy, 64))}`,
       );

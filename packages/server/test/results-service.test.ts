@@ -18,7 +18,11 @@ function etagOf(uid: string, ms: number): string {
   return `${uid}-${BigInt(ms) * NS}`;
 }
 
-async function expectCode(promise: Promise<unknown>, code: Code, message?: string | RegExp): Promise<ConnectError> {
+async function expectCode(
+  promise: Promise<unknown>,
+  code: Code,
+  message?: string | RegExp,
+): Promise<ConnectError> {
   const err = await errorOf(promise);
   expect(err).toBeInstanceOf(ConnectError);
   const ce = err as ConnectError;
@@ -30,11 +34,25 @@ async function expectCode(promise: Promise<unknown>, code: Code, message?: strin
   return ce;
 }
 
-async function createResult(h: Harness, parent: string, name: string, annotations: { [k: string]: string } = {}): Promise<Result> {
-  return h.client.createResult({ parent, result: { name: `${parent}/results/${name}`, annotations } });
+async function createResult(
+  h: Harness,
+  parent: string,
+  name: string,
+  annotations: { [k: string]: string } = {},
+): Promise<Result> {
+  return h.client.createResult({
+    parent,
+    result: { name: `${parent}/results/${name}`, annotations },
+  });
 }
 
-async function createRecord(h: Harness, resultName: string, name: string, value: unknown = { kind: "TaskRun" }, type = "tekton.dev/v1.TaskRun"): Promise<ApiRecord> {
+async function createRecord(
+  h: Harness,
+  resultName: string,
+  name: string,
+  value: unknown = { kind: "TaskRun" },
+  type = "tekton.dev/v1.TaskRun",
+): Promise<ApiRecord> {
   return h.client.createRecord({
     parent: resultName,
     record: { name: `${resultName}/records/${name}`, data: { type, value: json(value) } },
@@ -102,13 +120,21 @@ describe("CreateResult", () => {
 
   it("rejects a missing result, a mismatched parent and malformed names", async () => {
     const h = createHarness();
-    await expectCode(h.client.createResult({ parent: "ns" }), Code.InvalidArgument, "result is required");
+    await expectCode(
+      h.client.createResult({ parent: "ns" }),
+      Code.InvalidArgument,
+      "result is required",
+    );
     await expectCode(
       h.client.createResult({ parent: "other", result: { name: "ns/results/r" } }),
       Code.InvalidArgument,
       "requested parent does not match resource name",
     );
-    await expectCode(h.client.createResult({ parent: "ns", result: { name: "" } }), Code.InvalidArgument, "result.name is required");
+    await expectCode(
+      h.client.createResult({ parent: "ns", result: { name: "" } }),
+      Code.InvalidArgument,
+      "result.name is required",
+    );
     for (const name of [
       "ns/results/R",
       "ns/results/a.b",
@@ -119,7 +145,10 @@ describe("CreateResult", () => {
       "NS/results/r",
       "ns/results/",
     ]) {
-      const err = await expectCode(h.client.createResult({ parent: "ns", result: { name } }), Code.InvalidArgument);
+      const err = await expectCode(
+        h.client.createResult({ parent: "ns", result: { name } }),
+        Code.InvalidArgument,
+      );
       expect(err.rawMessage).toMatch(/^result\.name: invalid result name/);
     }
     // 63 characters and every allowed character are fine.
@@ -140,12 +169,21 @@ describe("CreateResult", () => {
     const h = createHarness();
     const cases: [object, RegExp][] = [
       [{ ...validSummary, record: "" }, /^result\.summary\.record is required$/],
-      [{ ...validSummary, record: "ns/results/r" }, /^result\.summary\.record: invalid record name/],
+      [
+        { ...validSummary, record: "ns/results/r" },
+        /^result\.summary\.record: invalid record name/,
+      ],
       [{ ...validSummary, type: "" }, /^result\.summary\.type is required$/],
-      [{ ...validSummary, type: "t".repeat(769) }, /^result\.summary\.type is longer than 768 characters$/],
+      [
+        { ...validSummary, type: "t".repeat(769) },
+        /^result\.summary\.type is longer than 768 characters$/,
+      ],
       [{ ...validSummary, status: 9 }, /^result\.summary\.status 9 is not a known status$/],
       [{ ...validSummary, annotations: { "": "x" } }, /keys must not be empty/],
-      [{ ...validSummary, startTime: { seconds: 300_000_000_000n, nanos: 0 } }, /^result\.summary\.start_time is out of range$/],
+      [
+        { ...validSummary, startTime: { seconds: 300_000_000_000n, nanos: 0 } },
+        /^result\.summary\.start_time is out of range$/,
+      ],
     ];
     for (const [summary, message] of cases) {
       await expectCode(
@@ -174,11 +212,14 @@ describe("CreateResult", () => {
       Code.InvalidArgument,
       /^result\.annotations: keys and values exceed 262144 bytes in total$/,
     );
-    await expectCode(createResult(h, "ns", "r", { "": "v" }), Code.InvalidArgument, "result.annotations: keys must not be empty");
+    await expectCode(
+      createResult(h, "ns", "r", { "": "v" }),
+      Code.InvalidArgument,
+      "result.annotations: keys must not be empty",
+    );
     const ok = await createResult(h, "ns", "r", { ["k".repeat(317)]: "v".repeat(1000) });
     expect(Object.keys(ok.annotations)).toEqual(["k".repeat(317)]);
   });
-
 });
 
 describe("malformed requests", () => {
@@ -189,18 +230,37 @@ describe("malformed requests", () => {
     h.clock.tick(1_000);
     const before = h.calls.length;
     const bad: Promise<unknown>[] = [
-      h.client.createResult({ parent: "ns", result: { name: "ns/results/r2", summary: { ...validSummary, type: "" } } }),
-      h.client.createResult({ parent: "ns", result: { name: "ns/results/r2", annotations: { "": "x" } } }),
-      h.client.createRecord({ parent: "ns/results/r", record: { name: "ns/results/r/records/x", data: { type: "t", value: json(1).slice(0, 0) } } }),
-      h.client.updateResult({ name: "ns/results/r", result: { summary: { ...validSummary, status: 77 as RecordSummary_Status } } }),
+      h.client.createResult({
+        parent: "ns",
+        result: { name: "ns/results/r2", summary: { ...validSummary, type: "" } },
+      }),
+      h.client.createResult({
+        parent: "ns",
+        result: { name: "ns/results/r2", annotations: { "": "x" } },
+      }),
+      h.client.createRecord({
+        parent: "ns/results/r",
+        record: { name: "ns/results/r/records/x", data: { type: "t", value: json(1).slice(0, 0) } },
+      }),
+      h.client.updateResult({
+        name: "ns/results/r",
+        result: { summary: { ...validSummary, status: 77 as RecordSummary_Status } },
+      }),
       h.client.updateResult({ name: "ns/results/r", result: { name: "ns/results/zz" } }),
-      h.client.updateRecord({ record: { name: record.name, data: { value: new TextEncoder().encode("{") } } }),
-      h.client.updateRecord({ record: { name: record.name, data: { type: "x" } }, updateMask: { paths: ["etag"] } }),
+      h.client.updateRecord({
+        record: { name: record.name, data: { value: new TextEncoder().encode("{") } },
+      }),
+      h.client.updateRecord({
+        record: { name: record.name, data: { type: "x" } },
+        updateMask: { paths: ["etag"] },
+      }),
       h.client.deleteResult({ name: "ns/results/R" }),
       h.client.deleteRecord({ name: "ns/results/r/records/" }),
     ];
     for (const p of bad) await expectCode(p, Code.InvalidArgument);
-    const writes = h.calls.slice(before).filter((c) => !c.method.startsWith("get") && !c.method.startsWith("list"));
+    const writes = h.calls
+      .slice(before)
+      .filter((c) => !c.method.startsWith("get") && !c.method.startsWith("list"));
     expect(writes).toEqual([]);
     expect(await h.client.getResult({ name: result.name })).toEqual(result);
     expect(await h.client.getRecord({ name: record.name })).toEqual(record);
@@ -262,31 +322,64 @@ describe("CreateRecord", () => {
     const cases: [Parameters<Harness["client"]["createRecord"]>[0], string | RegExp][] = [
       [{ parent: "ns/results/r" }, "record is required"],
       [{ parent: "ns/results/r", record: { ...base, name: "" } }, "record.name is required"],
-      [{ parent: "ns/results/r", record: { ...base, name: "ns/results/r/records/A" } }, /^record\.name: invalid record name/],
-      [{ parent: "ns/results/r", record: { ...base, name: "ns/results/r/logs/x" } }, /^record\.name: invalid record name/],
-      [{ parent: "ns/results/other", record: base }, "requested parent does not match resource name"],
+      [
+        { parent: "ns/results/r", record: { ...base, name: "ns/results/r/records/A" } },
+        /^record\.name: invalid record name/,
+      ],
+      [
+        { parent: "ns/results/r", record: { ...base, name: "ns/results/r/logs/x" } },
+        /^record\.name: invalid record name/,
+      ],
+      [
+        { parent: "ns/results/other", record: base },
+        "requested parent does not match resource name",
+      ],
       [{ parent: "ns", record: base }, "requested parent does not match resource name"],
       [{ parent: "ns/results/r", record: { name: base.name } }, "record.data is required"],
-      [{ parent: "ns/results/r", record: { ...base, data: { type: "", value: json({}) } } }, "record.data.type is required"],
       [
-        { parent: "ns/results/r", record: { ...base, data: { type: "t".repeat(769), value: json({}) } } },
+        { parent: "ns/results/r", record: { ...base, data: { type: "", value: json({}) } } },
+        "record.data.type is required",
+      ],
+      [
+        {
+          parent: "ns/results/r",
+          record: { ...base, data: { type: "t".repeat(769), value: json({}) } },
+        },
         "record.data.type is longer than 768 characters",
       ],
-      [{ parent: "ns/results/r", record: { ...base, data: { type: "t" } } }, /^record data\.value is not valid JSON: /],
       [
-        { parent: "ns/results/r", record: { ...base, data: { type: "t", value: new TextEncoder().encode("{nope") } } },
+        { parent: "ns/results/r", record: { ...base, data: { type: "t" } } },
         /^record data\.value is not valid JSON: /,
       ],
       [
-        { parent: "ns/results/r", record: { ...base, data: { type: "t", value: new TextEncoder().encode('{"a":1} x') } } },
+        {
+          parent: "ns/results/r",
+          record: { ...base, data: { type: "t", value: new TextEncoder().encode("{nope") } },
+        },
         /^record data\.value is not valid JSON: /,
       ],
       [
-        { parent: "ns/results/r", record: { ...base, data: { type: "t", value: new Uint8Array([0x22, 0xff, 0x22]) } } },
+        {
+          parent: "ns/results/r",
+          record: { ...base, data: { type: "t", value: new TextEncoder().encode('{"a":1} x') } },
+        },
+        /^record data\.value is not valid JSON: /,
+      ],
+      [
+        {
+          parent: "ns/results/r",
+          record: { ...base, data: { type: "t", value: new Uint8Array([0x22, 0xff, 0x22]) } },
+        },
         "record data.value is not valid UTF-8",
       ],
       [
-        { parent: "ns/results/r", record: { ...base, data: { type: "t", value: new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d]) } } },
+        {
+          parent: "ns/results/r",
+          record: {
+            ...base,
+            data: { type: "t", value: new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d]) },
+          },
+        },
         /^record data\.value is not valid JSON: /,
       ],
     ];
@@ -294,7 +387,10 @@ describe("CreateRecord", () => {
       await expectCode(h.client.createRecord(req), Code.InvalidArgument, message);
     }
     const err = await expectCode(
-      h.client.createRecord({ parent: "ns/results/r", record: { ...base, data: { type: "t", value: big } } }),
+      h.client.createRecord({
+        parent: "ns/results/r",
+        record: { ...base, data: { type: "t", value: big } },
+      }),
       Code.InvalidArgument,
       /^record data\.value is not valid JSON: /,
     );
@@ -327,9 +423,21 @@ describe("Get and Delete", () => {
     await expectCode(h.client.getRecord({ name: "ns/results/r/records/x" }), Code.NotFound);
     await expectCode(h.client.deleteRecord({ name: "ns/results/r/records/x" }), Code.NotFound);
     await expectCode(h.client.getResult({ name: "" }), Code.InvalidArgument, "name is required");
-    await expectCode(h.client.getResult({ name: "ns/results/r/records/x" }), Code.InvalidArgument, /^name: invalid result name/);
-    await expectCode(h.client.deleteResult({ name: "Ns/results/r" }), Code.InvalidArgument, /^name: invalid result name/);
-    await expectCode(h.client.getRecord({ name: "ns/results/r" }), Code.InvalidArgument, /^name: invalid record name/);
+    await expectCode(
+      h.client.getResult({ name: "ns/results/r/records/x" }),
+      Code.InvalidArgument,
+      /^name: invalid result name/,
+    );
+    await expectCode(
+      h.client.deleteResult({ name: "Ns/results/r" }),
+      Code.InvalidArgument,
+      /^name: invalid result name/,
+    );
+    await expectCode(
+      h.client.getRecord({ name: "ns/results/r" }),
+      Code.InvalidArgument,
+      /^name: invalid record name/,
+    );
     await expectCode(h.client.deleteRecord({ name: "" }), Code.InvalidArgument, "name is required");
     expect(h.calls).toHaveLength(4);
   });
@@ -373,7 +481,10 @@ describe("UpdateResult", () => {
     expect(await h.client.getResult({ name: "ns/results/r" })).toEqual(updated);
 
     h.clock.tick(1_000);
-    const again = await h.client.updateResult({ name: "ns/results/r", result: { summary: validSummary } });
+    const again = await h.client.updateResult({
+      name: "ns/results/r",
+      result: { summary: validSummary },
+    });
     expect(again.annotations).toEqual({});
     expect(again.summary?.record).toBe(validSummary.record);
   });
@@ -381,18 +492,35 @@ describe("UpdateResult", () => {
   it("takes the name from result.name when name is empty, and rejects two different names", async () => {
     const h = createHarness();
     await createResult(h, "ns", "r");
-    const byBody = await h.client.updateResult({ result: { name: "ns/results/r", annotations: { x: "y" } } });
+    const byBody = await h.client.updateResult({
+      result: { name: "ns/results/r", annotations: { x: "y" } },
+    });
     expect(byBody.annotations).toEqual({ x: "y" });
     await expectCode(
       h.client.updateResult({ name: "ns/results/r", result: { name: "ns/results/other" } }),
       Code.InvalidArgument,
       "name and result.name differ",
     );
-    await expectCode(h.client.updateResult({ result: {} }), Code.InvalidArgument, "name is required");
-    await expectCode(h.client.updateResult({ name: "ns/results/r" }), Code.InvalidArgument, "result is required");
-    await expectCode(h.client.updateResult({ name: "ns/results/R", result: {} }), Code.InvalidArgument, /^name: invalid result name/);
     await expectCode(
-      h.client.updateResult({ name: "ns/results/r", result: { summary: { ...validSummary, record: "bad" } } }),
+      h.client.updateResult({ result: {} }),
+      Code.InvalidArgument,
+      "name is required",
+    );
+    await expectCode(
+      h.client.updateResult({ name: "ns/results/r" }),
+      Code.InvalidArgument,
+      "result is required",
+    );
+    await expectCode(
+      h.client.updateResult({ name: "ns/results/R", result: {} }),
+      Code.InvalidArgument,
+      /^name: invalid result name/,
+    );
+    await expectCode(
+      h.client.updateResult({
+        name: "ns/results/r",
+        result: { summary: { ...validSummary, record: "bad" } },
+      }),
       Code.InvalidArgument,
       /^result\.summary\.record: invalid record name/,
     );
@@ -403,15 +531,26 @@ describe("UpdateResult", () => {
     const h = createHarness();
     const created = await createResult(h, "ns", "r");
     h.clock.tick(10);
-    const first = await h.client.updateResult({ name: "ns/results/r", etag: created.etag, result: { annotations: { n: "1" } } });
+    const first = await h.client.updateResult({
+      name: "ns/results/r",
+      etag: created.etag,
+      result: { annotations: { n: "1" } },
+    });
     expect(first.etag).not.toBe(created.etag);
     await expectCode(
-      h.client.updateResult({ name: "ns/results/r", etag: created.etag, result: { annotations: { n: "2" } } }),
+      h.client.updateResult({
+        name: "ns/results/r",
+        etag: created.etag,
+        result: { annotations: { n: "2" } },
+      }),
       Code.FailedPrecondition,
     );
     expect((await h.client.getResult({ name: "ns/results/r" })).annotations).toEqual({ n: "1" });
     // Without an etag the last write wins.
-    const last = await h.client.updateResult({ name: "ns/results/r", result: { annotations: { n: "3" } } });
+    const last = await h.client.updateResult({
+      name: "ns/results/r",
+      result: { annotations: { n: "3" } },
+    });
     expect(last.annotations).toEqual({ n: "3" });
   });
 
@@ -441,18 +580,27 @@ describe("UpdateResult", () => {
           races--;
           // Another writer sneaks in between our read and our write.
           const cur = await inner.getResult(args[0].parent, args[0].name);
-          await inner.updateResult({ ...args[0], annotations: { by: "other" }, etag: `${cur.uid}-other` });
+          await inner.updateResult({
+            ...args[0],
+            annotations: { by: "other" },
+            etag: `${cur.uid}-other`,
+          });
         }
         return inner.updateResult(...args);
       },
     });
     const h = createHarness({ store: racing });
     await createResult(h, "ns", "r");
-    const res = await h.client.updateResult({ name: "ns/results/r", result: { annotations: { by: "me" } } });
+    const res = await h.client.updateResult({
+      name: "ns/results/r",
+      result: { annotations: { by: "me" } },
+    });
     expect(res.annotations).toEqual({ by: "me" });
     expect(h.calls.filter((c) => c.method === "getResult")).toHaveLength(2);
     expect(h.calls.filter((c) => c.method === "updateResult")).toHaveLength(2);
-    const [firstOptions, secondOptions] = h.calls.filter((c) => c.method === "updateResult").map((c) => c.args[1]);
+    const [firstOptions, secondOptions] = h.calls
+      .filter((c) => c.method === "updateResult")
+      .map((c) => c.args[1]);
     expect(firstOptions).toEqual({ expectEtag: etagOf(seqUid(1), T0) });
     expect(secondOptions).toEqual({ expectEtag: `${seqUid(1)}-other` });
 
@@ -460,10 +608,16 @@ describe("UpdateResult", () => {
     races = 1;
     const cur = await h.client.getResult({ name: "ns/results/r" });
     await expectCode(
-      h.client.updateResult({ name: "ns/results/r", etag: cur.etag, result: { annotations: { by: "me2" } } }),
+      h.client.updateResult({
+        name: "ns/results/r",
+        etag: cur.etag,
+        result: { annotations: { by: "me2" } },
+      }),
       Code.FailedPrecondition,
     );
-    expect((await h.client.getResult({ name: "ns/results/r" })).annotations).toEqual({ by: "other" });
+    expect((await h.client.getResult({ name: "ns/results/r" })).annotations).toEqual({
+      by: "other",
+    });
   });
 
   it("lets exactly one of two concurrent updates with the same etag win", async () => {
@@ -471,7 +625,11 @@ describe("UpdateResult", () => {
     const created = await createResult(h, "ns", "r");
     const outcomes = await Promise.allSettled(
       ["a", "b"].map((who) =>
-        h.client.updateResult({ name: "ns/results/r", etag: created.etag, result: { annotations: { who } } }),
+        h.client.updateResult({
+          name: "ns/results/r",
+          etag: created.etag,
+          result: { annotations: { who } },
+        }),
       ),
     );
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
@@ -485,7 +643,11 @@ describe("UpdateResult", () => {
     await createResult(h, "ns", "r");
     await createRecord(h, "ns/results/r", "x", { v: 0 });
     const updated = await Promise.all(
-      [1, 2, 3, 4].map((v) => h.client.updateRecord({ record: { name: "ns/results/r/records/x", data: { value: json({ v }) } } })),
+      [1, 2, 3, 4].map((v) =>
+        h.client.updateRecord({
+          record: { name: "ns/results/r/records/x", data: { value: json({ v }) } },
+        }),
+      ),
     );
     expect(new Set(updated.map((u) => u.etag)).size).toBe(4);
     const final = await h.client.getRecord({ name: "ns/results/r/records/x" });
@@ -518,7 +680,9 @@ describe("UpdateRecord", () => {
 
   it("overwrites the fields set in the request and keeps the rest", async () => {
     const { h, rec } = await setup();
-    const onlyValue = await h.client.updateRecord({ record: { name: rec.name, data: { value: json({ v: 2 }) } } });
+    const onlyValue = await h.client.updateRecord({
+      record: { name: rec.name, data: { value: json({ v: 2 }) } },
+    });
     expect(onlyValue.data?.type).toBe("type/one");
     expect(text(onlyValue)).toBe('{"v":2}');
     expect(onlyValue.uid).toBe(rec.uid);
@@ -527,7 +691,9 @@ describe("UpdateRecord", () => {
     expect(onlyValue.updatedTime).toEqual(onlyValue.updateTime);
 
     h.clock.tick(1_000);
-    const onlyType = await h.client.updateRecord({ record: { name: rec.name, data: { type: "type/two" } } });
+    const onlyType = await h.client.updateRecord({
+      record: { name: rec.name, data: { type: "type/two" } },
+    });
     expect(onlyType.data?.type).toBe("type/two");
     expect(text(onlyType)).toBe('{"v":2}');
 
@@ -569,7 +735,10 @@ describe("UpdateRecord", () => {
       "record.data.type is required",
     );
     await expectCode(
-      h.client.updateRecord({ record: { name: rec.name, data: { type: "x" } }, updateMask: { paths: ["data.value"] } }),
+      h.client.updateRecord({
+        record: { name: rec.name, data: { type: "x" } },
+        updateMask: { paths: ["data.value"] },
+      }),
       Code.InvalidArgument,
       /^record data\.value is not valid JSON/,
     );
@@ -586,10 +755,20 @@ describe("UpdateRecord", () => {
   it("validates the request and changes nothing when it is malformed", async () => {
     const { h, rec } = await setup();
     await expectCode(h.client.updateRecord({}), Code.InvalidArgument, "record is required");
-    await expectCode(h.client.updateRecord({ record: {} }), Code.InvalidArgument, "record.name is required");
-    await expectCode(h.client.updateRecord({ record: { name: "ns/results/r" } }), Code.InvalidArgument, /^record\.name: invalid record name/);
     await expectCode(
-      h.client.updateRecord({ record: { name: rec.name, data: { value: new TextEncoder().encode("[1,") } } }),
+      h.client.updateRecord({ record: {} }),
+      Code.InvalidArgument,
+      "record.name is required",
+    );
+    await expectCode(
+      h.client.updateRecord({ record: { name: "ns/results/r" } }),
+      Code.InvalidArgument,
+      /^record\.name: invalid record name/,
+    );
+    await expectCode(
+      h.client.updateRecord({
+        record: { name: rec.name, data: { value: new TextEncoder().encode("[1,") } },
+      }),
       Code.InvalidArgument,
       /^record data\.value is not valid JSON/,
     );
@@ -604,14 +783,26 @@ describe("UpdateRecord", () => {
 
   it("answers NotFound for another name and FailedPrecondition for a stale etag", async () => {
     const { h, rec } = await setup();
-    await expectCode(h.client.updateRecord({ record: { name: "ns/results/r/records/other" } }), Code.NotFound);
-    const first = await h.client.updateRecord({ etag: rec.etag, record: { name: rec.name, data: { value: json(1) } } });
     await expectCode(
-      h.client.updateRecord({ etag: rec.etag, record: { name: rec.name, data: { value: json(2) } } }),
+      h.client.updateRecord({ record: { name: "ns/results/r/records/other" } }),
+      Code.NotFound,
+    );
+    const first = await h.client.updateRecord({
+      etag: rec.etag,
+      record: { name: rec.name, data: { value: json(1) } },
+    });
+    await expectCode(
+      h.client.updateRecord({
+        etag: rec.etag,
+        record: { name: rec.name, data: { value: json(2) } },
+      }),
       Code.FailedPrecondition,
     );
     expect(await h.client.getRecord({ name: rec.name })).toEqual(first);
-    const second = await h.client.updateRecord({ etag: first.etag, record: { name: rec.name, data: { value: json(3) } } });
+    const second = await h.client.updateRecord({
+      etag: first.etag,
+      record: { name: rec.name, data: { value: json(3) } },
+    });
     expect(text(second)).toBe("3");
   });
 });

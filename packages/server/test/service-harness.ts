@@ -58,7 +58,10 @@ export function createRecordingLogger(): Logger & { entries: LogEntry[] } {
 }
 
 /** Wrap a store to record every method call (name and arguments). */
-export function spyStore(store: ResultsStore): { store: ResultsStore; calls: { method: string; args: unknown[] }[] } {
+export function spyStore(store: ResultsStore): {
+  store: ResultsStore;
+  calls: { method: string; args: unknown[] }[];
+} {
   const calls: { method: string; args: unknown[] }[] = [];
   const proxy = new Proxy(store, {
     get(target, prop, receiver) {

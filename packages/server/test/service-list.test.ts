@@ -10,7 +10,11 @@ import { RecordSummary_Status } from "@tekton-results/proto";
 import { compileFilter, type RecordListQuery, type ResultListQuery } from "@tekton-results/storage";
 import { createHarness, errorOf, json, T0, type Harness } from "./service-harness.js";
 
-async function expectCode(promise: Promise<unknown>, code: Code, message?: string | RegExp): Promise<ConnectError> {
+async function expectCode(
+  promise: Promise<unknown>,
+  code: Code,
+  message?: string | RegExp,
+): Promise<ConnectError> {
   const err = await errorOf(promise);
   expect(err).toBeInstanceOf(ConnectError);
   const ce = err as ConnectError;
@@ -34,11 +38,21 @@ async function seed(h: Harness, perNamespace = 3): Promise<void> {
   }
 }
 
-async function walkResults(h: Harness, parent: string, pageSizes: number[], orderBy = ""): Promise<string[][]> {
+async function walkResults(
+  h: Harness,
+  parent: string,
+  pageSizes: number[],
+  orderBy = "",
+): Promise<string[][]> {
   const pages: string[][] = [];
   let pageToken = "";
   for (let i = 0; ; i++) {
-    const res = await h.client.listResults({ parent, orderBy, pageToken, pageSize: pageSizes[i % pageSizes.length]! });
+    const res = await h.client.listResults({
+      parent,
+      orderBy,
+      pageToken,
+      pageSize: pageSizes[i % pageSizes.length]!,
+    });
     pages.push(res.results.map((r) => r.name));
     if (res.nextPageToken === "") return pages;
     expect(res.nextPageToken).toMatch(/^[A-Za-z0-9_-]+$/);
@@ -71,9 +85,17 @@ describe("ListResults", () => {
 
   it("rejects malformed parents", async () => {
     const h = createHarness();
-    await expectCode(h.client.listResults({ parent: "" }), Code.InvalidArgument, "parent is required");
+    await expectCode(
+      h.client.listResults({ parent: "" }),
+      Code.InvalidArgument,
+      "parent is required",
+    );
     for (const parent of ["NS", "ns/results/-", "a.b", "x".repeat(64)]) {
-      await expectCode(h.client.listResults({ parent }), Code.InvalidArgument, /^parent: invalid parent name/);
+      await expectCode(
+        h.client.listResults({ parent }),
+        Code.InvalidArgument,
+        /^parent: invalid parent name/,
+      );
     }
     expect(h.calls).toHaveLength(0);
   });
@@ -86,14 +108,23 @@ describe("ListResults", () => {
       status: RecordSummary_Status.SUCCESS,
       startTime: timestampFromDate(new Date(T0 + start * 1_000)),
     });
-    for (const [name, start] of [["a", 30], ["b", 10], ["c", 20]] as const) {
+    for (const [name, start] of [
+      ["a", 30],
+      ["b", 10],
+      ["c", 20],
+    ] as const) {
       h.clock.tick(1_000);
-      await h.client.createResult({ parent: "ns", result: { name: `ns/results/${name}`, summary: summaryOf(name, start) } });
+      await h.client.createResult({
+        parent: "ns",
+        result: { name: `ns/results/${name}`, summary: summaryOf(name, start) },
+      });
     }
     h.clock.tick(1_000);
     await h.client.updateResult({ name: "ns/results/a", result: { summary: summaryOf("a", 30) } });
     const names = async (orderBy: string) =>
-      (await h.client.listResults({ parent: "ns", orderBy })).results.map((r) => r.name.slice(-1)).join("");
+      (await h.client.listResults({ parent: "ns", orderBy })).results
+        .map((r) => r.name.slice(-1))
+        .join("");
     expect(await names("")).toBe("abc");
     expect(await names("create_time")).toBe("abc");
     expect(await names("create_time desc")).toBe("cba");
@@ -112,7 +143,11 @@ describe("ListResults", () => {
       "Create_Time",
       "uid",
     ]) {
-      await expectCode(h.client.listResults({ parent: "ns", orderBy: bad }), Code.InvalidArgument, /^invalid order_by /);
+      await expectCode(
+        h.client.listResults({ parent: "ns", orderBy: bad }),
+        Code.InvalidArgument,
+        /^invalid order_by /,
+      );
     }
   });
 
@@ -129,7 +164,9 @@ describe("ListResults", () => {
       const res = await h.client.listResults({ parent: "ns", pageSize: size });
       expect(res.results).toHaveLength(size);
     }
-    expect((await h.client.listResults({ parent: "ns", pageSize: 10_000 })).results).toHaveLength(55);
+    expect((await h.client.listResults({ parent: "ns", pageSize: 10_000 })).results).toHaveLength(
+      55,
+    );
     expect((await h.client.listResults({ parent: "ns", pageSize: 10_000 })).nextPageToken).toBe("");
     for (const size of [-1, 10_001, -2147483648, 2147483647]) {
       await expectCode(
@@ -148,7 +185,11 @@ describe("ListResults", () => {
 
   it("honours a configured maxPageSize", async () => {
     const h = createHarness({ maxPageSize: 20 });
-    await expectCode(h.client.listResults({ parent: "ns", pageSize: 21 }), Code.InvalidArgument, "page_size must be between 0 and 20");
+    await expectCode(
+      h.client.listResults({ parent: "ns", pageSize: 21 }),
+      Code.InvalidArgument,
+      "page_size must be between 0 and 20",
+    );
     await h.client.listResults({ parent: "ns", pageSize: 20 });
     await h.client.listResults({ parent: "ns" });
     expect(h.calls.map((c) => (c.args[0] as ResultListQuery).pageSize)).toEqual([20, 20]);
@@ -163,7 +204,9 @@ describe("ListResults", () => {
   it("walks every result exactly once, with page sizes that change between pages", async () => {
     const h = createHarness();
     await seed(h, 5);
-    const expected = [0, 1, 2, 3, 4].map((i) => `ns-a/results/r${i}`).concat([0, 1, 2, 3, 4].map((i) => `ns-b/results/r${i}`));
+    const expected = [0, 1, 2, 3, 4]
+      .map((i) => `ns-a/results/r${i}`)
+      .concat([0, 1, 2, 3, 4].map((i) => `ns-b/results/r${i}`));
     const pages = await walkResults(h, "-", [3]);
     expect(pages.map((p) => p.length)).toEqual([3, 3, 3, 1]);
     expect(pages.flat()).toEqual(expected);
@@ -189,7 +232,10 @@ describe("ListResults", () => {
       seen.push(...res.results.map((r) => r.name));
       pageToken = res.nextPageToken;
       h.clock.tick(1_000);
-      await h.client.createResult({ parent: "ns-c", result: { name: `ns-c/results/new${inserted++}` } });
+      await h.client.createResult({
+        parent: "ns-c",
+        result: { name: `ns-c/results/new${inserted++}` },
+      });
     } while (pageToken !== "");
     const old = seen.filter((n) => !n.startsWith("ns-c/"));
     expect(old).toHaveLength(8);
@@ -214,11 +260,22 @@ describe("ListResults", () => {
       { parent: "ns-a", orderBy: "update_time" },
       { parent: "ns-a", orderBy: "create_time, update_time" },
     ]) {
-      await expectCode(h.client.listResults({ ...other, pageToken: token }), Code.InvalidArgument, "invalid page token");
+      await expectCode(
+        h.client.listResults({ ...other, pageToken: token }),
+        Code.InvalidArgument,
+        "invalid page token",
+      );
     }
     // A records token is not a results token.
     const recs = await h.client.listRecords({ parent: "ns-a/results/-", pageSize: 1 });
-    await expectCode(h.client.listResults({ parent: "ns-a/results/-".split("/")[0]!, pageToken: recs.nextPageToken }), Code.InvalidArgument, "invalid page token");
+    await expectCode(
+      h.client.listResults({
+        parent: "ns-a/results/-".split("/")[0]!,
+        pageToken: recs.nextPageToken,
+      }),
+      Code.InvalidArgument,
+      "invalid page token",
+    );
     const flipped = token.slice(0, 10) + (token[10] === "A" ? "B" : "A") + token.slice(11);
     const garbled = [
       "abc",
@@ -233,16 +290,31 @@ describe("ListResults", () => {
       "A".repeat(5000),
     ];
     for (const pageToken of garbled) {
-      await expectCode(h.client.listResults({ parent: "ns-a", pageToken }), Code.InvalidArgument, "invalid page token");
+      await expectCode(
+        h.client.listResults({ parent: "ns-a", pageToken }),
+        Code.InvalidArgument,
+        "invalid page token",
+      );
     }
   });
 
   it("passes the cursor of the token to the store", async () => {
     const h = createHarness();
     await seed(h, 2);
-    const first = await h.client.listResults({ parent: "ns-a", pageSize: 1, orderBy: "update_time desc" });
-    await h.client.listResults({ parent: "ns-a", pageSize: 1, orderBy: "update_time desc", pageToken: first.nextPageToken });
-    const queries = h.calls.filter((c) => c.method === "listResults").map((c) => c.args[0] as ResultListQuery);
+    const first = await h.client.listResults({
+      parent: "ns-a",
+      pageSize: 1,
+      orderBy: "update_time desc",
+    });
+    await h.client.listResults({
+      parent: "ns-a",
+      pageSize: 1,
+      orderBy: "update_time desc",
+      pageToken: first.nextPageToken,
+    });
+    const queries = h.calls
+      .filter((c) => c.method === "listResults")
+      .map((c) => c.args[0] as ResultListQuery);
     const r1 = await h.store.getResult("ns-a", "r1");
     expect(queries[1]!.after).toEqual({ values: [r1.updateTime.getTime()], uid: r1.uid });
     expect(queries[1]!.orderBy).toEqual([{ field: "update_time", direction: "desc" }]);
@@ -258,9 +330,16 @@ describe("ListRecords", () => {
     expect(await names("ns-a/results/r1")).toEqual(["ns-a/results/r1"]);
     expect(await names("ns-a/results/-")).toEqual(["ns-a/results/r0", "ns-a/results/r1"]);
     expect(await names("-/results/r0")).toEqual(["ns-a/results/r0", "ns-b/results/r0"]);
-    expect(await names("-/results/-")).toEqual(["ns-a/results/r0", "ns-a/results/r1", "ns-b/results/r0", "ns-b/results/r1"]);
+    expect(await names("-/results/-")).toEqual([
+      "ns-a/results/r0",
+      "ns-a/results/r1",
+      "ns-b/results/r0",
+      "ns-b/results/r1",
+    ]);
     expect(await names("ns-a/results/missing")).toEqual([]);
-    const queries = h.calls.filter((c) => c.method === "listRecords").map((c) => c.args[0] as RecordListQuery);
+    const queries = h.calls
+      .filter((c) => c.method === "listRecords")
+      .map((c) => c.args[0] as RecordListQuery);
     expect(queries.map((q) => [q.parent, q.resultName])).toEqual([
       ["ns-a", "r1"],
       ["ns-a", undefined],
@@ -272,12 +351,34 @@ describe("ListRecords", () => {
 
   it("rejects malformed parents, unknown order fields and bad page sizes", async () => {
     const h = createHarness();
-    await expectCode(h.client.listRecords({ parent: "" }), Code.InvalidArgument, "parent is required");
-    for (const parent of ["ns", "-", "ns/records/x", "ns/results/r/records/x", "NS/results/-", "ns/results/R"]) {
-      await expectCode(h.client.listRecords({ parent }), Code.InvalidArgument, /^parent: invalid parent name/);
+    await expectCode(
+      h.client.listRecords({ parent: "" }),
+      Code.InvalidArgument,
+      "parent is required",
+    );
+    for (const parent of [
+      "ns",
+      "-",
+      "ns/records/x",
+      "ns/results/r/records/x",
+      "NS/results/-",
+      "ns/results/R",
+    ]) {
+      await expectCode(
+        h.client.listRecords({ parent }),
+        Code.InvalidArgument,
+        /^parent: invalid parent name/,
+      );
     }
-    await expectCode(h.client.listRecords({ parent: "-/results/-", orderBy: "summary.start_time" }), Code.InvalidArgument, /unknown field/);
-    await expectCode(h.client.listRecords({ parent: "-/results/-", pageSize: -5 }), Code.InvalidArgument);
+    await expectCode(
+      h.client.listRecords({ parent: "-/results/-", orderBy: "summary.start_time" }),
+      Code.InvalidArgument,
+      /unknown field/,
+    );
+    await expectCode(
+      h.client.listRecords({ parent: "-/results/-", pageSize: -5 }),
+      Code.InvalidArgument,
+    );
     expect(h.calls).toHaveLength(0);
   });
 
@@ -287,7 +388,12 @@ describe("ListRecords", () => {
     const seen: string[] = [];
     let pageToken = "";
     do {
-      const res = await h.client.listRecords({ parent: "-/results/-", pageSize: 3, pageToken, orderBy: "update_time desc" });
+      const res = await h.client.listRecords({
+        parent: "-/results/-",
+        pageSize: 3,
+        pageToken,
+        orderBy: "update_time desc",
+      });
       seen.push(...res.records.map((r) => r.name));
       pageToken = res.nextPageToken;
     } while (pageToken !== "");
@@ -301,7 +407,11 @@ describe("ListRecords", () => {
       "invalid page token",
     );
     await expectCode(
-      h.client.listRecords({ parent: "ns-a/results/-", pageToken: page.nextPageToken, orderBy: "update_time" }),
+      h.client.listRecords({
+        parent: "ns-a/results/-",
+        pageToken: page.nextPageToken,
+        orderBy: "update_time",
+      }),
       Code.InvalidArgument,
       "invalid page token",
     );
@@ -316,8 +426,16 @@ describe("filters", () => {
       Code.InvalidArgument,
       "filter must be a boolean expression, got int",
     );
-    await expectCode(h.client.listRecords({ parent: "-/results/-", filter: "parent ==" }), Code.InvalidArgument, /^syntax error/);
-    await expectCode(h.client.listResults({ parent: "-", filter: "data.i == 1" }), Code.InvalidArgument, /undeclared reference to "data"/);
+    await expectCode(
+      h.client.listRecords({ parent: "-/results/-", filter: "parent ==" }),
+      Code.InvalidArgument,
+      /^syntax error/,
+    );
+    await expectCode(
+      h.client.listResults({ parent: "-", filter: "data.i == 1" }),
+      Code.InvalidArgument,
+      /undeclared reference to "data"/,
+    );
     await expectCode(
       h.client.listRecords({ parent: "-/results/-", filter: "summary.status == SUCCESS" }),
       Code.InvalidArgument,
@@ -337,26 +455,56 @@ describe("filters", () => {
   it("hands the compiled filter to the store and returns only matching items", async () => {
     const h = createHarness();
     await seed(h, 3);
-    const results = await h.client.listResults({ parent: "-", filter: 'parent == "ns-b" && uid != ""' });
-    expect(results.results.map((r) => r.name)).toEqual(["ns-b/results/r0", "ns-b/results/r1", "ns-b/results/r2"]);
+    const results = await h.client.listResults({
+      parent: "-",
+      filter: 'parent == "ns-b" && uid != ""',
+    });
+    expect(results.results.map((r) => r.name)).toEqual([
+      "ns-b/results/r0",
+      "ns-b/results/r1",
+      "ns-b/results/r2",
+    ]);
     const rq = h.calls.filter((c) => c.method === "listResults").at(-1)!.args[0] as ResultListQuery;
-    expect(rq.filter).toEqual(compileFilter('parent == "ns-b" && uid != ""', { target: "results" }));
+    expect(rq.filter).toEqual(
+      compileFilter('parent == "ns-b" && uid != ""', { target: "results" }),
+    );
 
-    const records = await h.client.listRecords({ parent: "ns-a/results/-", filter: "data.i >= 1 && data_type == \"t\"" });
-    expect(records.records.map((r) => r.name)).toEqual(["ns-a/results/r1/records/x", "ns-a/results/r2/records/x"]);
-    expect((await h.client.listRecords({ parent: "-/results/-", filter: "data.i == 2" })).records).toHaveLength(2);
+    const records = await h.client.listRecords({
+      parent: "ns-a/results/-",
+      filter: 'data.i >= 1 && data_type == "t"',
+    });
+    expect(records.records.map((r) => r.name)).toEqual([
+      "ns-a/results/r1/records/x",
+      "ns-a/results/r2/records/x",
+    ]);
+    expect(
+      (await h.client.listRecords({ parent: "-/results/-", filter: "data.i == 2" })).records,
+    ).toHaveLength(2);
   });
 
   it("filters on the summary of results", async () => {
     const h = createHarness();
-    for (const [name, status] of [["ok", RecordSummary_Status.SUCCESS], ["bad", RecordSummary_Status.FAILURE]] as const) {
+    for (const [name, status] of [
+      ["ok", RecordSummary_Status.SUCCESS],
+      ["bad", RecordSummary_Status.FAILURE],
+    ] as const) {
       await h.client.createResult({
         parent: "ns",
-        result: { name: `ns/results/${name}`, summary: { record: `ns/results/${name}/records/pr`, type: "tekton.dev/v1.PipelineRun", status } },
+        result: {
+          name: `ns/results/${name}`,
+          summary: {
+            record: `ns/results/${name}/records/pr`,
+            type: "tekton.dev/v1.PipelineRun",
+            status,
+          },
+        },
       });
     }
     await h.client.createResult({ parent: "ns", result: { name: "ns/results/none" } });
-    const ok = await h.client.listResults({ parent: "ns", filter: "summary.status == SUCCESS && summary.type == PIPELINE_RUN" });
+    const ok = await h.client.listResults({
+      parent: "ns",
+      filter: "summary.status == SUCCESS && summary.type == PIPELINE_RUN",
+    });
     expect(ok.results.map((r) => r.name)).toEqual(["ns/results/ok"]);
   });
 
@@ -367,16 +515,29 @@ describe("filters", () => {
     const first = await h.client.listResults({ parent: "-", filter, pageSize: 2 });
     expect(first.results.map((r) => r.name)).toEqual(["ns-b/results/r0", "ns-b/results/r1"]);
     await expectCode(
-      h.client.listResults({ parent: "-", filter: 'parent == "ns-a"', pageToken: first.nextPageToken }),
+      h.client.listResults({
+        parent: "-",
+        filter: 'parent == "ns-a"',
+        pageToken: first.nextPageToken,
+      }),
       Code.InvalidArgument,
       "invalid page token",
     );
-    await expectCode(h.client.listResults({ parent: "-", pageToken: first.nextPageToken }), Code.InvalidArgument, "invalid page token");
+    await expectCode(
+      h.client.listResults({ parent: "-", pageToken: first.nextPageToken }),
+      Code.InvalidArgument,
+      "invalid page token",
+    );
     const rest: string[] = [];
     let pageToken = first.nextPageToken;
     while (pageToken !== "") {
       // Spaces around the same filter do not change the list.
-      const res = await h.client.listResults({ parent: "-", filter: ` ${filter}  `, pageSize: 2, pageToken });
+      const res = await h.client.listResults({
+        parent: "-",
+        filter: ` ${filter}  `,
+        pageSize: 2,
+        pageToken,
+      });
       rest.push(...res.results.map((r) => r.name));
       pageToken = res.nextPageToken;
     }
@@ -389,19 +550,59 @@ describe("GetRecordListSummary", () => {
     const h = createHarness();
     for (const parent of ["ns/results/r", "ns/results/-", "-/results/-"]) {
       await expectCode(
-        h.client.getRecordListSummary({ parent, summary: "total, succeeded,avg_duration", groupBy: "month startTime", orderBy: "total DESC" }),
+        h.client.getRecordListSummary({
+          parent,
+          summary: "total, succeeded,avg_duration",
+          groupBy: "month startTime",
+          orderBy: "total DESC",
+        }),
         Code.Unimplemented,
         "GetRecordListSummary is not supported by this storage backend",
       );
     }
-    await expectCode(h.client.getRecordListSummary({ parent: "ns" }), Code.InvalidArgument, /^parent: invalid parent name/);
-    await expectCode(h.client.getRecordListSummary({ parent: "" }), Code.InvalidArgument, "parent is required");
-    await expectCode(h.client.getRecordListSummary({ parent: "-/results/-", summary: "total,bogus" }), Code.InvalidArgument, /^summary: unknown field "bogus"/);
-    await expectCode(h.client.getRecordListSummary({ parent: "-/results/-", groupBy: "fortnight" }), Code.InvalidArgument, /^group_by: unknown grouping/);
-    await expectCode(h.client.getRecordListSummary({ parent: "-/results/-", groupBy: "day endTime" }), Code.InvalidArgument, /^group_by: expected/);
-    await expectCode(h.client.getRecordListSummary({ parent: "-/results/-", orderBy: "total ASC" }), Code.InvalidArgument, "order_by: only allowed with group_by");
-    await expectCode(h.client.getRecordListSummary({ parent: "-/results/-", groupBy: "namespace", orderBy: "total sideways" }), Code.InvalidArgument, /^order_by: expected/);
-    await expectCode(h.client.getRecordListSummary({ parent: "-/results/-", filter: "((" }), Code.InvalidArgument);
+    await expectCode(
+      h.client.getRecordListSummary({ parent: "ns" }),
+      Code.InvalidArgument,
+      /^parent: invalid parent name/,
+    );
+    await expectCode(
+      h.client.getRecordListSummary({ parent: "" }),
+      Code.InvalidArgument,
+      "parent is required",
+    );
+    await expectCode(
+      h.client.getRecordListSummary({ parent: "-/results/-", summary: "total,bogus" }),
+      Code.InvalidArgument,
+      /^summary: unknown field "bogus"/,
+    );
+    await expectCode(
+      h.client.getRecordListSummary({ parent: "-/results/-", groupBy: "fortnight" }),
+      Code.InvalidArgument,
+      /^group_by: unknown grouping/,
+    );
+    await expectCode(
+      h.client.getRecordListSummary({ parent: "-/results/-", groupBy: "day endTime" }),
+      Code.InvalidArgument,
+      /^group_by: expected/,
+    );
+    await expectCode(
+      h.client.getRecordListSummary({ parent: "-/results/-", orderBy: "total ASC" }),
+      Code.InvalidArgument,
+      "order_by: only allowed with group_by",
+    );
+    await expectCode(
+      h.client.getRecordListSummary({
+        parent: "-/results/-",
+        groupBy: "namespace",
+        orderBy: "total sideways",
+      }),
+      Code.InvalidArgument,
+      /^order_by: expected/,
+    );
+    await expectCode(
+      h.client.getRecordListSummary({ parent: "-/results/-", filter: "((" }),
+      Code.InvalidArgument,
+    );
     expect(h.calls).toHaveLength(0);
   });
 });

@@ -8,7 +8,8 @@ import type { FilterExpr } from "./filter/ast.js";
 import type { StoredRecord, StoredResult } from "./model.js";
 
 /** Fields ListResults may order by. */
-export type ResultOrderField = "create_time" | "update_time" | "summary.start_time" | "summary.end_time";
+export type ResultOrderField =
+  "create_time" | "update_time" | "summary.start_time" | "summary.end_time";
 /** Fields ListRecords may order by. */
 export type RecordOrderField = "create_time" | "update_time";
 

@@ -3,12 +3,7 @@
  *
  * @module
  */
-import type {
-  RecordUpdate,
-  ResultUpdate,
-  StoredRecord,
-  StoredResult,
-} from "./model.js";
+import type { RecordUpdate, ResultUpdate, StoredRecord, StoredResult } from "./model.js";
 import type { Page, RecordListQuery, ResultListQuery } from "./query.js";
 
 /** What a backend can do beyond the required operations. */
