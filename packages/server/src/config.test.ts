@@ -16,7 +16,17 @@ describe("parseConfig", () => {
       logLevel: "info",
       maxBodyBytes: 16 * 1024 * 1024,
       shutdownTimeoutMs: 10_000,
+      corsOrigins: [],
     });
+  });
+
+  it("reads CORS origins from the flag or CORS_ORIGINS", () => {
+    expect(
+      run(["--cors-origins", "https://a.example.com, http://localhost:3000/"]).corsOrigins,
+    ).toEqual(["https://a.example.com", "http://localhost:3000"]);
+    expect(run([], { CORS_ORIGINS: "*" }).corsOrigins).toEqual(["*"]);
+    expect(() => run(["--cors-origins", "a.example.com"])).toThrow(ConfigError);
+    expect(() => run(["--cors-origins", "https://a.example.com/path"])).toThrow("is not an origin");
   });
 
   it("reads the environment, and flags win over it", () => {

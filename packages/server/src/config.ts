@@ -23,6 +23,8 @@ export interface ServerConfig {
   maxBodyBytes: number;
   /** How long a graceful shutdown waits for in-flight requests, in milliseconds. */
   shutdownTimeoutMs: number;
+  /** Origins browsers may call from (`*` for any); empty: no CORS. */
+  corsOrigins: string[];
 }
 
 /** What the command line asks for. */
@@ -53,6 +55,8 @@ Flags (each has an environment variable; a flag wins over its variable):
                                              (default ${DEFAULT_MAX_BODY_BYTES}, 16 MiB)
   --shutdown-timeout-ms <n> SHUTDOWN_TIMEOUT_MS  grace period for in-flight requests
                                              on SIGTERM/SIGINT (default ${DEFAULT_SHUTDOWN_DEADLINE_MS})
+  --cors-origins <list>    CORS_ORIGINS      comma-separated origins browsers may call
+                                             from, or * (default: none)
   --help                                     print this text and exit
   --version                                  print the version and exit
 
@@ -69,6 +73,22 @@ function parseInteger(name: string, value: string, min: number, max: number): nu
   if (n < min || n > max)
     throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+/** Read a comma-separated list of origins: `*` or `scheme://host[:port]` each. */
+function parseOrigins(value: string): string[] {
+  const origins = value
+    .split(",")
+    .map((o) => o.trim().replace(/\/+$/, ""))
+    .filter((o) => o !== "");
+  for (const o of origins) {
+    if (o !== "*" && !/^https?:\/\/[^/\s?#]+$/.test(o)) {
+      throw new ConfigError(
+        `cors-origins: ${JSON.stringify(o)} is not an origin like https://console.example.com or *`,
+      );
+    }
+  }
+  return origins;
 }
 
 /**
@@ -112,6 +132,7 @@ export function parseConfig(
         "log-level": { type: "string" },
         "max-body-bytes": { type: "string" },
         "shutdown-timeout-ms": { type: "string" },
+        "cors-origins": { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean" },
       },
@@ -148,6 +169,7 @@ export function parseConfig(
     0,
     3_600_000,
   );
+  const corsOrigins = parseOrigins(pick("cors-origins", "CORS_ORIGINS") ?? "");
   return {
     kind: "run",
     config: {
@@ -157,6 +179,7 @@ export function parseConfig(
       logLevel: logLevel as LogLevel,
       maxBodyBytes,
       shutdownTimeoutMs,
+      corsOrigins,
     },
   };
 }

@@ -37,6 +37,7 @@ export {
   type CloseOptions,
 } from "./server.js";
 export { createServerMetrics, type ServerMetrics } from "./metrics.js";
+export { createCorsHandler, type CorsHandler } from "./cors.js";
 export {
   main,
   openStore,

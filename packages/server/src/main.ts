@@ -145,6 +145,7 @@ export async function main(
     logger,
     metrics,
     maxBodyBytes: config.maxBodyBytes,
+    corsOrigins: config.corsOrigins,
   });
 
   let signals: ReturnType<typeof signalStop> | undefined;

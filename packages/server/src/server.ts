@@ -27,6 +27,7 @@ import {
   type HealthStatus,
 } from "./health.js";
 import type { ServerMetrics } from "./metrics.js";
+import { createCorsHandler } from "./cors.js";
 import { createReflectionRoutes, REFLECTION_SERVICE_NAMES } from "./reflection.js";
 import {
   createRestGateway,
@@ -71,6 +72,8 @@ export interface ResultsServerOptions {
   restServices?: readonly DescService[];
   /** Services reported by the health service (besides `""`). Default: `tekton.results.v1alpha2.Results`. */
   healthServices?: readonly string[];
+  /** Origins browsers may call from (`*` for any). Default: none, no CORS headers. */
+  corsOrigins?: readonly string[];
 }
 
 /** Where a server listens. */
@@ -231,6 +234,11 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     },
   });
 
+  const cors =
+    options.corsOrigins && options.corsOrigins.length > 0
+      ? createCorsHandler(options.corsOrigins)
+      : undefined;
+
   let inFlight = 0;
   const handler: NodeHandlerFn = (req, res) => {
     inFlight++;
@@ -248,6 +256,7 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     if (draining && req.httpVersionMajor === 1 && !res.headersSent) {
       (res as http.ServerResponse).setHeader("connection", "close");
     }
+    if (cors?.(req, res)) return;
     connectHandler(req, res);
   };
 
