@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
@@ -161,7 +160,8 @@ describe("reflection over gRPC", () => {
   });
 
   const buf = resolve(import.meta.dirname, "../../../node_modules/.bin/buf");
-  it.skipIf(!existsSync(buf))("lets buf curl call the API without a schema", async () => {
+  // buf is a devDependency of the workspace: its absence is a broken install, not a reason to skip.
+  it("lets buf curl call the API without a schema", async () => {
     const url = await start();
     const { stdout } = await promisify(execFile)(
       buf,
