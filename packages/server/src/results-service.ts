@@ -14,9 +14,14 @@ import {
   WILDCARD,
   type Results,
 } from "@tekton-results/proto";
+import type { JsonObject } from "@bufbuild/protobuf";
 import {
+  SUMMARY_DURATION_FIELDS,
   compileFilter,
+  formatSummaryDuration,
   isStorageError,
+  type RecordSummaryRow,
+  type SummaryField,
   type ResultsStore,
   type StoredRecord,
   type StoredResult,
@@ -77,6 +82,28 @@ export const UPDATE_RETRIES = 5;
 /** The message of GetRecordListSummary on a backend without summaries. */
 export const SUMMARY_UNSUPPORTED_MESSAGE =
   "GetRecordListSummary is not supported by this storage backend";
+
+const DURATION_FIELDS: ReadonlySet<SummaryField> = new Set(SUMMARY_DURATION_FIELDS);
+
+/**
+ * One Struct of a RecordListSummary: the requested fields in request order
+ * (counts as numbers, durations as PostgreSQL interval text, `last_runtime`
+ * as Unix seconds, `null` when a group has no value) and `group_value` when
+ * grouped (bucket start in Unix seconds, a string, or `null`).
+ */
+export function summaryRowToApi(
+  row: RecordSummaryRow,
+  fields: readonly SummaryField[],
+): JsonObject {
+  const out: JsonObject = {};
+  for (const field of fields) {
+    const value = row.values[field] ?? null;
+    out[field] =
+      value === null ? null : DURATION_FIELDS.has(field) ? formatSummaryDuration(value) : value;
+  }
+  if (row.groupValue !== undefined) out.group_value = row.groupValue;
+  return out;
+}
 
 /**
  * Create the Results service implementation. Its methods throw raw errors
@@ -344,13 +371,22 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
     async getRecordListSummary(req, ctx) {
       const scopeParts = parseParentField(req.parent, parseResultParent);
       await authorize("records", "get", scopeParts.parent ?? WILDCARD, ctx);
-      parseRecordListSummaryRequest(req);
-      compileFilter(req.filter, { target: "records" });
-      // `capabilities.recordListSummary` advertises the port's summary
-      // operation, which the port does not define yet: whatever a backend
-      // advertises, there is nothing to call, so the answer is Unimplemented
-      // (after validation, so clients learn about malformed requests first).
-      throw new ConnectError(SUMMARY_UNSUPPORTED_MESSAGE, Code.Unimplemented);
+      const parsed = parseRecordListSummaryRequest(req);
+      const filter = compileFilter(req.filter, { target: "records" });
+      // Validation comes first, so clients learn about malformed requests
+      // even on a backend without summaries.
+      if (!store.capabilities.recordListSummary || store.summarizeRecords === undefined) {
+        throw new ConnectError(SUMMARY_UNSUPPORTED_MESSAGE, Code.Unimplemented);
+      }
+      const rows = await store.summarizeRecords({
+        ...(scopeParts.parent !== undefined ? { parent: scopeParts.parent } : {}),
+        ...(scopeParts.result !== undefined ? { resultName: scopeParts.result } : {}),
+        ...(filter !== undefined ? { filter } : {}),
+        fields: parsed.summary,
+        ...(parsed.groupBy !== undefined ? { groupBy: parsed.groupBy } : {}),
+        ...(parsed.orderBy !== undefined ? { orderBy: parsed.orderBy } : {}),
+      });
+      return { summary: rows.map((row) => summaryRowToApi(row, parsed.summary)) };
     },
   };
 }

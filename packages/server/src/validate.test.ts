@@ -133,7 +133,7 @@ describe("parseRecordListSummaryRequest", () => {
       }),
     ).toEqual({
       summary: ["total", "failed", "p95_duration"],
-      groupBy: { kind: "time", period: "week", field: "completionTime" },
+      groupBy: { kind: "time", period: "week", timeField: "completionTime" },
       orderBy: { field: "failed", direction: "desc" },
     });
     expect(
@@ -141,7 +141,7 @@ describe("parseRecordListSummaryRequest", () => {
     ).toEqual({
       kind: "time",
       period: "day",
-      field: "creationTimestamp",
+      timeField: "creationTimestamp",
     });
     expect(
       parseRecordListSummaryRequest({ summary: "", groupBy: "pipeline", orderBy: "total ASC" })

@@ -25,7 +25,15 @@ import {
   type RecordSummary,
   type ResultName,
 } from "@tekton-results/proto";
-import type { StoredSummary, SummaryStatus } from "@tekton-results/storage";
+import {
+  SUMMARY_FIELDS,
+  SUMMARY_PERIODS,
+  type StoredSummary,
+  type SummaryField,
+  type SummaryGroupBy,
+  type SummaryPeriod,
+  type SummaryStatus,
+} from "@tekton-results/storage";
 import { invalidArgument } from "./errors.js";
 
 /** The longest `data.type` / `summary.type`, in characters. */
@@ -241,39 +249,12 @@ export function parseRecordUpdateMask(mask: FieldMask | undefined): RecordDataMa
   return out;
 }
 
-/** The aggregates GetRecordListSummary can compute (`summary`). */
-export const SUMMARY_FIELDS = [
-  "total",
-  "succeeded",
-  "failed",
-  "cancelled",
-  "running",
-  "others",
-  "avg_duration",
-  "min_duration",
-  "max_duration",
-  "total_duration",
-  "last_runtime",
-  "p50_duration",
-  "p95_duration",
-  "p99_duration",
-] as const;
-
-/** One aggregate of GetRecordListSummary. */
-export type SummaryField = (typeof SUMMARY_FIELDS)[number];
-
-/** The time buckets of `group_by`. */
-export const SUMMARY_PERIODS = ["year", "month", "week", "day", "hour", "minute"] as const;
-
-/** How GetRecordListSummary groups records. */
-export type SummaryGroupBy =
-  | {
-      kind: "time";
-      period: (typeof SUMMARY_PERIODS)[number];
-      /** The time a record is bucketed by. */
-      field: "creationTimestamp" | "startTime" | "completionTime";
-    }
-  | { kind: "namespace" | "pipeline" | "repository" };
+/**
+ * The aggregates GetRecordListSummary can compute (`summary`) and its time
+ * buckets, as the storage port defines them (one definition, re-exported).
+ */
+export { SUMMARY_FIELDS, SUMMARY_PERIODS };
+export type { SummaryField, SummaryGroupBy };
 
 /** A validated RecordListSummaryRequest (without parent and filter). */
 export interface ParsedSummaryRequest {
@@ -326,8 +307,8 @@ export function parseRecordListSummaryRequest(req: {
       }
       out.groupBy = {
         kind: "time",
-        period: kind as (typeof SUMMARY_PERIODS)[number],
-        field: (field as "startTime" | "completionTime" | undefined) ?? "creationTimestamp",
+        period: kind as SummaryPeriod,
+        timeField: (field as "startTime" | "completionTime" | undefined) ?? "creationTimestamp",
       };
     } else if (
       (kind === "namespace" || kind === "pipeline" || kind === "repository") &&

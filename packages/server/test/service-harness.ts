@@ -76,6 +76,19 @@ export function spyStore(store: ResultsStore): {
   return { store: proxy, calls };
 }
 
+/** A store like `store` that does not advertise or offer record summaries. */
+export function withoutSummaries(store: ResultsStore): ResultsStore {
+  const capabilities = { ...store.capabilities, recordListSummary: false };
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === "capabilities") return capabilities;
+      if (prop === "summarizeRecords") return undefined;
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === "function" ? (value as () => unknown).bind(target) : value;
+    },
+  });
+}
+
 export interface Harness {
   client: Client<typeof Results>;
   /** The spied store the service uses. */

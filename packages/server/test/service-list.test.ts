@@ -1,14 +1,23 @@
 /**
  * ListResults and ListRecords over the real client: wildcards, order_by,
  * page sizes, page tokens (binding, garbling, walking), filters; and
- * GetRecordListSummary's validation and Unimplemented answer.
+ * GetRecordListSummary's validation and Unimplemented answer (its results are
+ * in service-summary.test.ts).
  */
 import { describe, expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { RecordSummary_Status } from "@tekton-results/proto";
 import { compileFilter, type RecordListQuery, type ResultListQuery } from "@tekton-results/storage";
-import { createHarness, errorOf, json, T0, type Harness } from "./service-harness.js";
+import { createMemoryStore } from "@tekton-results/storage-conformance";
+import {
+  createHarness,
+  errorOf,
+  json,
+  T0,
+  withoutSummaries,
+  type Harness,
+} from "./service-harness.js";
 
 async function expectCode(
   promise: Promise<unknown>,
@@ -547,7 +556,7 @@ describe("filters", () => {
 
 describe("GetRecordListSummary", () => {
   it("validates the request, then answers Unimplemented on a backend without summaries", async () => {
-    const h = createHarness();
+    const h = createHarness({ store: withoutSummaries(createMemoryStore()) });
     for (const parent of ["ns/results/r", "ns/results/-", "-/results/-"]) {
       await expectCode(
         h.client.getRecordListSummary({

@@ -11,6 +11,8 @@ export { createMemoryStore } from "./memory-store.js";
 // The shared filter table (fixtures, cases, invalid cases), the filter part of
 // the suite on its own, and the reference filter evaluator (the oracle).
 export { runFilterConformance } from "./suite-filters.js";
+export { runSummaryConformance, summaryFixtures } from "./suite-summary.js";
+export { summarizeMemoryRecords } from "./memory-summary.js";
 export { filterFixtures } from "./filter-fixtures.js";
 export {
   filterCases,

@@ -29,9 +29,11 @@ async function seeded(): Promise<ResultsStore> {
 }
 
 describe("createMemoryStore", () => {
-  it("advertises regex filters and no record list summary", () => {
-    expect(createMemoryStore().capabilities).toEqual({
-      recordListSummary: false,
+  it("advertises regex filters and record list summaries", () => {
+    const store = createMemoryStore();
+    expect(typeof store.summarizeRecords).toBe("function");
+    expect(store.capabilities).toEqual({
+      recordListSummary: true,
       regexFilters: true,
     });
   });

@@ -17,6 +17,8 @@ import {
   type OrderTerm,
   type Page,
   type RecordListQuery,
+  type RecordSummaryQuery,
+  type RecordSummaryRow,
   type RecordUpdate,
   type ResultListQuery,
   type ResultUpdate,
@@ -28,6 +30,7 @@ import {
   type UpdateOptions,
 } from "@tekton-results/storage";
 import { matchesFilter, recordRow, resultRow } from "./memory-filter.js";
+import { summarizeMemoryRecords } from "./memory-summary.js";
 
 /** A copy of a date that shares nothing with the original. */
 function cloneDate(d: Date): Date {
@@ -149,7 +152,8 @@ function page<T>(
  * - Every operation runs to completion without yielding, so each one is atomic
  *   (in particular the etag compare-and-write of the updates).
  * - Filters are evaluated with the reference evaluator (`matchesFilter`),
- *   including `matches`; `GetRecordListSummary` is not provided.
+ *   including `matches`; summaries (`summarizeRecords`) with the reference
+ *   aggregation of `memory-summary.ts`.
  * - After {@link ResultsStore.close} every operation rejects with a
  *   `StorageError` of code `unavailable`, and the data is dropped.
  */
@@ -161,7 +165,7 @@ export function createMemoryStore(): ResultsStore {
   let closed = false;
 
   const capabilities: StoreCapabilities = Object.freeze({
-    recordListSummary: false,
+    recordListSummary: true,
     regexFilters: true,
   });
 
@@ -338,6 +342,11 @@ export function createMemoryStore(): ResultsStore {
       );
       const items = p.items.map(cloneRecord);
       return p.next === undefined ? { items } : { items, next: p.next };
+    },
+
+    async summarizeRecords(query: RecordSummaryQuery): Promise<RecordSummaryRow[]> {
+      checkOpen();
+      return summarizeMemoryRecords(records.values(), query);
     },
 
     async close(): Promise<void> {

@@ -7,10 +7,12 @@ import { describe } from "vitest";
 import { runCrudConformance } from "./suite-crud.js";
 import { runFilterConformance } from "./suite-filters.js";
 import { runListConformance } from "./suite-lists.js";
+import { runSummaryConformance } from "./suite-summary.js";
 import type { StoreConformanceOptions } from "./suite-support.js";
 
 export type { StoreConformanceOptions } from "./suite-support.js";
 export { runFilterConformance } from "./suite-filters.js";
+export { runSummaryConformance } from "./suite-summary.js";
 
 /**
  * Declare the whole conformance suite for one backend, as vitest `describe`
@@ -23,12 +25,15 @@ export { runFilterConformance } from "./suite-filters.js";
  *
  * Every test gets a new, empty store from `createStore` and disposes of it
  * afterwards (`destroyStore`, else `close()`); the read-only filter table
- * shares one store loaded with the filter fixtures.
+ * shares one store loaded with the filter fixtures, and the record-summary
+ * tests (skipped unless `capabilities.recordListSummary`) one loaded with the
+ * summary fixtures.
  */
 export function runStoreConformance(options: StoreConformanceOptions): void {
   describe(options.name, () => {
     runCrudConformance(options);
     runListConformance(options);
     runFilterConformance(options);
+    runSummaryConformance(options);
   });
 }

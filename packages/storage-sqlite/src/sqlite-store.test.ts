@@ -69,7 +69,8 @@ afterEach(async () => {
 
 describe("createSqliteStore (in memory)", () => {
   it("reports its capabilities", () => {
-    expect(store.capabilities).toEqual({ recordListSummary: false, regexFilters: true });
+    expect(store.capabilities).toEqual({ recordListSummary: true, regexFilters: true });
+    expect(typeof store.summarizeRecords).toBe("function");
   });
 
   it("round-trips a result with and without summary times", async () => {

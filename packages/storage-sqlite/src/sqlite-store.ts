@@ -16,6 +16,8 @@ import {
   type OrderTerm,
   type Page,
   type RecordListQuery,
+  type RecordSummaryQuery,
+  type RecordSummaryRow,
   type RecordUpdate,
   type ResultListQuery,
   type ResultUpdate,
@@ -28,6 +30,7 @@ import {
 } from "@tekton-results/storage";
 import { compileSqliteFilter } from "./sqlite-filter.js";
 import { registerSqliteFunctions } from "./sqlite-functions.js";
+import { summarizeSqliteRecords } from "./sqlite-summary.js";
 import { MISSING_TIME_SORT_VALUE, sqliteMigrationSource } from "./sqlite-migrations.js";
 import { translateSqliteError, type SqliteErrorContext } from "./sqlite-errors.js";
 
@@ -57,6 +60,8 @@ export interface SqliteStore extends ResultsStore {
   migrate(): Promise<void>;
   /** The underlying knex instance (one connection), for tooling and tests. */
   readonly knex: Knex;
+  /** Record summaries in SQL (always present: `capabilities.recordListSummary` is true). */
+  summarizeRecords(query: RecordSummaryQuery): Promise<RecordSummaryRow[]>;
 }
 
 interface ResultRow {
@@ -130,7 +135,7 @@ const RECORD_SORT_COLUMNS: Record<string, string> = {
 };
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({
-  recordListSummary: false,
+  recordListSummary: true,
   regexFilters: true,
 });
 
@@ -496,6 +501,15 @@ class SqliteStoreImpl implements SqliteStore {
         ? { items, next: recordCursor(last, query.orderBy) }
         : { items };
     });
+  }
+
+  async summarizeRecords(query: RecordSummaryQuery): Promise<RecordSummaryRow[]> {
+    return this.run(undefined, () =>
+      summarizeSqliteRecords(
+        async (q) => (await this.knex.raw(q.sql, q.bindings as Knex.RawBinding[])) as unknown[],
+        query,
+      ),
+    );
   }
 
   /** Add filter, keyset, order and limit to a list query; fetch one row more than a page. */

@@ -26,6 +26,23 @@ export type {
   Cursor,
   Page,
 } from "./query.js";
+export {
+  SUMMARY_FIELDS,
+  SUMMARY_COUNT_FIELDS,
+  SUMMARY_DURATION_FIELDS,
+  SUMMARY_PERCENTILES,
+  SUMMARY_PERIODS,
+  SUMMARY_PATHS,
+  SUCCEEDED_REASONS,
+  formatSummaryDuration,
+  type SummaryField,
+  type SummaryPeriod,
+  type SummaryTimeField,
+  type SummaryGroupBy,
+  type SummaryOrder,
+  type RecordSummaryQuery,
+  type RecordSummaryRow,
+} from "./summary.js";
 export { compileFilter, type CompileFilterOptions } from "./filter/cel.js";
 export { FilterError } from "./filter/errors.js";
 export type * from "./filter/ast.js";
@@ -38,3 +55,15 @@ export {
   resultOrderValue,
   recordOrderValue,
 } from "./query.js";
+export {
+  reasonCategory,
+  parseSummaryTime,
+  summaryTimeBucket,
+  percentileCont,
+  percentileIndexes,
+  percentileFromNeighbours,
+  compareGroupValues,
+  sortSummaryRows,
+  summaryFieldsToCompute,
+  pickSummaryValues,
+} from "./summary.js";

@@ -5,6 +5,7 @@
  */
 import type { RecordUpdate, ResultUpdate, StoredRecord, StoredResult } from "./model.js";
 import type { Page, RecordListQuery, ResultListQuery } from "./query.js";
+import type { RecordSummaryQuery, RecordSummaryRow } from "./summary.js";
 
 /** What a backend can do beyond the required operations. */
 export interface StoreCapabilities {
@@ -72,6 +73,14 @@ export interface ResultsStore {
   deleteRecord(parent: string, resultName: string, name: string): Promise<void>;
   /** One page of Records. */
   listRecords(query: RecordListQuery): Promise<Page<StoredRecord>>;
+
+  /**
+   * Aggregate the Records the query selects (GetRecordListSummary), with the
+   * semantics documented in `summary.ts`: one row without `groupBy`, else one
+   * row per group (none when nothing matches), ordered by
+   * `sortSummaryRows`. Present exactly when `capabilities.recordListSummary`.
+   */
+  summarizeRecords?(query: RecordSummaryQuery): Promise<RecordSummaryRow[]>;
 
   /** Release connections and files. The store is unusable afterwards. */
   close(): Promise<void>;

@@ -1,0 +1,304 @@
+/**
+ * Record summaries (GetRecordListSummary) in SQLite: grouping and aggregation
+ * run in SQL over `json_extract` of the typed fields of `records.data`;
+ * percentiles come from a window-function query that returns only the (at
+ * most two) neighbouring durations each percentile reads, per group. No
+ * record is loaded into memory. The semantics are the port's (`summary.ts`
+ * of `@tekton-results/storage`), pinned by the conformance suite.
+ *
+ * @module
+ */
+import {
+  SUMMARY_PATHS,
+  SUMMARY_PERCENTILES,
+  percentileFromNeighbours,
+  percentileIndexes,
+  pickSummaryValues,
+  sortSummaryRows,
+  summaryFieldsToCompute,
+  type RecordSummaryQuery,
+  type RecordSummaryRow,
+  type SummaryField,
+  type SummaryGroupBy,
+} from "@tekton-results/storage";
+import { compileSqliteFilter } from "./sqlite-filter.js";
+import {
+  joinSql,
+  param,
+  rawSql,
+  renderSql,
+  sql,
+  type RenderedSql,
+  type Sql,
+} from "./sqlite-sql.js";
+
+/** A SQLite JSON path for a port path: `$.status.conditions[0].reason`, keys quoted. */
+function jsonPath(steps: readonly (string | number)[]): string {
+  let path = "$";
+  for (const step of steps) {
+    path += typeof step === "number" ? `[${step}]` : `."${step.replace(/["\\]/g, "\\$&")}"`;
+  }
+  return path;
+}
+
+/** The JSON string at a path of `doc`, else NULL. */
+function textAt(steps: readonly (string | number)[]): Sql {
+  const p = jsonPath(steps);
+  return sql`(CASE WHEN json_type(doc, ${param(p)}) = 'text' THEN json_extract(doc, ${param(p)}) END)`;
+}
+
+/** A time at a path of `doc` as integer Unix milliseconds, else NULL. */
+function timeAt(steps: readonly (string | number)[]): Sql {
+  return sql`CAST(tr_timestamp_ms(${textAt(steps)}) AS INTEGER)`;
+}
+
+/** Floor division of an integer expression by a positive integer constant. */
+function floorDiv(x: Sql, n: number): Sql {
+  const d = rawSql(String(n));
+  return sql`((${x} - (((${x} % ${d}) + ${d}) % ${d})) / ${d})`;
+}
+
+/** The group value of a row of `vals` (columns `t` = the grouping time, `ns`, `label`). */
+function groupExpr(groupBy: SummaryGroupBy): Sql {
+  const t = rawSql("t", true);
+  switch (groupBy.kind) {
+    case "namespace":
+      return rawSql("ns");
+    case "pipeline":
+    case "repository":
+      return rawSql(`(coalesce(ns, '') || '/' || coalesce(label, ''))`);
+    case "time":
+      switch (groupBy.period) {
+        case "minute":
+          return sql`(${floorDiv(t, 60_000)} * 60)`;
+        case "hour":
+          return sql`(${floorDiv(t, 3_600_000)} * 3600)`;
+        case "day":
+          return sql`(${floorDiv(t, 86_400_000)} * 86400)`;
+        case "week": {
+          // 1970-01-01 was a Thursday: (days + 3) mod 7 is 0 on Mondays.
+          const days = floorDiv(t, 86_400_000);
+          return sql`((${days} - (((${days} + 3) % 7 + 7) % 7)) * 86400)`;
+        }
+        case "month":
+          return sql`unixepoch(${floorDiv(t, 1000)}, 'unixepoch', 'start of month')`;
+        case "year":
+          return sql`unixepoch(${floorDiv(t, 1000)}, 'unixepoch', 'start of year')`;
+      }
+  }
+}
+
+/** Concatenate rendered fragments (separated by spaces, so no `??` forms). */
+function concatRendered(...parts: RenderedSql[]): RenderedSql {
+  return {
+    sql: parts.map((p) => p.sql).join(" "),
+    bindings: parts.flatMap((p) => p.bindings),
+  };
+}
+
+/**
+ * The common table expressions: `docs` holds the selected documents (NULL
+ * when not JSON); `vals` per document `reason`, `start_ms`, `completion_ms`
+ * and the grouping inputs `t` / `ns` / `label`; `grouped` the group value `g`
+ * (NULL without grouping), `reason`, `start_ms` and the duration `dur`.
+ */
+function withClause(query: RecordSummaryQuery): RenderedSql {
+  const scope: Sql[] = [];
+  if (query.parent !== undefined) scope.push(sql` AND records.parent = ${param(query.parent)}`);
+  if (query.resultName !== undefined) {
+    scope.push(sql` AND records.result_name = ${param(query.resultName)}`);
+  }
+  const head = renderSql(
+    sql`WITH docs AS (
+    SELECT (CASE WHEN json_valid(records.data) THEN records.data END) AS doc
+    FROM records WHERE 1 = 1${joinSql(scope, "")}`,
+  );
+  const filter: RenderedSql = { sql: "", bindings: [] };
+  if (query.filter !== undefined) {
+    const f = compileSqliteFilter(query.filter, { target: "records", table: "records" });
+    filter.sql = `AND (${f.sql})`;
+    filter.bindings = f.bindings;
+  }
+  const g = query.groupBy;
+  const groupInputs: Sql[] = [];
+  if (g?.kind === "time") groupInputs.push(sql`${timeAt(SUMMARY_PATHS[g.timeField])} AS t`);
+  if (g !== undefined && g.kind !== "time")
+    groupInputs.push(sql`${textAt(SUMMARY_PATHS.namespace)} AS ns`);
+  if (g?.kind === "pipeline" || g?.kind === "repository") {
+    groupInputs.push(sql`${textAt(SUMMARY_PATHS[g.kind])} AS label`);
+  }
+  const inputs = groupInputs.length === 0 ? rawSql("") : sql`, ${joinSql(groupInputs, ", ")}`;
+  const group = g === undefined ? rawSql("NULL") : groupExpr(g);
+  const tail = renderSql(sql`), vals AS (
+    SELECT ${textAt(SUMMARY_PATHS.reason)} AS reason,
+      ${timeAt(SUMMARY_PATHS.startTime)} AS start_ms,
+      ${timeAt(SUMMARY_PATHS.completionTime)} AS completion_ms${inputs}
+    FROM docs
+  ), grouped AS (
+    SELECT ${group} AS g, reason, start_ms, completion_ms - start_ms AS dur FROM vals
+  )`);
+  return concatRendered(head, filter, tail);
+}
+
+/** The aggregate query: one row per group (one row in all without grouping). */
+export function summaryAggregateSql(query: RecordSummaryQuery): RenderedSql {
+  const reasons = (...names: string[]) =>
+    joinSql(
+      names.map((n) => param(n)),
+      ", ",
+    );
+  const count = (cond: Sql) => sql`COUNT(CASE WHEN ${cond} THEN 1 END)`;
+  const body = sql`SELECT g AS group_value,
+    COUNT(*) AS total,
+    ${count(sql`reason IN (${reasons("Succeeded", "Completed")})`)} AS succeeded,
+    ${count(sql`reason = ${param("Failed")}`)} AS failed,
+    ${count(sql`reason = ${param("Cancelled")}`)} AS cancelled,
+    ${count(sql`reason = ${param("Running")}`)} AS running,
+    ${count(sql`reason NOT IN (${reasons("Succeeded", "Completed", "Failed", "Cancelled", "Running")})`)} AS others,
+    COUNT(dur) AS dur_count,
+    SUM(dur) AS dur_sum,
+    MIN(dur) AS dur_min,
+    MAX(dur) AS dur_max,
+    MAX(start_ms) AS last_start
+  FROM grouped${query.groupBy === undefined ? rawSql("") : rawSql(" GROUP BY g")}`;
+  return concatRendered(withClause(query), renderSql(body));
+}
+
+/**
+ * The percentile query: for every group, the durations at the ranks the
+ * percentiles `ps` read (0-based rank `i` among `n` durations sorted
+ * ascending, a superset: floor and floor + 1 of `p * (n - 1)`).
+ */
+export function summaryPercentileSql(
+  query: RecordSummaryQuery,
+  ps: readonly number[],
+): RenderedSql {
+  const ranks = joinSql(
+    ps.map(
+      (p) =>
+        sql`(i = CAST(${param(p)} * (n - 1) AS INTEGER) OR i = CAST(${param(p)} * (n - 1) AS INTEGER) + 1)`,
+    ),
+    " OR ",
+  );
+  return concatRendered(
+    withClause(query),
+    renderSql(sql`, ranked AS (
+    SELECT g, dur,
+      ROW_NUMBER() OVER (PARTITION BY g ORDER BY dur) - 1 AS i,
+      COUNT(*) OVER (PARTITION BY g) AS n
+    FROM grouped WHERE dur IS NOT NULL
+  )
+  SELECT g AS group_value, i, n, dur FROM ranked WHERE ${ranks}`),
+  );
+}
+
+interface AggregateRow {
+  group_value: string | number | null;
+  total: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  running: number;
+  others: number;
+  dur_count: number;
+  dur_sum: number | null;
+  dur_min: number | null;
+  dur_max: number | null;
+  last_start: number | null;
+}
+
+interface RankRow {
+  group_value: string | number | null;
+  i: number;
+  n: number;
+  dur: number;
+}
+
+/** Runs a rendered query and returns its rows. */
+export type SqliteQueryRunner = (q: RenderedSql) => Promise<unknown[]>;
+
+function groupKey(v: string | number | null): string {
+  return v === null ? "n" : typeof v === "number" ? `#${v}` : `s${v}`;
+}
+
+/** Summarize records with SQL run by `all`. */
+export async function summarizeSqliteRecords(
+  all: SqliteQueryRunner,
+  query: RecordSummaryQuery,
+): Promise<RecordSummaryRow[]> {
+  const fields = summaryFieldsToCompute(query);
+  const aggregates = (await all(summaryAggregateSql(query))) as AggregateRow[];
+  const percentileFields = fields.filter(
+    (f): f is keyof typeof SUMMARY_PERCENTILES => f in SUMMARY_PERCENTILES,
+  );
+  // group key -> rank -> duration
+  const ranks = new Map<string, Map<number, number>>();
+  if (percentileFields.length > 0) {
+    const ps = percentileFields.map((f) => SUMMARY_PERCENTILES[f]);
+    for (const row of (await all(summaryPercentileSql(query, ps))) as RankRow[]) {
+      const key = groupKey(row.group_value);
+      let m = ranks.get(key);
+      if (m === undefined) {
+        m = new Map();
+        ranks.set(key, m);
+      }
+      m.set(Number(row.i), Number(row.dur));
+    }
+  }
+
+  const rows = aggregates.map((a) => {
+    const n = Number(a.dur_count);
+    const values: Partial<Record<SummaryField, number | null>> = {};
+    for (const field of fields) {
+      switch (field) {
+        case "total":
+        case "succeeded":
+        case "failed":
+        case "cancelled":
+        case "running":
+        case "others":
+          values[field] = Number(a[field]);
+          break;
+        case "avg_duration":
+          values[field] = n === 0 || a.dur_sum === null ? null : Number(a.dur_sum) / n;
+          break;
+        case "total_duration":
+          values[field] = n === 0 || a.dur_sum === null ? null : Number(a.dur_sum);
+          break;
+        case "min_duration":
+          values[field] = a.dur_min === null ? null : Number(a.dur_min);
+          break;
+        case "max_duration":
+          values[field] = a.dur_max === null ? null : Number(a.dur_max);
+          break;
+        case "last_runtime":
+          values[field] = a.last_start === null ? null : Number(a.last_start) / 1000;
+          break;
+        case "p50_duration":
+        case "p95_duration":
+        case "p99_duration": {
+          if (n === 0) {
+            values[field] = null;
+            break;
+          }
+          const { lo, hi, fraction } = percentileIndexes(n, SUMMARY_PERCENTILES[field]);
+          const m = ranks.get(groupKey(a.group_value));
+          const x = m?.get(lo);
+          const y = m?.get(hi);
+          if (x === undefined || y === undefined) {
+            throw new Error(`summary percentile ranks ${lo}/${hi} of ${n} are missing`);
+          }
+          values[field] = percentileFromNeighbours(x, y, fraction);
+          break;
+        }
+      }
+    }
+    return { groupValue: a.group_value, values };
+  });
+  sortSummaryRows(rows, query.orderBy);
+  return rows.map((row) =>
+    query.groupBy === undefined
+      ? { values: pickSummaryValues(row.values, query.fields) }
+      : { groupValue: row.groupValue, values: pickSummaryValues(row.values, query.fields) },
+  );
+}
