@@ -1,0 +1,31 @@
+/**
+ * PostgreSQL storage for Tekton Results: the production backend of the
+ * server, implementing the `ResultsStore` port of `@tekton-results/storage`
+ * with knex over node-postgres.
+ *
+ * @module
+ */
+export {
+  createPgStore,
+  migratePg,
+  type PgStore,
+  type PgStoreOptions,
+  type PgStoreLogger,
+  type PgSslOptions,
+} from "./pg-store.js";
+
+// ---- For library authors (tooling, other adapters, tests) ----
+export { compilePgFilter, toPgRegex, type CompilePgFilterOptions } from "./pg-filter.js";
+export type { RenderedSql } from "./pg-sql.js";
+export {
+  pgMigrations,
+  pgMigrationSource,
+  MISSING_TIME_SORT_VALUE,
+  type PgMigration,
+} from "./pg-migrations.js";
+export {
+  translatePgError,
+  pgErrorCode,
+  isPgConnectionError,
+  type PgErrorContext,
+} from "./pg-errors.js";

@@ -1,0 +1,656 @@
+/**
+ * The PostgreSQL {@link ResultsStore}: knex over node-postgres with a
+ * connection pool, every table in one schema.
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import knexFactory, { type Knex } from "knex";
+import type pg from "pg";
+import {
+  StorageError,
+  recordCursor,
+  resultCursor,
+  type Cursor,
+  type OrderTerm,
+  type Page,
+  type RecordListQuery,
+  type RecordUpdate,
+  type ResultListQuery,
+  type ResultUpdate,
+  type ResultsStore,
+  type StoreCapabilities,
+  type StoredRecord,
+  type StoredResult,
+  type SummaryStatus,
+  type UpdateOptions,
+} from "@tekton-results/storage";
+import { compilePgFilter } from "./pg-filter.js";
+import { MISSING_TIME_SORT_VALUE, pgMigrationSource, pgMigrations } from "./pg-migrations.js";
+import { isPgConnectionError, translatePgError, type PgErrorContext } from "./pg-errors.js";
+
+/** Where the store reports conditions an operator should know about. */
+export interface PgStoreLogger {
+  warn(obj: object, msg: string): void;
+}
+
+/** TLS settings of the connection. */
+export interface PgSslOptions {
+  /**
+   * `disable`: plain TCP. `require`: TLS without verifying the server
+   * certificate. `verify-ca`: TLS, the certificate must chain to `caFile` (or
+   * the system roots). `verify-full`: `verify-ca` and the host name must match.
+   */
+  mode: "disable" | "require" | "verify-ca" | "verify-full";
+  /** PEM file of the CA that signs the server certificate. */
+  caFile?: string;
+}
+
+/** Options of {@link createPgStore}. */
+export interface PgStoreOptions {
+  /**
+   * `postgres://user:password@host:port/database`. TLS parameters in the URL
+   * (`sslmode`, ...) take precedence over {@link PgStoreOptions.ssl}.
+   */
+  connectionString: string;
+  /** Most connections the pool opens. Default 10. */
+  poolMax?: number;
+  /** `statement_timeout` of every connection, in ms (0 disables it). Default 30000. */
+  statementTimeoutMs?: number;
+  /** TLS settings. Default: what the connection string says (plain TCP if nothing). */
+  ssl?: PgSslOptions;
+  /** Apply pending schema migrations when the store opens. Default `true`. */
+  migrate?: boolean;
+  /**
+   * The schema that holds every table and function; set as `search_path` on
+   * each connection and created by migrations when missing. Default `public`.
+   */
+  schema?: string;
+  /**
+   * Retry the first connection while the database does not answer (a database
+   * that starts together with the server). Default: no retry.
+   */
+  startupRetries?: { attempts: number; delayMs: number };
+  /** Receives warnings (startup retries, pending migrations, knex warnings). */
+  logger?: PgStoreLogger;
+}
+
+/** A {@link ResultsStore} backed by PostgreSQL. */
+export interface PgStore extends ResultsStore {
+  /** Apply pending schema migrations (idempotent; concurrent callers wait for each other). */
+  migrate(): Promise<void>;
+  /** The underlying knex instance (a pool), for tooling and tests. */
+  readonly knex: Knex;
+}
+
+interface ResultRow {
+  uid: string;
+  parent: string;
+  name: string;
+  annotations: Record<string, string>;
+  has_summary: boolean;
+  summary_record: string | null;
+  summary_type: string | null;
+  summary_status: number | null;
+  summary_start_time: string | null;
+  summary_end_time: string | null;
+  summary_annotations: Record<string, string> | null;
+  create_time: string;
+  update_time: string;
+  etag: string;
+}
+
+interface RecordRow {
+  uid: string;
+  parent: string;
+  result_name: string;
+  name: string;
+  type: string;
+  data: string;
+  create_time: string;
+  update_time: string;
+  etag: string;
+}
+
+const RESULT_COLUMNS = [
+  "uid",
+  "parent",
+  "name",
+  "annotations",
+  "has_summary",
+  "summary_record",
+  "summary_type",
+  "summary_status",
+  "summary_start_time",
+  "summary_end_time",
+  "summary_annotations",
+  "create_time",
+  "update_time",
+  "etag",
+] as const;
+
+const RECORD_COLUMNS = [
+  "uid",
+  "parent",
+  "result_name",
+  "name",
+  "type",
+  "data",
+  "create_time",
+  "update_time",
+  "etag",
+] as const;
+
+/** The sort column of each order field (summary times use their NULL-free sort columns). */
+const RESULT_SORT_COLUMNS: Record<string, string> = {
+  create_time: "create_time",
+  update_time: "update_time",
+  "summary.start_time": "summary_start_sort",
+  "summary.end_time": "summary_end_sort",
+};
+const RECORD_SORT_COLUMNS: Record<string, string> = {
+  create_time: "create_time",
+  update_time: "update_time",
+};
+
+const CAPABILITIES: StoreCapabilities = Object.freeze({
+  recordListSummary: false,
+  regexFilters: true,
+});
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+
+function resultName(parent: string, name: string): string {
+  return `${parent}/results/${name}`;
+}
+
+function recordName(parent: string, result: string, name: string): string {
+  return `${parent}/results/${result}/records/${name}`;
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, string>)
+    : {};
+}
+
+function toResult(row: ResultRow): StoredResult {
+  const result: StoredResult = {
+    parent: row.parent,
+    name: row.name,
+    uid: row.uid,
+    annotations: stringMap(row.annotations),
+    createTime: new Date(Number(row.create_time)),
+    updateTime: new Date(Number(row.update_time)),
+    etag: row.etag,
+  };
+  if (row.has_summary) {
+    result.summary = {
+      record: row.summary_record ?? "",
+      type: row.summary_type ?? "",
+      status: (row.summary_status ?? 0) as SummaryStatus,
+      annotations: stringMap(row.summary_annotations),
+    };
+    if (row.summary_start_time !== null)
+      result.summary.startTime = new Date(Number(row.summary_start_time));
+    if (row.summary_end_time !== null)
+      result.summary.endTime = new Date(Number(row.summary_end_time));
+  }
+  return result;
+}
+
+function toRecord(row: RecordRow): StoredRecord {
+  return {
+    parent: row.parent,
+    resultName: row.result_name,
+    name: row.name,
+    uid: row.uid,
+    type: row.type,
+    data: row.data,
+    createTime: new Date(Number(row.create_time)),
+    updateTime: new Date(Number(row.update_time)),
+    etag: row.etag,
+  };
+}
+
+/** The columns an update of a Result writes. */
+function resultUpdateRow(update: {
+  annotations: ResultUpdate["annotations"];
+  summary?: ResultUpdate["summary"];
+  updateTime: Date;
+  etag: string;
+}) {
+  const s = update.summary;
+  return {
+    annotations: JSON.stringify(update.annotations),
+    has_summary: s !== undefined,
+    summary_record: s?.record ?? null,
+    summary_type: s?.type ?? null,
+    summary_status: s?.status ?? null,
+    summary_start_time: s?.startTime?.getTime() ?? null,
+    summary_end_time: s?.endTime?.getTime() ?? null,
+    summary_annotations: s === undefined ? null : JSON.stringify(s.annotations),
+    update_time: update.updateTime.getTime(),
+    etag: update.etag,
+  };
+}
+
+interface SortTerm {
+  column: string;
+  direction: "asc" | "desc";
+}
+
+/**
+ * The keyset condition "strictly after `after`" for the sort terms (the last
+ * is the uid): a row-value comparison when every term runs the same way (an
+ * index range), else the expanded OR chain.
+ */
+function keysetCondition(
+  terms: readonly SortTerm[],
+  values: readonly unknown[],
+): { sql: string; bindings: unknown[] } {
+  const first = terms[0]!.direction;
+  const mark = (i: number) => (i === terms.length - 1 ? "?::text" : "?::bigint");
+  if (terms.every((t) => t.direction === first)) {
+    const columns = terms.map((t) => t.column).join(", ");
+    const marks = terms.map((_, i) => mark(i)).join(", ");
+    return {
+      sql: `(${columns}) ${first === "asc" ? ">" : "<"} (${marks})`,
+      bindings: [...values],
+    };
+  }
+  // A redundant bound on the first term lets the planner range-scan its index.
+  const alternatives: string[] = [];
+  const bindings: unknown[] = [values[0]];
+  const lead = `${terms[0]!.column} ${first === "asc" ? ">=" : "<="} ${mark(0)}`;
+  terms.forEach((term, i) => {
+    const parts: string[] = [];
+    for (let j = 0; j < i; j++) {
+      parts.push(`${terms[j]!.column} = ${mark(j)}`);
+      bindings.push(values[j]);
+    }
+    parts.push(`${term.column} ${term.direction === "asc" ? ">" : "<"} ${mark(i)}`);
+    bindings.push(values[i]);
+    alternatives.push(`(${parts.join(" AND ")})`);
+  });
+  return { sql: `(${lead} AND (${alternatives.join(" OR ")}))`, bindings };
+}
+
+function cursorValues(after: Cursor, orderBy: readonly OrderTerm<string>[]): unknown[] {
+  if (after.values.length !== orderBy.length) {
+    throw new StorageError("invalid_argument", "invalid page token");
+  }
+  return [
+    ...after.values.map((v) => {
+      if (v === null) return String(MISSING_TIME_SORT_VALUE);
+      if (!Number.isSafeInteger(v))
+        throw new StorageError("invalid_argument", "invalid page token");
+      return String(v);
+    }),
+    after.uid,
+  ];
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+class PgStoreImpl implements PgStore {
+  readonly capabilities = CAPABILITIES;
+
+  constructor(
+    readonly knex: Knex,
+    private readonly schema: string,
+  ) {}
+
+  async migrate(): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await this.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(this.schema)}`);
+        await this.knex.migrate.latest({
+          migrationSource: pgMigrationSource,
+          schemaName: this.schema,
+        });
+        return;
+      } catch (err) {
+        const retry =
+          (err instanceof Error && err.name === "MigrationLocked") ||
+          // Two migrators creating the schema or the lock table at once.
+          ["23505", "42P07", "42P06", "42710"].includes(String((err as { code?: unknown }).code));
+        if (!retry || Date.now() > deadline) throw translatePgError(err);
+        await sleep(50);
+      }
+    }
+  }
+
+  /** How many migrations have not run yet; creates nothing (not even the schema). */
+  async pendingMigrations(): Promise<number> {
+    const table = `${quoteIdentifier(this.schema)}.knex_migrations`;
+    const found = (await this.knex.raw("SELECT to_regclass(?::text) AS t", [table])) as {
+      rows: { t: string | null }[];
+    };
+    if (found.rows[0]?.t == null) return pgMigrations.length;
+    const [, pending] = (await this.knex.migrate.list({
+      migrationSource: pgMigrationSource,
+      schemaName: this.schema,
+    })) as [unknown[], unknown[]];
+    return pending.length;
+  }
+
+  private async run<T>(context: PgErrorContext | undefined, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw translatePgError(err, context);
+    }
+  }
+
+  // ---- Results ----
+
+  async createResult(result: StoredResult): Promise<StoredResult> {
+    const name = resultName(result.parent, result.name);
+    return this.run({ kind: "result", name, uid: result.uid }, async () => {
+      const rows = (await this.knex("results")
+        .insert({
+          uid: result.uid,
+          parent: result.parent,
+          name: result.name,
+          create_time: result.createTime.getTime(),
+          ...resultUpdateRow(result),
+        })
+        .returning([...RESULT_COLUMNS])) as ResultRow[];
+      return toResult(rows[0]!);
+    });
+  }
+
+  async getResult(parent: string, name: string): Promise<StoredResult> {
+    return this.run(undefined, async () => {
+      const row = (await this.knex("results")
+        .select(RESULT_COLUMNS)
+        .where({ parent, name })
+        .first()) as ResultRow | undefined;
+      if (row === undefined)
+        throw new StorageError("not_found", `result "${resultName(parent, name)}" not found`);
+      return toResult(row);
+    });
+  }
+
+  async updateResult(update: ResultUpdate, options?: UpdateOptions): Promise<StoredResult> {
+    const name = resultName(update.parent, update.name);
+    const key = { parent: update.parent, name: update.name };
+    return this.run({ kind: "result", name }, async () => {
+      const write = this.knex("results").where(key);
+      if (options?.expectEtag !== undefined) write.andWhere("etag", options.expectEtag);
+      const rows = (await write
+        .update(resultUpdateRow(update))
+        .returning([...RESULT_COLUMNS])) as ResultRow[];
+      if (rows[0] !== undefined) return toResult(rows[0]);
+      const exists = await this.knex("results").select("id").where(key).first();
+      if (exists === undefined) throw new StorageError("not_found", `result "${name}" not found`);
+      throw new StorageError("failed_precondition", `the etag of result "${name}" does not match`);
+    });
+  }
+
+  async deleteResult(parent: string, name: string): Promise<void> {
+    const full = resultName(parent, name);
+    await this.run({ kind: "result", name: full }, async () => {
+      const count = await this.knex("results").where({ parent, name }).del();
+      if (count === 0) throw new StorageError("not_found", `result "${full}" not found`);
+    });
+  }
+
+  async listResults(query: ResultListQuery): Promise<Page<StoredResult>> {
+    return this.run(undefined, async () => {
+      const builder = this.knex("results").select(RESULT_COLUMNS.map((c) => `results.${c}`));
+      if (query.parent !== undefined) builder.where("results.parent", query.parent);
+      const rows = (await this.page(builder, query, RESULT_SORT_COLUMNS, "results")) as ResultRow[];
+      const items = rows.slice(0, query.pageSize).map(toResult);
+      const last = items[items.length - 1];
+      return rows.length > query.pageSize && last !== undefined
+        ? { items, next: resultCursor(last, query.orderBy) }
+        : { items };
+    });
+  }
+
+  // ---- Records ----
+
+  async createRecord(record: StoredRecord): Promise<StoredRecord> {
+    const name = recordName(record.parent, record.resultName, record.name);
+    const parentName = resultName(record.parent, record.resultName);
+    return this.run({ kind: "record", name, uid: record.uid, parentName }, async () => {
+      const out = (await this.knex.raw(
+        `INSERT INTO records (result_id, uid, parent, result_name, name, type, data, create_time, update_time, etag)
+         SELECT id, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::text
+         FROM results WHERE parent = ?::text AND name = ?::text
+         RETURNING ${RECORD_COLUMNS.join(", ")}`,
+        [
+          record.uid,
+          record.parent,
+          record.resultName,
+          record.name,
+          record.type,
+          record.data,
+          record.createTime.getTime(),
+          record.updateTime.getTime(),
+          record.etag,
+          record.parent,
+          record.resultName,
+        ],
+      )) as { rows: RecordRow[] };
+      const row = out.rows[0];
+      if (row === undefined)
+        throw new StorageError("not_found", `result "${parentName}" not found`);
+      return toRecord(row);
+    });
+  }
+
+  async getRecord(parent: string, result: string, name: string): Promise<StoredRecord> {
+    return this.run(undefined, async () => {
+      const row = (await this.knex("records")
+        .select(RECORD_COLUMNS)
+        .where({ parent, result_name: result, name })
+        .first()) as RecordRow | undefined;
+      if (row === undefined) {
+        throw new StorageError(
+          "not_found",
+          `record "${recordName(parent, result, name)}" not found`,
+        );
+      }
+      return toRecord(row);
+    });
+  }
+
+  async updateRecord(update: RecordUpdate, options?: UpdateOptions): Promise<StoredRecord> {
+    const name = recordName(update.parent, update.resultName, update.name);
+    const key = { parent: update.parent, result_name: update.resultName, name: update.name };
+    return this.run({ kind: "record", name }, async () => {
+      const write = this.knex("records").where(key);
+      if (options?.expectEtag !== undefined) write.andWhere("etag", options.expectEtag);
+      const rows = (await write
+        .update({
+          type: update.type,
+          data: update.data,
+          update_time: update.updateTime.getTime(),
+          etag: update.etag,
+        })
+        .returning([...RECORD_COLUMNS])) as RecordRow[];
+      if (rows[0] !== undefined) return toRecord(rows[0]);
+      const exists = await this.knex("records").select("id").where(key).first();
+      if (exists === undefined) throw new StorageError("not_found", `record "${name}" not found`);
+      throw new StorageError("failed_precondition", `the etag of record "${name}" does not match`);
+    });
+  }
+
+  async deleteRecord(parent: string, result: string, name: string): Promise<void> {
+    const full = recordName(parent, result, name);
+    await this.run({ kind: "record", name: full }, async () => {
+      const count = await this.knex("records").where({ parent, result_name: result, name }).del();
+      if (count === 0) throw new StorageError("not_found", `record "${full}" not found`);
+    });
+  }
+
+  async listRecords(query: RecordListQuery): Promise<Page<StoredRecord>> {
+    return this.run(undefined, async () => {
+      const builder = this.knex("records").select(RECORD_COLUMNS.map((c) => `records.${c}`));
+      if (query.parent !== undefined) builder.where("records.parent", query.parent);
+      if (query.resultName !== undefined) builder.where("records.result_name", query.resultName);
+      const rows = (await this.page(builder, query, RECORD_SORT_COLUMNS, "records")) as RecordRow[];
+      const items = rows.slice(0, query.pageSize).map(toRecord);
+      const last = items[items.length - 1];
+      return rows.length > query.pageSize && last !== undefined
+        ? { items, next: recordCursor(last, query.orderBy) }
+        : { items };
+    });
+  }
+
+  /** Add filter, keyset, order and limit to a list query; fetch one row more than a page. */
+  private page(
+    builder: Knex.QueryBuilder,
+    query: ResultListQuery | RecordListQuery,
+    sortColumns: Record<string, string>,
+    table: "results" | "records",
+  ): Knex.QueryBuilder {
+    if (query.orderBy.length === 0)
+      throw new StorageError("invalid_argument", "order_by needs at least one field");
+    if (!Number.isSafeInteger(query.pageSize) || query.pageSize < 1) {
+      throw new StorageError("invalid_argument", "page size must be a positive integer");
+    }
+    const terms: SortTerm[] = query.orderBy.map((term) => {
+      const column = sortColumns[term.field];
+      if (column === undefined)
+        throw new StorageError("invalid_argument", `cannot order by ${term.field}`);
+      return { column: `${table}.${column}`, direction: term.direction };
+    });
+    terms.push({ column: `${table}.uid`, direction: terms[terms.length - 1]!.direction });
+    if (query.filter !== undefined) {
+      const filter = compilePgFilter(query.filter, { target: table, table });
+      builder.whereRaw(filter.sql, filter.bindings as Knex.RawBinding[]);
+    }
+    if (query.after !== undefined) {
+      const keyset = keysetCondition(terms, cursorValues(query.after, query.orderBy));
+      builder.whereRaw(keyset.sql, keyset.bindings as Knex.RawBinding[]);
+    }
+    for (const term of terms) builder.orderBy(term.column, term.direction);
+    return builder.limit(query.pageSize + 1);
+  }
+
+  async close(): Promise<void> {
+    await this.knex.destroy();
+  }
+}
+
+/** node-postgres TLS options for {@link PgSslOptions}. */
+function sslConfig(ssl: PgSslOptions | undefined): pg.ClientConfig["ssl"] {
+  if (ssl === undefined) return undefined;
+  const ca = ssl.caFile === undefined ? undefined : readFileSync(ssl.caFile, "utf8");
+  switch (ssl.mode) {
+    case "disable":
+      return false;
+    case "require":
+      return { rejectUnauthorized: false };
+    case "verify-ca":
+      return { rejectUnauthorized: true, ca, checkServerIdentity: () => undefined };
+    case "verify-full":
+      return { rejectUnauthorized: true, ca };
+  }
+}
+
+/**
+ * Open (and by default migrate) a PostgreSQL store.
+ *
+ * Every pooled connection gets the store's `search_path` and
+ * `statement_timeout`. With `startupRetries`, a database that refuses
+ * connections is retried (each retry logged) before the store gives up with
+ * a `StorageError` `unavailable`.
+ *
+ * @throws {TypeError} for invalid options (a schema name that is not a plain identifier).
+ * @throws {StorageError} `unavailable` when the database cannot be reached.
+ */
+export async function createPgStore(options: PgStoreOptions): Promise<PgStore> {
+  const schema = options.schema ?? "public";
+  if (!SCHEMA_NAME.test(schema))
+    throw new TypeError(`invalid schema name ${JSON.stringify(schema)}`);
+  const poolMax = options.poolMax ?? 10;
+  if (!Number.isSafeInteger(poolMax) || poolMax < 1)
+    throw new TypeError("poolMax must be a positive integer");
+  const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
+  if (!Number.isSafeInteger(statementTimeoutMs) || statementTimeoutMs < 0)
+    throw new TypeError("statementTimeoutMs must be a non-negative integer");
+  const logger = options.logger;
+  const setup = `SET search_path TO ${quoteIdentifier(schema)}`;
+
+  const connection: Knex.PgConnectionConfig = {
+    connectionString: options.connectionString,
+    statement_timeout: statementTimeoutMs,
+  };
+  const ssl = sslConfig(options.ssl);
+  if (ssl !== undefined) connection.ssl = ssl as Knex.PgConnectionConfig["ssl"];
+
+  const knex = knexFactory({
+    client: "pg",
+    connection,
+    pool: {
+      min: 0,
+      max: poolMax,
+      afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
+        conn.query(setup).then(
+          () => done(null, conn),
+          (err: Error) => done(err, conn),
+        );
+      },
+    },
+    acquireConnectionTimeout: 10_000,
+    log: {
+      // Failed connection attempts surface as translated errors (and startup
+      // retries log their own warning); knex's copy would only repeat them.
+      warn: (message: string) => {
+        if (!String(message).startsWith("Acquire connection error"))
+          logger?.warn({ source: "knex" }, String(message));
+      },
+      error: (message: string) => logger?.warn({ source: "knex" }, String(message)),
+      deprecate: (message: string) => logger?.warn({ source: "knex" }, String(message)),
+      debug: () => undefined,
+    },
+  });
+
+  const store = new PgStoreImpl(knex, schema);
+  try {
+    const attempts = Math.max(1, (options.startupRetries?.attempts ?? 0) + 1);
+    const delayMs = options.startupRetries?.delayMs ?? 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await knex.raw("SELECT 1");
+        break;
+      } catch (err) {
+        if (!isPgConnectionError(err) || attempt >= attempts) throw translatePgError(err);
+        logger?.warn(
+          { attempt, of: attempts, delayMs, code: (err as { code?: unknown }).code },
+          "postgres: the database is not reachable yet, retrying",
+        );
+        await sleep(delayMs);
+      }
+    }
+    if (options.migrate ?? true) await store.migrate();
+    else {
+      const pending = await store.pendingMigrations();
+      if (pending > 0)
+        logger?.warn({ schema, pending }, "postgres: the database schema has pending migrations");
+    }
+  } catch (err) {
+    await knex.destroy();
+    throw err;
+  }
+  return store;
+}
+
+/**
+ * Apply pending migrations and close the connection: the separate migration
+ * command of a deployment that runs the server with `migrate: false`.
+ */
+export async function migratePg(options: Omit<PgStoreOptions, "migrate">): Promise<void> {
+  const store = await createPgStore({ ...options, migrate: true });
+  await store.close();
+}
