@@ -1,0 +1,260 @@
+/**
+ * The benchmark command: `npm run bench -- [--records N] [--backend sqlite|postgres|all]
+ * [--seed N] [--smoke] [--out file.json]`.
+ *
+ * Generates the seeded data set, loads it into each backend, runs the
+ * workloads through the real API server next to their SQL peers, prints the
+ * table and writes it as JSON and markdown. Exits non-zero when a workload
+ * fails; goals that are not met are reported, not failed.
+ *
+ * @module
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { setAcceptCompression } from "./api-harness.js";
+import type { BenchBackend } from "./backend.js";
+import { createDataGenerator, measureData } from "./generate.js";
+import { openPgBackend, pgUnavailableReason } from "./pg-backend.js";
+import { renderText, writeReport, type BenchReport } from "./report.js";
+import { runRpcOverhead } from "./rpc-overhead.js";
+import { openSqliteBackend } from "./sqlite-backend.js";
+import {
+  runIngest,
+  runQueries,
+  runSummaries,
+  runWalk,
+  type WorkloadSink,
+  type WorkloadSizes,
+} from "./workloads.js";
+
+/** `bench/out/latest.json`, wherever the command runs from. */
+const DEFAULT_OUT = relative(
+  process.cwd(),
+  fileURLToPath(new URL("../out/latest.json", import.meta.url)),
+);
+
+const USAGE = `Usage: npm run bench -- [options]
+  --records N        records to load per backend (5 per Result; default 100000, smoke 2000)
+  --backend NAME     sqlite | postgres | all (default all)
+  --seed N           seed of the data set (default 42)
+  --compression      clients accept gzip/brotli responses (connect-node's default; off by default)
+  --smoke            tiny sizes, to check that every workload runs (CI)
+  --out FILE         JSON report (a .md is written next to it; default bench/out/latest.json)
+  --help             this text
+PostgreSQL: BENCH_DATABASE_URL, else an embedded PostgreSQL is started.`;
+
+interface Options {
+  records: number;
+  backend: "sqlite" | "postgres" | "all";
+  seed: number;
+  smoke: boolean;
+  compression: boolean;
+  out: string;
+}
+
+function parseOptions(argv: string[]): Options | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      records: { type: "string" },
+      backend: { type: "string", default: "all" },
+      seed: { type: "string", default: "42" },
+      smoke: { type: "boolean", default: false },
+      compression: { type: "boolean", default: false },
+      out: { type: "string", default: DEFAULT_OUT },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  const smoke = values.smoke;
+  const records = Number(values.records ?? (smoke ? 2000 : 100000));
+  if (!Number.isInteger(records) || records < 50) throw new Error("--records: an integer ≥ 50");
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed)) throw new Error("--seed: an integer");
+  const backend = values.backend;
+  if (backend !== "sqlite" && backend !== "postgres" && backend !== "all") {
+    throw new Error("--backend: sqlite, postgres or all");
+  }
+  return { records, backend, seed, smoke, compression: values.compression, out: values.out };
+}
+
+function sizesFor(options: Options): WorkloadSizes {
+  return options.smoke
+    ? {
+        ingestRecords: 100,
+        ingestClients: [1, 4, 16],
+        queryRepeats: 5,
+        queryMaxMs: 5000,
+        walkPageSize: 100,
+        probeRepeats: 5,
+      }
+    : {
+        ingestRecords: Math.min(options.records, 3000),
+        ingestClients: [1, 4, 16],
+        queryRepeats: 50,
+        queryMaxMs: 15_000,
+        walkPageSize: 100,
+        probeRepeats: 20,
+      };
+}
+
+async function runBackend(
+  backend: BenchBackend,
+  options: Options,
+  sizes: WorkloadSizes,
+  sink: WorkloadSink,
+  report: BenchReport,
+): Promise<void> {
+  const gen = createDataGenerator({ seed: options.seed, results: Math.floor(options.records / 5) });
+  await runIngest(backend, gen, sizes, sink);
+  await runQueries(backend, gen, sizes, sink);
+  await runWalk(backend, sizes, sink);
+  if (!(await runSummaries(backend, sizes, sink))) {
+    report.skipped.push({
+      id: "B5",
+      backend: backend.name,
+      workload: "summaries",
+      reason: "the store has no summarizeRecords",
+    });
+  }
+  await runRpcOverhead(
+    backend,
+    gen,
+    { ops: options.smoke ? 200 : 5000, clients: [1, 16], loadedResults: gen.results },
+    sink,
+  );
+}
+
+async function main(argv: string[]): Promise<number> {
+  let options: Options | undefined;
+  try {
+    options = parseOptions(argv);
+  } catch (err) {
+    console.error(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    return 2;
+  }
+  if (options === undefined) {
+    console.log(USAGE);
+    return 0;
+  }
+  const sizes = sizesFor(options);
+  setAcceptCompression(options.compression);
+  const gen = createDataGenerator({ seed: options.seed, results: Math.floor(options.records / 5) });
+  const data = measureData(gen);
+  const report: BenchReport = {
+    command: `npm run bench -- ${argv.join(" ")}`.trim(),
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? "unknown",
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+    },
+    startedAt: new Date().toISOString(),
+    options: { ...options, ...sizes },
+    data: {
+      records: gen.results * 5,
+      results: gen.results,
+      namespaces: gen.namespaces.length,
+      pipelines: gen.pipelines.length,
+      "TaskRun bytes": data.taskRunBytes,
+      "PipelineRun bytes": data.pipelineRunBytes,
+      outcomes: data.outcomes,
+    },
+    comparisons: [],
+    skipped: [],
+    notes: [
+      options.compression
+        ? "Clients accept gzip/brotli, so the server compresses every response of 1 KiB or more."
+        : "Clients ask for uncompressed responses (as Go gRPC clients do); connect-node's default client would make the server gzip every response of 1 KiB or more.",
+      "Server and load generator share one process (and the machine's cores): CPU µs/op is the process's user+system CPU per operation, client and server together; for SQL peers it is the driver and database work.",
+    ],
+  };
+  const log = (text: string) =>
+    console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}`);
+  const sink: WorkloadSink = {
+    add: (c) => {
+      report.comparisons.push(c);
+    },
+    note: (text) => report.notes.push(text),
+    log,
+  };
+  log(
+    `data: ${report.data["records"]} records, TaskRun ${data.taskRunBytes} B, PipelineRun ${data.pipelineRunBytes} B, ` +
+      `outcomes ${JSON.stringify(data.outcomes)}`,
+  );
+  const dir = mkdtempSync(join(tmpdir(), "tekton-results-bench-"));
+  let failed = false;
+  try {
+    if (options.backend !== "postgres") {
+      log(`sqlite: loading ${gen.results * 5} records`);
+      const backend = await openSqliteBackend({
+        dir: join(dir),
+        gen,
+        records: options.records,
+        log,
+      });
+      sink.note(
+        `sqlite: bulk load of ${gen.results * 5} records took ${Math.round(backend.loadMs)} ms.`,
+      );
+      try {
+        await runBackend(backend, options, sizes, sink, report);
+      } catch (err) {
+        failed = true;
+        console.error("sqlite workloads failed:", err);
+      } finally {
+        await backend.close();
+      }
+    }
+    if (options.backend !== "sqlite") {
+      const reason = await pgUnavailableReason();
+      if (reason !== undefined) {
+        log(`postgres: skipped: ${reason}`);
+        for (const id of ["B1", "B3", "B4", "B5", "B7"]) {
+          report.skipped.push({ id, backend: "postgres", workload: "all", reason });
+        }
+      } else {
+        log(`postgres: loading ${gen.results * 5} records`);
+        const backend = await openPgBackend({ dir, gen, records: options.records, log });
+        sink.note(
+          `postgres: ${backend.description}; bulk load of ${gen.results * 5} records took ${Math.round(backend.loadMs)} ms.`,
+        );
+        try {
+          await runBackend(backend, options, sizes, sink, report);
+        } catch (err) {
+          failed = true;
+          console.error("postgres workloads failed:", err);
+        } finally {
+          await backend.close();
+        }
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(renderText(report));
+  const written = writeReport(options.out, report);
+  log(`wrote ${written.json} and ${written.markdown}`);
+  if (options.smoke) {
+    const empty = report.comparisons.filter((c) => c.ours.ops === 0 || c.baseline.ops === 0);
+    if (empty.length > 0) {
+      console.error(
+        `workloads without measurements: ${empty.map((c) => `${c.id} ${c.workload}`).join(", ")}`,
+      );
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

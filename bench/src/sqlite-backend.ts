@@ -1,0 +1,259 @@
+/**
+ * The SQLite backend of the benchmark: a file database in a scratch
+ * directory, loaded in bulk, served by `createSqliteStore`, and the raw
+ * better-sqlite3 peers of every workload over the same schema.
+ *
+ * @module
+ */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
+import { createSqliteStore, type SqliteStore } from "@tekton-results/storage-sqlite";
+import type { BenchBackend, KeysetPosition, QueryCase, RawIngest, SummaryCase } from "./backend.js";
+import {
+  PIPELINE_RUN_TYPE,
+  type DataGenerator,
+  type GeneratedRecord,
+  type GeneratedResult,
+} from "./generate.js";
+
+const RECORD_COLUMNS = "uid, parent, result_name, name, type, data, create_time, update_time, etag";
+
+function etag(uid: string, ms: number): string {
+  return `${uid}-${BigInt(ms) * 1_000_000n}`;
+}
+
+/** The Result row values in the column order of {@link insertResultSql}. */
+function resultRow(r: GeneratedResult): unknown[] {
+  const prRecord = r.records[0]!;
+  return [
+    r.uid,
+    r.parent,
+    r.name,
+    JSON.stringify(r.annotations),
+    `${r.parent}/results/${r.name}/records/${prRecord.name}`,
+    PIPELINE_RUN_TYPE,
+    r.status,
+    r.startTime.getTime(),
+    r.endTime.getTime(),
+    r.createTime.getTime(),
+    r.updateTime.getTime(),
+    etag(r.uid, r.updateTime.getTime()),
+  ];
+}
+
+const insertResultSql = `INSERT INTO results (uid, parent, name, annotations, has_summary, summary_record, summary_type,
+  summary_status, summary_start_time, summary_end_time, summary_annotations, create_time, update_time, etag)
+  VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, '{}', ?, ?, ?)`;
+
+const insertRecordSql = `INSERT INTO records (result_id, ${RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+function recordRow(
+  resultId: number | bigint,
+  rec: GeneratedRecord,
+  data: string,
+  updateMs: number,
+): unknown[] {
+  return [
+    resultId,
+    rec.uid,
+    rec.parent,
+    rec.resultName,
+    rec.name,
+    rec.type,
+    data,
+    rec.createTime.getTime(),
+    updateMs,
+    etag(rec.uid, updateMs),
+  ];
+}
+
+/** The same pragmas the store sets on its connections. */
+function openRaw(filename: string, readonly = false): BetterSqlite3.Database {
+  const db = new Database(filename, { readonly });
+  db.pragma("busy_timeout = 5000");
+  if (!readonly) {
+    db.pragma("foreign_keys = ON");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("journal_mode = WAL");
+  }
+  return db;
+}
+
+/** Options of {@link openSqliteBackend}. */
+export interface SqliteBackendOptions {
+  /** A scratch directory the backend owns (files are created in it). */
+  dir: string;
+  gen: DataGenerator;
+  /** Records to load (rounded down to whole Results of 5 records). */
+  records: number;
+  log(text: string): void;
+}
+
+/** Load the data set into a fresh SQLite file and open the store and its raw peer on it. */
+export async function openSqliteBackend(
+  options: SqliteBackendOptions,
+): Promise<BenchBackend & { loadMs: number }> {
+  const file = join(options.dir, "bench.db");
+  const store: SqliteStore = await createSqliteStore({ filename: file });
+  const t0 = performance.now();
+  // Bulk load on the store's own connection, in transactions of 1000 Results.
+  const client = store.knex.client as {
+    acquireConnection(): Promise<BetterSqlite3.Database>;
+    releaseConnection(conn: BetterSqlite3.Database): Promise<unknown>;
+  };
+  const conn = await client.acquireConnection();
+  const resultCount = Math.floor(options.records / 5);
+  try {
+    const insResult = conn.prepare(insertResultSql);
+    const insRecord = conn.prepare(insertRecordSql);
+    const batch = conn.transaction((from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const r = options.gen.result(i);
+        const id = insResult.run(resultRow(r)).lastInsertRowid;
+        for (const rec of r.records)
+          insRecord.run(recordRow(id, rec, rec.data, rec.updateTime.getTime()));
+      }
+    });
+    for (let from = 0; from < resultCount; from += 1000) {
+      batch(from, Math.min(resultCount, from + 1000));
+      if (from > 0 && from % 20000 === 0) options.log(`  loaded ${from * 5} records`);
+    }
+    conn.exec("ANALYZE");
+    conn.pragma("wal_checkpoint(TRUNCATE)");
+  } finally {
+    await client.releaseConnection(conn);
+  }
+  const loadMs = performance.now() - t0;
+  const raw = openRaw(file, true);
+  const listStatements = new Map<string, BetterSqlite3.Statement>();
+  const prepared = (sql: string): BetterSqlite3.Statement => {
+    let s = listStatements.get(sql);
+    if (s === undefined) {
+      s = raw.prepare(sql);
+      listStatements.set(sql, s);
+    }
+    return s;
+  };
+  let freshCount = 0;
+  const freshFile = () => join(options.dir, `ingest-${freshCount++}.db`);
+  const removeDb = (f: string) => {
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(f + suffix, { force: true });
+  };
+
+  return {
+    name: "sqlite",
+    peer: "better-sqlite3",
+    store,
+    loadMs,
+
+    async freshStore() {
+      const f = freshFile();
+      const s = await createSqliteStore({ filename: f });
+      return {
+        store: s,
+        close: async () => {
+          await s.close();
+          removeDb(f);
+        },
+      };
+    },
+
+    async freshRaw(): Promise<RawIngest> {
+      const f = freshFile();
+      // The schema comes from the store's own migrations.
+      await (await createSqliteStore({ filename: f })).close();
+      const db = openRaw(f);
+      const insResult = db.prepare(insertResultSql);
+      const insRecord = db.prepare(insertRecordSql);
+      const update = db.prepare(
+        "UPDATE records SET type = ?, data = ?, update_time = ?, etag = ? WHERE parent = ? AND result_name = ? AND name = ?",
+      );
+      const resultIds = new Map<string, number | bigint>();
+      return {
+        async insertResult(r) {
+          resultIds.set(`${r.parent}/${r.name}`, insResult.run(resultRow(r)).lastInsertRowid);
+        },
+        async insertRecord(rec, data) {
+          const id = resultIds.get(`${rec.parent}/${rec.resultName}`)!;
+          insRecord.run(recordRow(id, rec, data, rec.createTime.getTime()));
+        },
+        async updateRecord(rec, data) {
+          const ms = rec.updateTime.getTime();
+          update.run(rec.type, data, ms, etag(rec.uid, ms), rec.parent, rec.resultName, rec.name);
+        },
+        async close() {
+          db.close();
+          removeDb(f);
+        },
+      };
+    },
+
+    async listSql(query: QueryCase, pageSize: number): Promise<string[]> {
+      let where: string;
+      let params: unknown[];
+      switch (query.kind) {
+        case "namespace":
+          where = "parent = ?";
+          params = [query.namespace];
+          break;
+        case "label":
+          where =
+            (query.namespace !== undefined ? "parent = ? AND " : "") +
+            `data ->> '$.metadata.labels."tekton.dev/pipeline"' = ?`;
+          params =
+            query.namespace !== undefined ? [query.namespace, query.pipeline] : [query.pipeline];
+          break;
+        case "reason":
+          where = "data ->> '$.status.conditions[0].reason' = ?";
+          params = [query.reason];
+          break;
+        case "time":
+          where = "create_time >= ? AND create_time < ?";
+          params = [query.from.getTime(), query.to.getTime()];
+          break;
+        case "prefix":
+          where = "substr(data ->> '$.metadata.name', 1, ?) = ?";
+          params = [query.prefix.length, query.prefix];
+          break;
+      }
+      const rows = prepared(
+        `SELECT ${RECORD_COLUMNS} FROM records WHERE ${where} ORDER BY create_time DESC, uid DESC LIMIT ?`,
+      ).all(...params, pageSize + 1) as { uid: string }[];
+      return rows.slice(0, pageSize).map((r) => r.uid);
+    },
+
+    async walkSql(after: KeysetPosition | undefined, pageSize: number): Promise<KeysetPosition[]> {
+      const rows = (
+        after === undefined
+          ? prepared(`SELECT ${RECORD_COLUMNS} FROM records ORDER BY create_time, uid LIMIT ?`).all(
+              pageSize + 1,
+            )
+          : prepared(
+              `SELECT ${RECORD_COLUMNS} FROM records WHERE (create_time, uid) > (?, ?) ORDER BY create_time, uid LIMIT ?`,
+            ).all(after.createTime, after.uid, pageSize + 1)
+      ) as { uid: string; create_time: number }[];
+      return rows.slice(0, pageSize).map((r) => ({ createTime: r.create_time, uid: r.uid }));
+    },
+
+    async summarySql(query: SummaryCase): Promise<unknown[]> {
+      const group =
+        query === "ungrouped"
+          ? ""
+          : query === "pipeline"
+            ? `parent || '/' || (annotations ->> '$."tekton.dev/pipeline"')`
+            : "(create_time / 86400000) * 86400";
+      const sql = `SELECT ${group ? `${group} AS group_value, ` : ""}count(*) AS total,
+        sum(summary_status = 1) AS succeeded, sum(summary_status = 2) AS failed, sum(summary_status = 4) AS cancelled,
+        avg(summary_end_time - summary_start_time) AS avg_duration, max(summary_end_time - summary_start_time) AS max_duration
+        FROM results WHERE summary_type = '${PIPELINE_RUN_TYPE}'${group ? ` GROUP BY ${group}` : ""}`;
+      return prepared(sql).all();
+    },
+
+    async close() {
+      raw.close();
+      await store.close();
+    },
+  };
+}
