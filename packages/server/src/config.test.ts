@@ -17,7 +17,39 @@ describe("parseConfig", () => {
       maxBodyBytes: 16 * 1024 * 1024,
       shutdownTimeoutMs: 10_000,
       corsOrigins: [],
+      migrate: true,
+      migrateOnly: false,
+      postgres: { poolMax: 10, statementTimeoutMs: 30_000, schema: "public", connectRetries: 30 },
     });
+  });
+
+  it("reads the PostgreSQL and migration settings", () => {
+    const c = run(
+      [
+        "--db-pool-max",
+        "3",
+        "--db-sslmode",
+        "verify-full",
+        "--db-ssl-ca-file",
+        "/ca.pem",
+        "--skip-migrations",
+      ],
+      { DB_STATEMENT_TIMEOUT_MS: "500", DB_SCHEMA: "results", DB_CONNECT_RETRIES: "0" },
+    );
+    expect(c.migrate).toBe(false);
+    expect(c.postgres).toEqual({
+      poolMax: 3,
+      statementTimeoutMs: 500,
+      schema: "results",
+      connectRetries: 0,
+      sslMode: "verify-full",
+      sslCaFile: "/ca.pem",
+    });
+    expect(run([], { SKIP_MIGRATIONS: "true" }).migrate).toBe(false);
+    expect(() => run(["--db-sslmode", "maybe"])).toThrow("db-sslmode must be one of");
+    expect(() => run(["--db-schema", "a;drop"])).toThrow("plain SQL identifier");
+    expect(() => run(["--skip-migrations", "--migrate-only"])).toThrow("contradict");
+    expect(() => run([], { SKIP_MIGRATIONS: "perhaps" })).toThrow("true or false");
   });
 
   it("reads CORS origins from the flag or CORS_ORIGINS", () => {

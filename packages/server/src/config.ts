@@ -13,6 +13,22 @@ export type DatabaseConfig =
   | { kind: "sqlite"; /** A file path, or `:memory:`. */ filename: string }
   | { kind: "postgres"; url: string };
 
+/** How the server talks to PostgreSQL (ignored for SQLite). */
+export interface PostgresSettings {
+  /** Most pooled connections. */
+  poolMax: number;
+  /** `statement_timeout` of every connection, in ms; 0 disables it. */
+  statementTimeoutMs: number;
+  /** The schema holding the tables. */
+  schema: string;
+  /** TLS mode; `undefined` leaves it to the URL (`?sslmode=`). */
+  sslMode?: "disable" | "require" | "verify-ca" | "verify-full";
+  /** PEM file of the CA that signs the server certificate. */
+  sslCaFile?: string;
+  /** Connection attempts at start-up (1 s apart) before giving up. */
+  connectRetries: number;
+}
+
 /** The configuration of a server run. */
 export interface ServerConfig {
   port: number;
@@ -25,6 +41,11 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** Origins browsers may call from (`*` for any); empty: no CORS. */
   corsOrigins: string[];
+  /** Apply pending schema migrations at start-up. */
+  migrate: boolean;
+  /** Apply migrations, then exit without serving. */
+  migrateOnly: boolean;
+  postgres: PostgresSettings;
 }
 
 /** What the command line asks for. */
@@ -48,13 +69,23 @@ Flags (each has an environment variable; a flag wins over its variable):
   --port <n>               PORT              TCP port (default 8080)
   --host <addr>            HOST              address to bind (default 0.0.0.0)
   --database <url|path>    DATABASE_URL      SQLite file path, "sqlite:<path>",
-                                             or "sqlite::memory:" (default ${DEFAULT_DATABASE});
-                                             postgres:// URLs are not supported in this build
+                                             "sqlite::memory:", or postgres://user:pw@host/db
+                                             (default ${DEFAULT_DATABASE})
   --log-level <level>      LOG_LEVEL         debug, info, warn or error (default info)
   --max-body-bytes <n>     MAX_BODY_BYTES    largest request body and RPC message
                                              (default ${DEFAULT_MAX_BODY_BYTES}, 16 MiB)
   --shutdown-timeout-ms <n> SHUTDOWN_TIMEOUT_MS  grace period for in-flight requests
                                              on SIGTERM/SIGINT (default ${DEFAULT_SHUTDOWN_DEADLINE_MS})
+  --skip-migrations        SKIP_MIGRATIONS   do not apply schema migrations at start-up
+  --migrate-only                             apply schema migrations, then exit
+PostgreSQL only:
+  --db-pool-max <n>        DB_POOL_MAX       pooled connections (default 10)
+  --db-statement-timeout-ms <n> DB_STATEMENT_TIMEOUT_MS  per statement; 0 = none (default 30000)
+  --db-schema <name>       DB_SCHEMA         schema of the tables (default public)
+  --db-sslmode <mode>      DB_SSLMODE        disable, require, verify-ca or verify-full
+                                             (default: what the URL says)
+  --db-ssl-ca-file <path>  DB_SSL_CA_FILE    PEM CA bundle for verify-ca/verify-full
+  --db-connect-retries <n> DB_CONNECT_RETRIES  start-up attempts, 1 s apart (default 30)
   --cors-origins <list>    CORS_ORIGINS      comma-separated origins browsers may call
                                              from, or * (default: none)
   --help                                     print this text and exit
@@ -73,6 +104,16 @@ function parseInteger(name: string, value: string, min: number, max: number): nu
   if (n < min || n > max)
     throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+const SSL_MODES = ["disable", "require", "verify-ca", "verify-full"] as const;
+
+function parseBoolean(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === "") return false;
+  const v = value.trim().toLowerCase();
+  if (["1", "true", "yes"].includes(v)) return true;
+  if (["0", "false", "no"].includes(v)) return false;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(value)}`);
 }
 
 /** Read a comma-separated list of origins: `*` or `scheme://host[:port]` each. */
@@ -133,6 +174,14 @@ export function parseConfig(
         "max-body-bytes": { type: "string" },
         "shutdown-timeout-ms": { type: "string" },
         "cors-origins": { type: "string" },
+        "db-pool-max": { type: "string" },
+        "db-statement-timeout-ms": { type: "string" },
+        "db-schema": { type: "string" },
+        "db-sslmode": { type: "string" },
+        "db-ssl-ca-file": { type: "string" },
+        "db-connect-retries": { type: "string" },
+        "skip-migrations": { type: "boolean" },
+        "migrate-only": { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean" },
       },
@@ -170,6 +219,43 @@ export function parseConfig(
     3_600_000,
   );
   const corsOrigins = parseOrigins(pick("cors-origins", "CORS_ORIGINS") ?? "");
+  const skipMigrations =
+    values["skip-migrations"] === true || parseBoolean("SKIP_MIGRATIONS", env["SKIP_MIGRATIONS"]);
+  const migrateOnly = values["migrate-only"] === true;
+  if (skipMigrations && migrateOnly) {
+    throw new ConfigError("--skip-migrations and --migrate-only contradict each other");
+  }
+  const sslMode = pick("db-sslmode", "DB_SSLMODE");
+  if (sslMode !== undefined && !SSL_MODES.includes(sslMode as (typeof SSL_MODES)[number])) {
+    throw new ConfigError(
+      `db-sslmode must be one of ${SSL_MODES.join(", ")}, got ${JSON.stringify(sslMode)}`,
+    );
+  }
+  const schema = pick("db-schema", "DB_SCHEMA") ?? "public";
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+    throw new ConfigError(
+      `db-schema must be a plain SQL identifier, got ${JSON.stringify(schema)}`,
+    );
+  }
+  const sslCaFile = pick("db-ssl-ca-file", "DB_SSL_CA_FILE");
+  const postgres: PostgresSettings = {
+    poolMax: parseInteger("db-pool-max", pick("db-pool-max", "DB_POOL_MAX") ?? "10", 1, 1000),
+    statementTimeoutMs: parseInteger(
+      "db-statement-timeout-ms",
+      pick("db-statement-timeout-ms", "DB_STATEMENT_TIMEOUT_MS") ?? "30000",
+      0,
+      86_400_000,
+    ),
+    schema,
+    connectRetries: parseInteger(
+      "db-connect-retries",
+      pick("db-connect-retries", "DB_CONNECT_RETRIES") ?? "30",
+      0,
+      10_000,
+    ),
+    ...(sslMode !== undefined ? { sslMode: sslMode as PostgresSettings["sslMode"] } : {}),
+    ...(sslCaFile !== undefined ? { sslCaFile } : {}),
+  };
   return {
     kind: "run",
     config: {
@@ -180,6 +266,9 @@ export function parseConfig(
       maxBodyBytes,
       shutdownTimeoutMs,
       corsOrigins,
+      migrate: !skipMigrations,
+      migrateOnly,
+      postgres,
     },
   };
 }

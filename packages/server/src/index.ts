@@ -42,7 +42,6 @@ export {
   main,
   openStore,
   serverVersion,
-  StartupError,
   EXIT_USAGE,
   EXIT_FAILURE,
   type MainOptions,
@@ -55,6 +54,7 @@ export {
   DEFAULT_DATABASE,
   type ServerConfig,
   type DatabaseConfig,
+  type PostgresSettings,
   type Command,
 } from "./config.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Logger } from "./deps.js";
-import { main, openStore, serverVersion, StartupError } from "./main.js";
+import { main, serverVersion } from "./main.js";
 
 function capture() {
   const lines: { level: string; msg: string; obj: object }[] = [];
@@ -31,20 +31,6 @@ describe("main", () => {
     err = "";
     expect(await main(["--bogus"], {}, { stderr: (t) => (err += t) })).toBe(2);
     expect(err).toContain("--bogus");
-  });
-
-  it("exits 1 with a clear error for PostgreSQL", async () => {
-    const { lines, logger } = capture();
-    expect(await main(["--database", "postgres://u@localhost/db"], {}, { logger })).toBe(1);
-    expect(lines).toContainEqual(
-      expect.objectContaining({
-        level: "error",
-        msg: "PostgreSQL support is not available in this build",
-      }),
-    );
-    await expect(
-      openStore({ kind: "postgres", url: "postgres://x" }, logger),
-    ).rejects.toBeInstanceOf(StartupError);
   });
 
   it("serves until stopped, logs listening, and exits 0", async () => {

@@ -6,7 +6,13 @@
  */
 import { readFileSync } from "node:fs";
 import type { ResultsStore } from "@tekton-results/storage";
-import { ConfigError, parseConfig, USAGE, type DatabaseConfig } from "./config.js";
+import {
+  ConfigError,
+  parseConfig,
+  USAGE,
+  type DatabaseConfig,
+  type PostgresSettings,
+} from "./config.js";
 import { consoleJsonLogger, type Logger } from "./deps.js";
 import { createServerMetrics } from "./metrics.js";
 import { createResultsRoutes } from "./routes.js";
@@ -16,11 +22,6 @@ import { createResultsServer } from "./server.js";
 export const EXIT_USAGE = 2;
 /** Exit code of a failure to start (store, port). */
 export const EXIT_FAILURE = 1;
-
-/** A failure to start that is explained to the user by its message. */
-export class StartupError extends Error {
-  override readonly name = "StartupError";
-}
 
 /** What {@link main} talks to; injectable for tests. */
 export interface MainOptions {
@@ -53,17 +54,39 @@ export function serverVersion(): string {
 
 /**
  * Open the store the configuration names. The adapter is imported lazily, so
- * only the chosen backend is loaded. Throws {@link StartupError} for a backend
- * this build does not have.
+ * only the chosen backend is loaded.
  */
-export async function openStore(database: DatabaseConfig, logger: Logger): Promise<ResultsStore> {
+export async function openStore(
+  database: DatabaseConfig,
+  logger: Logger,
+  settings: { migrate?: boolean; postgres?: PostgresSettings } = {},
+): Promise<ResultsStore & { migrate(): Promise<void> }> {
+  const migrate = settings.migrate ?? true;
   switch (database.kind) {
     case "sqlite": {
       const { createSqliteStore } = await import("@tekton-results/storage-sqlite");
-      return createSqliteStore({ filename: database.filename, logger });
+      return createSqliteStore({ filename: database.filename, logger, migrate });
     }
-    case "postgres":
-      throw new StartupError("PostgreSQL support is not available in this build");
+    case "postgres": {
+      const { createPgStore } = await import("@tekton-results/storage-pg");
+      const pg = settings.postgres;
+      return createPgStore({
+        connectionString: database.url,
+        migrate,
+        logger,
+        ...(pg
+          ? {
+              poolMax: pg.poolMax,
+              statementTimeoutMs: pg.statementTimeoutMs,
+              schema: pg.schema,
+              startupRetries: { attempts: pg.connectRetries, delayMs: 1000 },
+              ...(pg.sslMode
+                ? { ssl: { mode: pg.sslMode, ...(pg.sslCaFile ? { caFile: pg.sslCaFile } : {}) } }
+                : {}),
+            }
+          : {}),
+      });
+    }
   }
 }
 
@@ -128,14 +151,22 @@ export async function main(
   const config = command.config;
   const logger = options.logger ?? consoleJsonLogger(config.logLevel);
 
-  let store: ResultsStore;
+  let store: ResultsStore & { migrate(): Promise<void> };
   try {
-    store = await openStore(config.database, logger);
+    store = await openStore(config.database, logger, {
+      migrate: config.migrate,
+      postgres: config.postgres,
+    });
   } catch (err) {
-    if (err instanceof StartupError) logger.error({}, err.message);
-    else
-      logger.error({ err: describe(err), database: config.database.kind }, "cannot open the store");
+    logger.error({ err: describe(err), database: config.database.kind }, "cannot open the store");
     return EXIT_FAILURE;
+  }
+
+  if (config.migrateOnly) {
+    // openStore applied the migrations (migrate is on unless --skip-migrations).
+    await store.close();
+    logger.info({ database: config.database.kind }, "migrations applied");
+    return 0;
   }
 
   const metrics = createServerMetrics();

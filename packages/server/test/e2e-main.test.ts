@@ -2,12 +2,12 @@
  * End-to-end: the real server program as a child process on a temporary
  * SQLite file, driven over every protocol it serves.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import * as http2 from "node:http2";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -19,53 +19,18 @@ import {
 } from "@connectrpc/connect-node";
 import { Results } from "@tekton-results/proto";
 import { Health, HealthCheckResponse_ServingStatus } from "@tekton-results/proto/grpc-health";
+import { ROOT, runToExit, startMain, type Running } from "./support/program.js";
 
-const ROOT = resolve(import.meta.dirname, "../../..");
-const BIN = join(ROOT, "packages/server/src/bin.ts");
 const BUF = join(ROOT, "node_modules/.bin/buf");
 const REST = "/apis/results.tekton.dev/v1alpha2/parents";
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-/** Start the program and wait for its "listening" log line. */
-async function startMain(args: string[]): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=source", "--import", "tsx", BIN, "--host", "127.0.0.1", "--port", "0", ...args],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOG_LEVEL: "info" } },
-  );
-  let err = "";
-  child.stderr!.setEncoding("utf8");
-  child.stdout!.resume();
-  const exit = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${err}`)), 30_000);
-    child.stderr!.on("data", (chunk: string) => {
-      err += chunk;
-      for (const line of err.split("\n")) {
-        if (!line.startsWith("{")) continue;
-        try {
-          const entry = JSON.parse(line) as { msg?: string; address?: string };
-          if (entry.msg === "listening" && entry.address) {
-            clearTimeout(timer);
-            resolveUrl(entry.address);
-          }
-        } catch {
-          // a partial line; wait for the rest
-        }
-      }
-    });
-    void exit.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${err}`));
-    });
-  });
-  return { child, url, stderr: () => err, exit };
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
 }
 
 /** One HTTP/2 (prior knowledge) GET. */
@@ -89,27 +54,6 @@ async function h2Get(url: string, path: string): Promise<{ status: number; body:
   }
 }
 
-/** Run the program to completion (for flags that exit at once). */
-function runToExit(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(
-      process.execPath,
-      ["--conditions=source", "--import", "tsx", BIN, ...args],
-      {
-        cwd: ROOT,
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("exit", (code) => done({ code, stdout, stderr }));
-  });
-}
-
 describe("the server program's command line (e2e)", () => {
   it("prints usage with --help and exits 0", async () => {
     const { code, stdout } = await runToExit(["--help"]);
@@ -123,10 +67,17 @@ describe("the server program's command line (e2e)", () => {
     expect(stderr).toContain("port must be an integer");
   });
 
-  it("exits 1 with a clear error for a PostgreSQL URL", async () => {
-    const { code, stderr } = await runToExit(["--database", "postgres://user@127.0.0.1/results"]);
+  it("exits 1 with a clear error when PostgreSQL does not answer", async () => {
+    const port = await closedPort();
+    const { code, stderr } = await runToExit([
+      "--database",
+      `postgres://user:secret@127.0.0.1:${port}/results`,
+      "--db-connect-retries",
+      "0",
+    ]);
     expect(code).toBe(1);
-    expect(stderr).toContain("PostgreSQL support is not available in this build");
+    expect(stderr).toContain("cannot open the store");
+    expect(stderr).not.toContain("secret");
   });
 });
 
