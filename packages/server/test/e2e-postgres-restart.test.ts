@@ -164,6 +164,8 @@ afterAll(async () => {
 }, 60_000);
 
 describe("the API server on PostgreSQL, across a database restart (e2e)", () => {
+  // Skipped only with TEST_DATABASE_URL: the test must stop and start the
+  // database, which it can do only with the embedded PostgreSQL it started.
   it.skipIf(process.env["TEST_DATABASE_URL"] !== undefined)(
     "answers Unavailable while the database is down, recovers by itself, and loses nothing acknowledged",
     async () => {

@@ -15,6 +15,8 @@ import {
   type OrderTerm,
   type Page,
   type RecordListQuery,
+  type RecordSummaryQuery,
+  type RecordSummaryRow,
   type RecordUpdate,
   type ResultListQuery,
   type ResultUpdate,
@@ -28,6 +30,7 @@ import {
 import { compilePgFilter } from "./pg-filter.js";
 import { MISSING_TIME_SORT_VALUE, pgMigrationSource, pgMigrations } from "./pg-migrations.js";
 import { isPgConnectionError, translatePgError, type PgErrorContext } from "./pg-errors.js";
+import { summarizePgRecords } from "./pg-summary.js";
 
 /** Where the store reports conditions an operator should know about. */
 export interface PgStoreLogger {
@@ -81,6 +84,8 @@ export interface PgStore extends ResultsStore {
   migrate(): Promise<void>;
   /** The underlying knex instance (a pool), for tooling and tests. */
   readonly knex: Knex;
+  /** Record summaries in SQL (always present: `capabilities.recordListSummary` is true). */
+  summarizeRecords(query: RecordSummaryQuery): Promise<RecordSummaryRow[]>;
 }
 
 interface ResultRow {
@@ -154,7 +159,7 @@ const RECORD_SORT_COLUMNS: Record<string, string> = {
 };
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({
-  recordListSummary: false,
+  recordListSummary: true,
   regexFilters: true,
 });
 
@@ -504,6 +509,17 @@ class PgStoreImpl implements PgStore {
         ? { items, next: recordCursor(last, query.orderBy) }
         : { items };
     });
+  }
+
+  async summarizeRecords(query: RecordSummaryQuery): Promise<RecordSummaryRow[]> {
+    return this.run(undefined, () =>
+      summarizePgRecords(async (q) => {
+        const out = (await this.knex.raw(q.sql, q.bindings as Knex.RawBinding[])) as {
+          rows: unknown[];
+        };
+        return out.rows;
+      }, query),
+    );
   }
 
   /** Add filter, keyset, order and limit to a list query; fetch one row more than a page. */
