@@ -1,0 +1,305 @@
+/**
+ * Record summaries (GetRecordListSummary) in PostgreSQL: grouping and
+ * aggregation run in SQL over the typed fields of `records.data_json`;
+ * percentiles come from a window-function query that returns only the (at
+ * most two) neighbouring durations each percentile reads, per group, which
+ * the shared helpers interpolate exactly like the reference implementation.
+ * No record is loaded into memory. The semantics are the port's
+ * (`summary.ts` of `@tekton-results/storage`), pinned by the conformance
+ * suite.
+ *
+ * Nothing a record contains can fail the query: values are read with `->`
+ * (keys only on objects, indexes only on arrays) behind `jsonb_typeof`
+ * guards, and times go through the exception-safe `tr_timestamp_ms`, so a
+ * missing, non-string or malformed value is absent. Every value is a bound
+ * parameter with an explicit cast.
+ *
+ * @module
+ */
+import {
+  SUMMARY_DURATION_FIELDS,
+  SUMMARY_PATHS,
+  SUMMARY_PERCENTILES,
+  percentileFromNeighbours,
+  percentileIndexes,
+  pickSummaryValues,
+  sortSummaryRows,
+  summaryFieldsToCompute,
+  type RecordSummaryQuery,
+  type RecordSummaryRow,
+  type SummaryField,
+  type SummaryGroupBy,
+} from "@tekton-results/storage";
+import { compilePgFilter } from "./pg-filter.js";
+import { joinSql, param, rawSql, renderSql, sql, type RenderedSql, type Sql } from "./pg-sql.js";
+
+/** The `jsonb` value at a port path of `doc` (NULL when any step is missing). */
+function jsonAt(steps: readonly (string | number)[]): Sql {
+  let expr = rawSql("doc", true);
+  for (const step of steps) {
+    // `-> int` is NULL on objects and `-> text` is NULL on arrays, as the port reads paths.
+    expr =
+      typeof step === "number"
+        ? sql`(${expr} -> ${rawSql(String(Math.trunc(step)))})`
+        : sql`(${expr} -> ${param(step)}::text)`;
+  }
+  return expr;
+}
+
+/** The JSON string at a path of `doc`, else NULL. */
+function textAt(steps: readonly (string | number)[]): Sql {
+  const v = jsonAt(steps);
+  return sql`(CASE WHEN jsonb_typeof(${v}) = 'string' THEN ${v} #>> '{}' END)`;
+}
+
+/** A time at a path of `doc` as `bigint` Unix milliseconds, else NULL. */
+function timeAt(steps: readonly (string | number)[]): Sql {
+  return sql`tr_timestamp_ms(${textAt(steps)})`;
+}
+
+/** The group value of a row of `vals` (columns `t` = the grouping time, `ns`, `label`). */
+function groupExpr(groupBy: SummaryGroupBy): Sql {
+  switch (groupBy.kind) {
+    case "namespace":
+      return rawSql("ns");
+    case "pipeline":
+    case "repository":
+      return rawSql(`(coalesce(ns, '') || '/' || coalesce(label, ''))`);
+    case "time":
+      // date_trunc of the UTC time (weeks start on Monday), as Unix seconds.
+      return sql`extract(epoch FROM date_trunc(${param(groupBy.period)}::text, TIMESTAMP '1970-01-01 00:00:00' + t * INTERVAL '1 millisecond'))::float8`;
+  }
+}
+
+/** Concatenate rendered fragments (separated by spaces, so no `??` forms). */
+function concatRendered(...parts: RenderedSql[]): RenderedSql {
+  return {
+    sql: parts.map((p) => p.sql).join(" "),
+    bindings: parts.flatMap((p) => p.bindings),
+  };
+}
+
+/**
+ * The common table expressions: `docs` holds the selected documents (NULL
+ * when not JSON); `vals` per document `reason`, `start_ms`, `completion_ms`
+ * and the grouping inputs `t` / `ns` / `label`; `grouped` the group value `g`
+ * (NULL without grouping), `reason`, `start_ms` and the duration `dur`.
+ * `OFFSET 0` keeps PostgreSQL from inlining `vals` into the aggregates, which
+ * would parse every time once per use instead of once per record.
+ */
+function withClause(query: RecordSummaryQuery): RenderedSql {
+  const scope: Sql[] = [];
+  if (query.parent !== undefined)
+    scope.push(sql` AND records.parent = ${param(query.parent)}::text`);
+  if (query.resultName !== undefined) {
+    scope.push(sql` AND records.result_name = ${param(query.resultName)}::text`);
+  }
+  const head = renderSql(
+    sql`WITH docs AS (
+    SELECT records.data_json AS doc
+    FROM records WHERE true${joinSql(scope, "")}`,
+  );
+  const filter: RenderedSql = { sql: "", bindings: [] };
+  if (query.filter !== undefined) {
+    const f = compilePgFilter(query.filter, { target: "records", table: "records" });
+    filter.sql = `AND (${f.sql})`;
+    filter.bindings = f.bindings;
+  }
+  const g = query.groupBy;
+  const groupInputs: Sql[] = [];
+  if (g?.kind === "time") groupInputs.push(sql`${timeAt(SUMMARY_PATHS[g.timeField])} AS t`);
+  if (g !== undefined && g.kind !== "time")
+    groupInputs.push(sql`${textAt(SUMMARY_PATHS.namespace)} AS ns`);
+  if (g?.kind === "pipeline" || g?.kind === "repository") {
+    groupInputs.push(sql`${textAt(SUMMARY_PATHS[g.kind])} AS label`);
+  }
+  const inputs = groupInputs.length === 0 ? rawSql("") : sql`, ${joinSql(groupInputs, ", ")}`;
+  const group = g === undefined ? rawSql("NULL::text") : groupExpr(g);
+  // Parsing times is the costly part: read them only when an aggregate needs them.
+  const fields = summaryFieldsToCompute(query);
+  const needDuration = fields.some((f) =>
+    (SUMMARY_DURATION_FIELDS as readonly SummaryField[]).includes(f),
+  );
+  const needStart = needDuration || fields.includes("last_runtime");
+  const none = rawSql("NULL::bigint");
+  const tail = renderSql(sql`), vals AS (
+    SELECT ${textAt(SUMMARY_PATHS.reason)} AS reason,
+      ${needStart ? timeAt(SUMMARY_PATHS.startTime) : none} AS start_ms,
+      ${needDuration ? timeAt(SUMMARY_PATHS.completionTime) : none} AS completion_ms${inputs}
+    FROM docs OFFSET 0
+  ), grouped AS (
+    SELECT ${group} AS g, reason, start_ms, completion_ms - start_ms AS dur FROM vals
+  )`);
+  return concatRendered(head, filter, tail);
+}
+
+/** The aggregate query: one row per group (one row in all without grouping). */
+export function summaryAggregateSql(query: RecordSummaryQuery): RenderedSql {
+  const reasons = (...names: string[]) =>
+    joinSql(
+      names.map((n) => sql`${param(n)}::text`),
+      ", ",
+    );
+  const count = (cond: Sql) => sql`COUNT(CASE WHEN ${cond} THEN 1 END)`;
+  const grouped = query.groupBy !== undefined;
+  const body = sql`SELECT ${rawSql(grouped ? "g" : "NULL::text")} AS group_value,
+    COUNT(*) AS total,
+    ${count(sql`reason IN (${reasons("Succeeded", "Completed")})`)} AS succeeded,
+    ${count(sql`reason = ${param("Failed")}::text`)} AS failed,
+    ${count(sql`reason = ${param("Cancelled")}::text`)} AS cancelled,
+    ${count(sql`reason = ${param("Running")}::text`)} AS running,
+    ${count(sql`reason NOT IN (${reasons("Succeeded", "Completed", "Failed", "Cancelled", "Running")})`)} AS others,
+    COUNT(dur) AS dur_count,
+    SUM(dur) AS dur_sum,
+    MIN(dur) AS dur_min,
+    MAX(dur) AS dur_max,
+    MAX(start_ms) AS last_start
+  FROM grouped${rawSql(grouped ? " GROUP BY g" : "")}`;
+  return concatRendered(withClause(query), renderSql(body));
+}
+
+/**
+ * The percentile query: for every group, the durations at the ranks the
+ * percentiles `ps` read (0-based rank `i` among `n` durations sorted
+ * ascending: floor and floor + 1 of `p * (n - 1)`, a superset of what
+ * {@link percentileIndexes} needs).
+ */
+export function summaryPercentileSql(
+  query: RecordSummaryQuery,
+  ps: readonly number[],
+): RenderedSql {
+  const ranks = joinSql(
+    ps.map(
+      (p) =>
+        sql`(i = floor(${param(p)}::float8 * (n - 1)) OR i = floor(${param(p)}::float8 * (n - 1)) + 1)`,
+    ),
+    " OR ",
+  );
+  return concatRendered(
+    withClause(query),
+    renderSql(sql`, ranked AS (
+    SELECT g, dur,
+      ROW_NUMBER() OVER (PARTITION BY g ORDER BY dur) - 1 AS i,
+      COUNT(*) OVER (PARTITION BY g) AS n
+    FROM grouped WHERE dur IS NOT NULL
+  )
+  SELECT g AS group_value, i, n, dur FROM ranked WHERE ${ranks}`),
+  );
+}
+
+/** Counts and sums arrive as `bigint`/`numeric` text from node-postgres. */
+type PgNumber = string | number;
+
+interface AggregateRow {
+  group_value: string | number | null;
+  total: PgNumber;
+  succeeded: PgNumber;
+  failed: PgNumber;
+  cancelled: PgNumber;
+  running: PgNumber;
+  others: PgNumber;
+  dur_count: PgNumber;
+  dur_sum: PgNumber | null;
+  dur_min: PgNumber | null;
+  dur_max: PgNumber | null;
+  last_start: PgNumber | null;
+}
+
+interface RankRow {
+  group_value: string | number | null;
+  i: PgNumber;
+  n: PgNumber;
+  dur: PgNumber;
+}
+
+/** Runs a rendered query and returns its rows. */
+export type PgQueryRunner = (q: RenderedSql) => Promise<unknown[]>;
+
+function groupKey(v: string | number | null): string {
+  return v === null ? "n" : typeof v === "number" ? `#${v}` : `s${v}`;
+}
+
+/**
+ * Summarize records with SQL run by `all` (which must run the rendered text
+ * with its `?` bindings, as `knex.raw` does, and return the rows).
+ */
+export async function summarizePgRecords(
+  all: PgQueryRunner,
+  query: RecordSummaryQuery,
+): Promise<RecordSummaryRow[]> {
+  const fields = summaryFieldsToCompute(query);
+  const aggregates = (await all(summaryAggregateSql(query))) as AggregateRow[];
+  const percentileFields = fields.filter(
+    (f): f is keyof typeof SUMMARY_PERCENTILES => f in SUMMARY_PERCENTILES,
+  );
+  // group key -> rank -> duration
+  const ranks = new Map<string, Map<number, number>>();
+  if (percentileFields.length > 0 && aggregates.some((a) => Number(a.dur_count) > 0)) {
+    const ps = percentileFields.map((f) => SUMMARY_PERCENTILES[f]);
+    for (const row of (await all(summaryPercentileSql(query, ps))) as RankRow[]) {
+      const key = groupKey(row.group_value);
+      let m = ranks.get(key);
+      if (m === undefined) {
+        m = new Map();
+        ranks.set(key, m);
+      }
+      m.set(Number(row.i), Number(row.dur));
+    }
+  }
+
+  const rows = aggregates.map((a) => {
+    const n = Number(a.dur_count);
+    const values: Partial<Record<SummaryField, number | null>> = {};
+    for (const field of fields) {
+      switch (field) {
+        case "total":
+        case "succeeded":
+        case "failed":
+        case "cancelled":
+        case "running":
+        case "others":
+          values[field] = Number(a[field]);
+          break;
+        case "avg_duration":
+          values[field] = n === 0 || a.dur_sum === null ? null : Number(a.dur_sum) / n;
+          break;
+        case "total_duration":
+          values[field] = n === 0 || a.dur_sum === null ? null : Number(a.dur_sum);
+          break;
+        case "min_duration":
+          values[field] = a.dur_min === null ? null : Number(a.dur_min);
+          break;
+        case "max_duration":
+          values[field] = a.dur_max === null ? null : Number(a.dur_max);
+          break;
+        case "last_runtime":
+          values[field] = a.last_start === null ? null : Number(a.last_start) / 1000;
+          break;
+        case "p50_duration":
+        case "p95_duration":
+        case "p99_duration": {
+          if (n === 0) {
+            values[field] = null;
+            break;
+          }
+          const { lo, hi, fraction } = percentileIndexes(n, SUMMARY_PERCENTILES[field]);
+          const m = ranks.get(groupKey(a.group_value));
+          const x = m?.get(lo);
+          const y = m?.get(hi);
+          if (x === undefined || y === undefined) {
+            throw new Error(`summary percentile ranks ${lo}/${hi} of ${n} are missing`);
+          }
+          values[field] = percentileFromNeighbours(x, y, fraction);
+          break;
+        }
+      }
+    }
+    return { groupValue: a.group_value, values };
+  });
+  sortSummaryRows(rows, query.orderBy);
+  return rows.map((row) =>
+    query.groupBy === undefined
+      ? { values: pickSummaryValues(row.values, query.fields) }
+      : { groupValue: row.groupValue, values: pickSummaryValues(row.values, query.fields) },
+  );
+}
