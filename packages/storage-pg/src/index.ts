@@ -16,7 +16,7 @@ export {
 
 // ---- For library authors (tooling, other adapters, tests) ----
 export { compilePgFilter, toPgRegex, type CompilePgFilterOptions } from "./pg-filter.js";
-export type { RenderedSql } from "./pg-sql.js";
+export type { RenderedSql } from "@tekton-results/storage";
 export {
   pgMigrations,
   pgMigrationSource,

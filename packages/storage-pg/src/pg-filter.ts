@@ -29,8 +29,14 @@ import {
   type JsonColumn,
   type JsonExpr,
   type PathStep,
+  joinSql,
+  param,
+  rawSql,
+  renderSql,
+  sql,
+  type RenderedSql,
+  type Sql,
 } from "@tekton-results/storage";
-import { joinSql, param, rawSql, renderSql, sql, type RenderedSql, type Sql } from "./pg-sql.js";
 
 /** Options of {@link compilePgFilter}. */
 export interface CompilePgFilterOptions {

@@ -17,21 +17,25 @@
  * @module
  */
 import {
+  summarizeFromSql,
+  type SqlSummaryAggregateRow,
+  type SqlSummaryRankRow,
   SUMMARY_DURATION_FIELDS,
   SUMMARY_PATHS,
-  SUMMARY_PERCENTILES,
-  percentileFromNeighbours,
-  percentileIndexes,
-  pickSummaryValues,
-  sortSummaryRows,
   summaryFieldsToCompute,
   type RecordSummaryQuery,
   type RecordSummaryRow,
   type SummaryField,
   type SummaryGroupBy,
+  joinSql,
+  param,
+  rawSql,
+  renderSql,
+  sql,
+  type RenderedSql,
+  type Sql,
 } from "@tekton-results/storage";
 import { compilePgFilter } from "./pg-filter.js";
-import { joinSql, param, rawSql, renderSql, sql, type RenderedSql, type Sql } from "./pg-sql.js";
 
 /** The `jsonb` value at a port path of `doc` (NULL when any step is missing). */
 function jsonAt(steps: readonly (string | number)[]): Sql {
@@ -188,36 +192,9 @@ export function summaryPercentileSql(
 }
 
 /** Counts and sums arrive as `bigint`/`numeric` text from node-postgres. */
-type PgNumber = string | number;
-
-interface AggregateRow {
-  group_value: string | number | null;
-  total: PgNumber;
-  succeeded: PgNumber;
-  failed: PgNumber;
-  cancelled: PgNumber;
-  running: PgNumber;
-  others: PgNumber;
-  dur_count: PgNumber;
-  dur_sum: PgNumber | null;
-  dur_min: PgNumber | null;
-  dur_max: PgNumber | null;
-  last_start: PgNumber | null;
-}
-
-interface RankRow {
-  group_value: string | number | null;
-  i: PgNumber;
-  n: PgNumber;
-  dur: PgNumber;
-}
 
 /** Runs a rendered query and returns its rows. */
 export type PgQueryRunner = (q: RenderedSql) => Promise<unknown[]>;
-
-function groupKey(v: string | number | null): string {
-  return v === null ? "n" : typeof v === "number" ? `#${v}` : `s${v}`;
-}
 
 /**
  * Summarize records with SQL run by `all` (which must run the rendered text
@@ -227,79 +204,8 @@ export async function summarizePgRecords(
   all: PgQueryRunner,
   query: RecordSummaryQuery,
 ): Promise<RecordSummaryRow[]> {
-  const fields = summaryFieldsToCompute(query);
-  const aggregates = (await all(summaryAggregateSql(query))) as AggregateRow[];
-  const percentileFields = fields.filter(
-    (f): f is keyof typeof SUMMARY_PERCENTILES => f in SUMMARY_PERCENTILES,
-  );
-  // group key -> rank -> duration
-  const ranks = new Map<string, Map<number, number>>();
-  if (percentileFields.length > 0 && aggregates.some((a) => Number(a.dur_count) > 0)) {
-    const ps = percentileFields.map((f) => SUMMARY_PERCENTILES[f]);
-    for (const row of (await all(summaryPercentileSql(query, ps))) as RankRow[]) {
-      const key = groupKey(row.group_value);
-      let m = ranks.get(key);
-      if (m === undefined) {
-        m = new Map();
-        ranks.set(key, m);
-      }
-      m.set(Number(row.i), Number(row.dur));
-    }
-  }
-
-  const rows = aggregates.map((a) => {
-    const n = Number(a.dur_count);
-    const values: Partial<Record<SummaryField, number | null>> = {};
-    for (const field of fields) {
-      switch (field) {
-        case "total":
-        case "succeeded":
-        case "failed":
-        case "cancelled":
-        case "running":
-        case "others":
-          values[field] = Number(a[field]);
-          break;
-        case "avg_duration":
-          values[field] = n === 0 || a.dur_sum === null ? null : Number(a.dur_sum) / n;
-          break;
-        case "total_duration":
-          values[field] = n === 0 || a.dur_sum === null ? null : Number(a.dur_sum);
-          break;
-        case "min_duration":
-          values[field] = a.dur_min === null ? null : Number(a.dur_min);
-          break;
-        case "max_duration":
-          values[field] = a.dur_max === null ? null : Number(a.dur_max);
-          break;
-        case "last_runtime":
-          values[field] = a.last_start === null ? null : Number(a.last_start) / 1000;
-          break;
-        case "p50_duration":
-        case "p95_duration":
-        case "p99_duration": {
-          if (n === 0) {
-            values[field] = null;
-            break;
-          }
-          const { lo, hi, fraction } = percentileIndexes(n, SUMMARY_PERCENTILES[field]);
-          const m = ranks.get(groupKey(a.group_value));
-          const x = m?.get(lo);
-          const y = m?.get(hi);
-          if (x === undefined || y === undefined) {
-            throw new Error(`summary percentile ranks ${lo}/${hi} of ${n} are missing`);
-          }
-          values[field] = percentileFromNeighbours(x, y, fraction);
-          break;
-        }
-      }
-    }
-    return { groupValue: a.group_value, values };
+  return summarizeFromSql(query, {
+    aggregates: async () => (await all(summaryAggregateSql(query))) as SqlSummaryAggregateRow[],
+    ranks: async (ps) => (await all(summaryPercentileSql(query, ps))) as SqlSummaryRankRow[],
   });
-  sortSummaryRows(rows, query.orderBy);
-  return rows.map((row) =>
-    query.groupBy === undefined
-      ? { values: pickSummaryValues(row.values, query.fields) }
-      : { groupValue: row.groupValue, values: pickSummaryValues(row.values, query.fields) },
-  );
 }

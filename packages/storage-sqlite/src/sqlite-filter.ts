@@ -25,8 +25,6 @@ import {
   type JsonColumn,
   type JsonExpr,
   type PathStep,
-} from "@tekton-results/storage";
-import {
   joinSql,
   param,
   rawSql,
@@ -34,7 +32,7 @@ import {
   sql,
   type RenderedSql,
   type Sql,
-} from "./sqlite-sql.js";
+} from "@tekton-results/storage";
 
 /** Options of {@link compileSqliteFilter}. */
 export interface CompileSqliteFilterOptions {

@@ -67,3 +67,21 @@ export {
   summaryFieldsToCompute,
   pickSummaryValues,
 } from "./summary.js";
+export {
+  Sql,
+  bind,
+  param,
+  rawSql,
+  sql,
+  joinSql,
+  renderSql,
+  type SqlBind,
+  type RenderedSql,
+} from "./sql-fragment.js";
+export {
+  summarizeFromSql,
+  type SqlNumber,
+  type SqlSummaryAggregateRow,
+  type SqlSummaryRankRow,
+  type SqlSummarySource,
+} from "./summary-sql.js";

@@ -1,6 +1,7 @@
 /**
- * A tiny SQL fragment builder: text from template literals in this package's
- * code, values only as bound parameters. Embedding a fragment twice embeds
+ * A tiny SQL fragment builder shared by the SQL storage adapters: text only
+ * from template literals in the adapter's code, values only as bound `?`
+ * parameters (knex's placeholder), whatever the dialect. Embedding a fragment twice embeds
  * its bindings twice, so positional `?` parameters always line up.
  *
  * @module
@@ -26,7 +27,10 @@ export class Sql {
   ) {}
 }
 
-/** A bound value; the SQL around it casts it to its type (`?::float8`, `?::text`). */
+/**
+ * A bound value. The SQL around it decides its type: SQLite wants integers as
+ * `bigint` where they must be INTEGER; PostgreSQL casts (`?::float8`, `?::text`).
+ */
 export function bind(value: unknown): SqlBind {
   return { bind: value };
 }
