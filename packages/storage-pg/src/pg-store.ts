@@ -9,6 +9,8 @@ import knexFactory, { type Knex } from "knex";
 import type pg from "pg";
 import {
   StorageError,
+  keysetCondition,
+  type KeysetTerm,
   recordCursor,
   resultCursor,
   type Cursor,
@@ -238,47 +240,6 @@ function resultUpdateRow(update: {
     update_time: update.updateTime.getTime(),
     etag: update.etag,
   };
-}
-
-interface SortTerm {
-  column: string;
-  direction: "asc" | "desc";
-}
-
-/**
- * The keyset condition "strictly after `after`" for the sort terms (the last
- * is the uid): a row-value comparison when every term runs the same way (an
- * index range), else the expanded OR chain.
- */
-function keysetCondition(
-  terms: readonly SortTerm[],
-  values: readonly unknown[],
-): { sql: string; bindings: unknown[] } {
-  const first = terms[0]!.direction;
-  const mark = (i: number) => (i === terms.length - 1 ? "?::text" : "?::bigint");
-  if (terms.every((t) => t.direction === first)) {
-    const columns = terms.map((t) => t.column).join(", ");
-    const marks = terms.map((_, i) => mark(i)).join(", ");
-    return {
-      sql: `(${columns}) ${first === "asc" ? ">" : "<"} (${marks})`,
-      bindings: [...values],
-    };
-  }
-  // A redundant bound on the first term lets the planner range-scan its index.
-  const alternatives: string[] = [];
-  const bindings: unknown[] = [values[0]];
-  const lead = `${terms[0]!.column} ${first === "asc" ? ">=" : "<="} ${mark(0)}`;
-  terms.forEach((term, i) => {
-    const parts: string[] = [];
-    for (let j = 0; j < i; j++) {
-      parts.push(`${terms[j]!.column} = ${mark(j)}`);
-      bindings.push(values[j]);
-    }
-    parts.push(`${term.column} ${term.direction === "asc" ? ">" : "<"} ${mark(i)}`);
-    bindings.push(values[i]);
-    alternatives.push(`(${parts.join(" AND ")})`);
-  });
-  return { sql: `(${lead} AND (${alternatives.join(" OR ")}))`, bindings };
 }
 
 function cursorValues(after: Cursor, orderBy: readonly OrderTerm<string>[]): unknown[] {
@@ -534,7 +495,7 @@ class PgStoreImpl implements PgStore {
     if (!Number.isSafeInteger(query.pageSize) || query.pageSize < 1) {
       throw new StorageError("invalid_argument", "page size must be a positive integer");
     }
-    const terms: SortTerm[] = query.orderBy.map((term) => {
+    const terms: KeysetTerm[] = query.orderBy.map((term) => {
       const column = sortColumns[term.field];
       if (column === undefined)
         throw new StorageError("invalid_argument", `cannot order by ${term.field}`);
@@ -546,7 +507,9 @@ class PgStoreImpl implements PgStore {
       builder.whereRaw(filter.sql, filter.bindings as Knex.RawBinding[]);
     }
     if (query.after !== undefined) {
-      const keyset = keysetCondition(terms, cursorValues(query.after, query.orderBy));
+      const keyset = keysetCondition(terms, cursorValues(query.after, query.orderBy), (i) =>
+        i === terms.length - 1 ? "?::text" : "?::bigint",
+      );
       builder.whereRaw(keyset.sql, keyset.bindings as Knex.RawBinding[]);
     }
     for (const term of terms) builder.orderBy(term.column, term.direction);

@@ -10,6 +10,8 @@ import knexFactory, { type Knex } from "knex";
 import type BetterSqlite3 from "better-sqlite3";
 import {
   StorageError,
+  keysetCondition,
+  type KeysetTerm,
   recordCursor,
   resultCursor,
   type Cursor,
@@ -212,43 +214,6 @@ function resultUpdateRow(update: {
     update_time: update.updateTime.getTime(),
     etag: update.etag,
   };
-}
-
-interface SortTerm {
-  column: string;
-  direction: "asc" | "desc";
-}
-
-/**
- * The keyset condition "strictly after `after`" for the sort terms (the last
- * is the uid): a row-value comparison when every term runs the same way (an
- * index range), else the expanded OR chain.
- */
-function keysetCondition(
-  terms: readonly SortTerm[],
-  values: readonly unknown[],
-): { sql: string; bindings: unknown[] } {
-  const first = terms[0]!.direction;
-  if (terms.every((t) => t.direction === first)) {
-    const columns = terms.map((t) => t.column).join(", ");
-    const marks = terms.map(() => "?").join(", ");
-    return { sql: `(${columns}) ${first === "asc" ? ">" : "<"} (${marks})`, bindings: [...values] };
-  }
-  // A redundant bound on the first term lets the planner range-scan its index.
-  const alternatives: string[] = [];
-  const bindings: unknown[] = [values[0]];
-  const lead = `${terms[0]!.column} ${first === "asc" ? ">=" : "<="} ?`;
-  terms.forEach((term, i) => {
-    const parts: string[] = [];
-    for (let j = 0; j < i; j++) {
-      parts.push(`${terms[j]!.column} = ?`);
-      bindings.push(values[j]);
-    }
-    parts.push(`${term.column} ${term.direction === "asc" ? ">" : "<"} ?`);
-    bindings.push(values[i]);
-    alternatives.push(`(${parts.join(" AND ")})`);
-  });
-  return { sql: `(${lead} AND (${alternatives.join(" OR ")}))`, bindings };
 }
 
 function cursorValues(after: Cursor, orderBy: readonly OrderTerm<string>[]): unknown[] {
@@ -524,7 +489,7 @@ class SqliteStoreImpl implements SqliteStore {
     if (!Number.isSafeInteger(query.pageSize) || query.pageSize < 1) {
       throw new StorageError("invalid_argument", "page size must be a positive integer");
     }
-    const terms: SortTerm[] = query.orderBy.map((term) => {
+    const terms: KeysetTerm[] = query.orderBy.map((term) => {
       const column = sortColumns[term.field];
       if (column === undefined)
         throw new StorageError("invalid_argument", `cannot order by ${term.field}`);

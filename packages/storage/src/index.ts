@@ -85,3 +85,4 @@ export {
   type SqlSummaryRankRow,
   type SqlSummarySource,
 } from "./summary-sql.js";
+export { keysetCondition, type KeysetTerm } from "./sql-keyset.js";
