@@ -10,6 +10,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["source"] } },
   test: {
     projects: ["packages/*", "examples/*"],
+    // Lets the embedded PostgreSQL of the tests start wherever the clone lives.
+    globalSetup: ["./scripts/embedded-postgres-access.mjs"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -13,6 +13,7 @@ import { chmodSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Knex } from "knex";
+import { ensureEmbeddedPostgresAccess } from "../../scripts/embedded-postgres-access.mjs";
 import pg from "pg";
 import type { ResultsStore } from "@tekton-results/storage";
 import type { BenchBackend, KeysetPosition, QueryCase, RawIngest, SummaryCase } from "./backend.js";
@@ -86,6 +87,7 @@ async function openDatabase(
   const pgDir = mkdtempSync(join(dir, "pg-"));
   chmodSync(dir, 0o755);
   chmodSync(pgDir, 0o777);
+  ensureEmbeddedPostgresAccess();
   const server = new EmbeddedPostgres({
     databaseDir: join(pgDir, "data"),
     port,
