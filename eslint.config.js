@@ -74,6 +74,16 @@ export default tseslint.config(
     "the client runs in browsers: only the protos and @connectrpc/connect",
   ),
   boundary(
+    ["packages/watcher/src/**"],
+    ["@tekton-results/server", "@tekton-results/storage*", "@tekton-results/kube-fake", "knex"],
+    "the watcher reaches storage only through the Results API (the client)",
+  ),
+  boundary(
+    ["packages/kube-fake/src/**"],
+    ["@tekton-results/*", "@connectrpc/*"],
+    "the fake Kubernetes API server knows nothing of Tekton Results",
+  ),
+  boundary(
     ["packages/proto/src/**"],
     ["@tekton-results/*", "@connectrpc/*"],
     "the protos depend on nothing but @bufbuild/protobuf",

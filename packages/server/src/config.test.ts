@@ -20,7 +20,89 @@ describe("parseConfig", () => {
       migrate: true,
       migrateOnly: false,
       postgres: { poolMax: 10, statementTimeoutMs: 30_000, schema: "public", connectRetries: 30 },
+      logs: {
+        enabled: true,
+        type: "File",
+        dir: "./data/logs",
+        fsync: false,
+        chunkBytes: 32 * 1024,
+      },
     });
+  });
+
+  it("reads the Logs API settings from flags and variables", () => {
+    expect(
+      run(["--logs-dir", "/var/logs", "--logs-fsync", "--logs-chunk-bytes", "1024"]).logs,
+    ).toEqual({ enabled: true, type: "File", dir: "/var/logs", fsync: true, chunkBytes: 1024 });
+    expect(
+      run([], { LOGS_API: "false", LOGS_DIR: "/l", LOGS_FSYNC: "true", LOGS_BUFFER_SIZE: "64" })
+        .logs,
+    ).toEqual({ enabled: false, type: "File", dir: "/l", fsync: true, chunkBytes: 64 });
+    expect(run(["--no-logs"]).logs.enabled).toBe(false);
+    expect(run(["--logs", "true"], { LOGS_API: "false" }).logs.enabled).toBe(true);
+    expect(() => run(["--logs", "maybe"])).toThrow(ConfigError);
+    expect(() => run(["--logs", "true", "--no-logs"])).toThrow(ConfigError);
+    expect(() => run(["--logs-chunk-bytes", "0"])).toThrow(ConfigError);
+    expect(() => run(["--logs-chunk-bytes", String(8 * 1024 * 1024)])).toThrow(ConfigError);
+    expect(USAGE).toContain("--logs-dir");
+  });
+
+  it("reads the S3 log store settings, with credentials from the environment only", () => {
+    const env = { S3_ACCESS_KEY_ID: "AK", S3_SECRET_ACCESS_KEY: "SK", S3_REGION: "eu-west-3" };
+    expect(
+      run(["--logs-type", "s3", "--s3-endpoint", "http://minio:9000", "--s3-bucket", "logs"], env)
+        .logs,
+    ).toMatchObject({
+      type: "S3",
+      s3: {
+        endpoint: "http://minio:9000",
+        bucket: "logs",
+        region: "eu-west-3",
+        keyPrefix: "",
+        pathStyle: true,
+        partSize: 8 * 1024 * 1024,
+        accessKeyId: "AK",
+        secretAccessKey: "SK",
+      },
+    });
+    const hosted = run(
+      [
+        "--s3-virtual-hosted",
+        "--s3-key-prefix",
+        "tekton/",
+        "--s3-part-size",
+        String(6 * 1024 * 1024),
+      ],
+      { ...env, LOGS_TYPE: "S3", S3_ENDPOINT: "https://s3.example.com", S3_BUCKET_NAME: "b" },
+    ).logs.s3;
+    expect(hosted).toMatchObject({
+      pathStyle: false,
+      keyPrefix: "tekton/",
+      partSize: 6 * 1024 * 1024,
+    });
+    expect(() => run(["--logs-type", "S3", "--s3-bucket", "b"], env)).toThrow("--s3-endpoint");
+    expect(() => run(["--logs-type", "S3", "--s3-endpoint", "http://x"], env)).toThrow(
+      "--s3-bucket",
+    );
+    expect(() =>
+      run(["--logs-type", "S3", "--s3-endpoint", "http://x", "--s3-bucket", "b"], {}),
+    ).toThrow("S3_ACCESS_KEY_ID");
+    expect(() => run(["--logs-type", "gcs"])).toThrow(ConfigError);
+    expect(() =>
+      run(
+        [
+          "--logs-type",
+          "S3",
+          "--s3-endpoint",
+          "http://x",
+          "--s3-bucket",
+          "b",
+          "--s3-part-size",
+          "1",
+        ],
+        env,
+      ),
+    ).toThrow(ConfigError);
   });
 
   it("reads the PostgreSQL and migration settings", () => {

@@ -29,6 +29,39 @@ export interface PostgresSettings {
   connectRetries: number;
 }
 
+/** Where logs go with `--logs-type S3`. Credentials come from the environment only. */
+export interface S3LogsConfig {
+  /** Base URL of the service (`https://s3.us-east-1.amazonaws.com`, `http://minio:9000`). */
+  endpoint: string;
+  bucket: string;
+  region: string;
+  /** Prefix of every object key (empty, or segments each ending with `/`). */
+  keyPrefix: string;
+  /** `{endpoint}/{bucket}/{key}` (true) or `{bucket}.{host}/{key}` (false). */
+  pathStyle: boolean;
+  /** Multipart upload part size, in bytes (at least 5 MiB). */
+  partSize: number;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** Where and how logs are stored (the Logs API). */
+export interface LogsConfig {
+  /** Serve the Logs API; when false every Logs RPC answers Unimplemented. */
+  enabled: boolean;
+  /** The log store: files under `dir` (`File`) or S3-compatible object storage (`S3`). */
+  type: "File" | "S3";
+  /** The directory of the log files (type `File`). */
+  dir: string;
+  /** The object storage settings (type `S3`). */
+  s3?: S3LogsConfig;
+  /** Flush every stored log to disk before UpdateLog answers. */
+  fsync: boolean;
+  /** The size of GetLog chunks, in bytes. */
+  chunkBytes: number;
+}
+
 /** The configuration of a server run. */
 export interface ServerConfig {
   port: number;
@@ -46,6 +79,7 @@ export interface ServerConfig {
   /** Apply migrations, then exit without serving. */
   migrateOnly: boolean;
   postgres: PostgresSettings;
+  logs: LogsConfig;
 }
 
 /** What the command line asks for. */
@@ -59,6 +93,12 @@ export class ConfigError extends Error {
 
 /** The default database: a SQLite file under the working directory. */
 export const DEFAULT_DATABASE = "./data/results.db";
+
+/** The default directory of stored logs, next to the default SQLite file. */
+export const DEFAULT_LOGS_DIR = "./data/logs";
+
+/** The default size of GetLog chunks: 32 KiB. */
+export const DEFAULT_LOG_CHUNK_BYTES = 32 * 1024;
 
 /** The usage text of `--help`. */
 export const USAGE = `Usage: tekton-results-server [flags]
@@ -88,6 +128,22 @@ PostgreSQL only:
   --db-connect-retries <n> DB_CONNECT_RETRIES  start-up attempts, 1 s apart (default 30)
   --cors-origins <list>    CORS_ORIGINS      comma-separated origins browsers may call
                                              from, or * (default: none)
+Logs API:
+  --logs <true|false>      LOGS_API          serve the Logs API (default true);
+                                             --no-logs is --logs false
+  --logs-dir <path>        LOGS_DIR          directory of the stored logs
+                                             (default ${DEFAULT_LOGS_DIR})
+  --logs-fsync             LOGS_FSYNC        flush each log to disk before UpdateLog answers
+  --logs-chunk-bytes <n>   LOGS_BUFFER_SIZE  size of GetLog chunks (default ${DEFAULT_LOG_CHUNK_BYTES})
+  --logs-type <File|S3>    LOGS_TYPE         log store: files under --logs-dir, or S3 (default File)
+  --s3-endpoint <url>      S3_ENDPOINT       S3-compatible service URL (required with S3)
+  --s3-bucket <name>       S3_BUCKET_NAME    bucket of the logs (required with S3)
+  --s3-region <name>       S3_REGION         signing region (default us-east-1)
+  --s3-key-prefix <p/>     S3_KEY_PREFIX     prefix of the object keys (default none)
+  --s3-virtual-hosted      S3_VIRTUAL_HOSTED bucket in the host name instead of the path
+  --s3-part-size <n>       S3_MULTI_PART_SIZE  multipart part size (default 8388608, min 5 MiB)
+                           S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_SESSION_TOKEN: credentials
+                           (environment only; AWS_ACCESS_KEY_ID... are used when unset)
   --help                                     print this text and exit
   --version                                  print the version and exit
 
@@ -108,8 +164,8 @@ function parseInteger(name: string, value: string, min: number, max: number): nu
 
 const SSL_MODES = ["disable", "require", "verify-ca", "verify-full"] as const;
 
-function parseBoolean(name: string, value: string | undefined): boolean {
-  if (value === undefined || value === "") return false;
+function parseBoolean(name: string, value: string | undefined, fallback = false): boolean {
+  if (value === undefined || value === "") return fallback;
   const v = value.trim().toLowerCase();
   if (["1", "true", "yes"].includes(v)) return true;
   if (["0", "false", "no"].includes(v)) return false;
@@ -182,6 +238,18 @@ export function parseConfig(
         "db-connect-retries": { type: "string" },
         "skip-migrations": { type: "boolean" },
         "migrate-only": { type: "boolean" },
+        logs: { type: "string" },
+        "no-logs": { type: "boolean" },
+        "logs-dir": { type: "string" },
+        "logs-fsync": { type: "boolean" },
+        "logs-chunk-bytes": { type: "string" },
+        "logs-type": { type: "string" },
+        "s3-endpoint": { type: "string" },
+        "s3-bucket": { type: "string" },
+        "s3-region": { type: "string" },
+        "s3-key-prefix": { type: "string" },
+        "s3-virtual-hosted": { type: "boolean" },
+        "s3-part-size": { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean" },
       },
@@ -256,6 +324,66 @@ export function parseConfig(
     ...(sslMode !== undefined ? { sslMode: sslMode as PostgresSettings["sslMode"] } : {}),
     ...(sslCaFile !== undefined ? { sslCaFile } : {}),
   };
+  if (values["no-logs"] === true && typeof values["logs"] === "string") {
+    throw new ConfigError("--logs and --no-logs contradict each other");
+  }
+  const logsDir = pick("logs-dir", "LOGS_DIR") ?? DEFAULT_LOGS_DIR;
+  if (logsDir.trim() === "") throw new ConfigError("logs-dir must not be empty");
+  const logsTypeRaw = (pick("logs-type", "LOGS_TYPE") ?? "File").trim().toLowerCase();
+  if (logsTypeRaw !== "file" && logsTypeRaw !== "s3") {
+    throw new ConfigError(`logs-type must be File or S3, got ${JSON.stringify(logsTypeRaw)}`);
+  }
+  const logsType = logsTypeRaw === "s3" ? "S3" : "File";
+  let s3: S3LogsConfig | undefined;
+  if (logsType === "S3") {
+    const endpoint = pick("s3-endpoint", "S3_ENDPOINT");
+    const bucket = pick("s3-bucket", "S3_BUCKET_NAME");
+    if (endpoint === undefined || !/^https?:\/\/[^\s/]+/.test(endpoint)) {
+      throw new ConfigError("--logs-type S3 needs --s3-endpoint (an http or https URL)");
+    }
+    if (bucket === undefined) throw new ConfigError("--logs-type S3 needs --s3-bucket");
+    const accessKeyId = env["S3_ACCESS_KEY_ID"] || env["AWS_ACCESS_KEY_ID"];
+    const secretAccessKey = env["S3_SECRET_ACCESS_KEY"] || env["AWS_SECRET_ACCESS_KEY"];
+    if (!accessKeyId || !secretAccessKey) {
+      throw new ConfigError(
+        "--logs-type S3 needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY in the environment",
+      );
+    }
+    const sessionToken = env["S3_SESSION_TOKEN"] || env["AWS_SESSION_TOKEN"];
+    s3 = {
+      endpoint,
+      bucket,
+      region: pick("s3-region", "S3_REGION") ?? "us-east-1",
+      keyPrefix: pick("s3-key-prefix", "S3_KEY_PREFIX") ?? "",
+      pathStyle: !(
+        values["s3-virtual-hosted"] === true ||
+        parseBoolean("S3_VIRTUAL_HOSTED", env["S3_VIRTUAL_HOSTED"])
+      ),
+      partSize: parseInteger(
+        "s3-part-size",
+        pick("s3-part-size", "S3_MULTI_PART_SIZE") ?? String(8 * 1024 * 1024),
+        5 * 1024 * 1024,
+        2 ** 31 - 1,
+      ),
+      accessKeyId,
+      secretAccessKey,
+      ...(sessionToken ? { sessionToken } : {}),
+    };
+  }
+  const logs: LogsConfig = {
+    enabled:
+      values["no-logs"] === true ? false : parseBoolean("logs", pick("logs", "LOGS_API"), true),
+    type: logsType,
+    ...(s3 ? { s3 } : {}),
+    dir: logsDir,
+    fsync: values["logs-fsync"] === true || parseBoolean("LOGS_FSYNC", env["LOGS_FSYNC"]),
+    chunkBytes: parseInteger(
+      "logs-chunk-bytes",
+      pick("logs-chunk-bytes", "LOGS_BUFFER_SIZE") ?? String(DEFAULT_LOG_CHUNK_BYTES),
+      1,
+      4 * 1024 * 1024,
+    ),
+  };
   return {
     kind: "run",
     config: {
@@ -269,6 +397,7 @@ export function parseConfig(
       migrate: !skipMigrations,
       migrateOnly,
       postgres,
+      logs,
     },
   };
 }

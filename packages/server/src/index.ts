@@ -1,7 +1,8 @@
 /**
  * The Tekton Results API server.
  *
- * - {@link createResultsRoutes} implements the `Results` service on any
+ * - {@link createResultsRoutes} implements the `Results` service, and the
+ *   `Logs` services (v1alpha2 and v1alpha3) when given a log store, on any
  *   Connect router: mount it with `connectNodeAdapter`, Fastify, Express...
  * - {@link createResultsServer} serves routes, health, reflection, REST and
  *   metrics on one port (h2c and HTTP/1.1).
@@ -41,6 +42,7 @@ export { createCorsHandler, type CorsHandler } from "./cors.js";
 export {
   main,
   openStore,
+  openLogStore,
   serverVersion,
   EXIT_USAGE,
   EXIT_FAILURE,
@@ -52,7 +54,11 @@ export {
   ConfigError,
   USAGE,
   DEFAULT_DATABASE,
+  DEFAULT_LOGS_DIR,
+  DEFAULT_LOG_CHUNK_BYTES,
   type ServerConfig,
+  type LogsConfig,
+  type S3LogsConfig,
   type DatabaseConfig,
   type PostgresSettings,
   type Command,
@@ -61,6 +67,19 @@ export {
 // ---- For library authors ----
 export { toConnectError, createErrorInterceptor, INTERNAL_ERROR_MESSAGE } from "./errors.js";
 export { createResultsService } from "./results-service.js";
+export {
+  createLogsService,
+  createLogsV1alpha3Service,
+  createDisabledLogsServices,
+  toLogsConnectError,
+  parseLogNameField,
+  LOG_RECORD_TYPE,
+  LOG_CONTENT_TYPE,
+  LOGS_DISABLED_MESSAGE,
+  LOG_STATUS_RETRIES,
+  type LogsServiceDeps,
+} from "./logs-service.js";
+export { withErrorMapping, withServiceErrorMapping } from "./routes.js";
 export { computeEtag, resultToApi, recordToApi } from "./convert.js";
 export { encodePageToken, decodePageToken, type PageTokenScope } from "./page-token.js";
 export {

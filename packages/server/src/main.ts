@@ -5,12 +5,18 @@
  * @module
  */
 import { readFileSync } from "node:fs";
+import {
+  createDirectoryLogStore,
+  createS3LogStore,
+  type LogStore,
+} from "@tekton-results/log-store";
 import type { ResultsStore } from "@tekton-results/storage";
 import {
   ConfigError,
   parseConfig,
   USAGE,
   type DatabaseConfig,
+  type LogsConfig,
   type PostgresSettings,
 } from "./config.js";
 import { consoleJsonLogger, type Logger } from "./deps.js";
@@ -88,6 +94,39 @@ export async function openStore(
       });
     }
   }
+}
+
+/**
+ * Open the log store the configuration names: `undefined` when the Logs API
+ * is disabled, else a directory store or an S3-compatible one. Throws a
+ * `LogStoreError` for unusable settings (nothing is contacted yet).
+ */
+export function openLogStore(logs: LogsConfig): LogStore | undefined {
+  if (!logs.enabled) return undefined;
+  if (logs.type === "S3" && logs.s3) {
+    const s3 = logs.s3;
+    return createS3LogStore({
+      endpoint: s3.endpoint,
+      bucket: s3.bucket,
+      region: s3.region,
+      keyPrefix: s3.keyPrefix,
+      pathStyle: s3.pathStyle,
+      partSize: s3.partSize,
+      credentials: {
+        accessKeyId: s3.accessKeyId,
+        secretAccessKey: s3.secretAccessKey,
+        ...(s3.sessionToken ? { sessionToken: s3.sessionToken } : {}),
+      },
+    });
+  }
+  return createDirectoryLogStore({ dir: logs.dir, fsync: logs.fsync });
+}
+
+/** Where logs go, for the start-up log line (no credentials). */
+function describeLogStore(logs: LogsConfig): string {
+  return logs.type === "S3" && logs.s3
+    ? `s3:${logs.s3.bucket}/${logs.s3.keyPrefix}`
+    : `dir:${logs.dir}`;
 }
 
 function describe(err: unknown): string {
@@ -169,9 +208,21 @@ export async function main(
     return 0;
   }
 
+  let logs: LogStore | undefined;
+  try {
+    logs = openLogStore(config.logs);
+  } catch (err) {
+    logger.error({ err: describe(err), logs: config.logs.type }, "cannot open the log store");
+    await store.close().catch(() => undefined);
+    return EXIT_FAILURE;
+  }
   const metrics = createServerMetrics();
   const server = createResultsServer({
-    routes: createResultsRoutes({ store, logger }),
+    routes: createResultsRoutes({
+      store,
+      logger,
+      ...(logs ? { logs, logChunkSize: config.logs.chunkBytes } : {}),
+    }),
     store,
     logger,
     metrics,
@@ -205,6 +256,7 @@ export async function main(
         host: address.host,
         port: address.port,
         database: config.database.kind,
+        logs: logs ? describeLogStore(config.logs) : "disabled",
         version: serverVersion(),
       },
       "listening",

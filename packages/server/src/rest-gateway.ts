@@ -414,6 +414,7 @@ interface Writable {
   write(chunk: string | Uint8Array): boolean;
   end(chunk?: string | Uint8Array): unknown;
   once(event: "drain" | "close", listener: () => void): unknown;
+  off(event: "drain" | "close", listener: () => void): unknown;
   on(event: "close", listener: () => void): unknown;
   destroy(err?: Error): unknown;
 }
@@ -466,9 +467,16 @@ function forwardedHeaders(req: NodeServerRequest): Headers {
 
 async function write(res: Writable, chunk: Uint8Array | string): Promise<void> {
   if (!res.write(chunk)) {
+    // Wait for drain (or close), removing both listeners whichever fires, so
+    // that a long stream (a log) does not pile up listeners.
     await new Promise<void>((resolve) => {
-      res.once("drain", resolve);
-      res.once("close", resolve);
+      const done = (): void => {
+        res.off("drain", done);
+        res.off("close", done);
+        resolve();
+      };
+      res.once("drain", done);
+      res.once("close", done);
     });
   }
 }

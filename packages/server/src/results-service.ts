@@ -9,6 +9,7 @@
  */
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import {
+  formatResultName,
   parseResultParent,
   parseResultsParent,
   WILDCARD,
@@ -26,6 +27,7 @@ import {
   type StoredRecord,
   type StoredResult,
 } from "@tekton-results/storage";
+import type { LogStore } from "@tekton-results/log-store";
 import { allowAll, type AuthResource, type Authorizer, type AuthVerb } from "./auth.js";
 import { computeEtag, nextUpdateTime, recordToApi, resultToApi } from "./convert.js";
 import {
@@ -37,6 +39,7 @@ import {
   type Logger,
 } from "./deps.js";
 import { invalidArgument } from "./errors.js";
+import { toLogsConnectError } from "./logs-service.js";
 import { parseOrderBy } from "./order-by.js";
 import { decodePageToken, encodePageToken, type PageTokenScope } from "./page-token.js";
 import {
@@ -71,6 +74,14 @@ export interface ResultsRoutesDeps {
    * default); anything else throws a `RangeError` when the routes are created.
    */
   maxPageSize?: number;
+  /**
+   * Where log text is stored. With it, the Logs services (v1alpha2 and
+   * v1alpha3) are served and DeleteResult also deletes the Result's logs;
+   * without it, every Logs RPC answers Unimplemented.
+   */
+  logs?: LogStore;
+  /** The size of GetLog chunks, in bytes, 1 to 4 MiB. Default 32 KiB. */
+  logChunkSize?: number;
 }
 
 /**
@@ -117,6 +128,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
   const ids = deps.ids ?? randomIds;
   const logger = deps.logger ?? noopLogger;
   const maxPageSize = deps.maxPageSize ?? MAX_PAGE_SIZE;
+  const logs = deps.logs;
   if (!Number.isInteger(maxPageSize) || maxPageSize < 1 || maxPageSize > MAX_PAGE_SIZE) {
     throw new RangeError(
       `maxPageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${maxPageSize}`,
@@ -230,6 +242,15 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
     async deleteResult(req, ctx) {
       const name = parseResultNameField(req.name, "name");
       await authorize("results", "delete", name.parent, ctx);
+      if (logs) {
+        // Logs first: when their deletion fails the Result is kept, and the
+        // client can retry the whole delete.
+        try {
+          await logs.deletePrefix(formatResultName(name.parent, name.result));
+        } catch (err) {
+          throw toLogsConnectError(err, logger);
+        }
+      }
       await store.deleteResult(name.parent, name.result);
       return {};
     },

@@ -1,0 +1,477 @@
+/**
+ * The implementation of the Logs services: `tekton.results.v1alpha2.Logs`
+ * (GetLog, ListLogs, UpdateLog, DeleteLog) and `tekton.results.v1alpha3.Logs`
+ * (GetLog). Log text lives in a {@link LogStore}; its bookkeeping lives in a
+ * Record of type `results.tekton.dev/v1alpha3.Log` whose `status` says where
+ * the log is, how big it is and whether it is stored.
+ *
+ * A log name `{parent}/results/{result}/logs/{record}` names either the Log
+ * record itself, or (as upstream) a run record (TaskRun, PipelineRun) whose
+ * Log record, in the same Result, has `spec.resource.uid` equal to `{record}`
+ * or to the run's `metadata.uid`.
+ *
+ * Errors are thrown as they arise and mapped once by the routes
+ * ({@link toLogsConnectError}).
+ *
+ * @module
+ */
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import {
+  formatLogName,
+  formatRecordName,
+  InvalidNameError,
+  parseLogName,
+  parseResultParent,
+  RECORD_TYPES,
+  WILDCARD,
+  GetLogRequestSchema,
+  type LogName,
+  type Logs,
+} from "@tekton-results/proto";
+import { create } from "@bufbuild/protobuf";
+import type { Logs as LogsV1alpha3 } from "@tekton-results/proto/v1alpha3";
+import {
+  isLogStoreError,
+  LogStoreError,
+  MAX_CHUNK_SIZE,
+  DEFAULT_CHUNK_SIZE,
+  type LogStore,
+} from "@tekton-results/log-store";
+import {
+  compileFilter,
+  isStorageError,
+  type FilterExpr,
+  type ResultsStore,
+  type StoredRecord,
+} from "@tekton-results/storage";
+import { allowAll, type Authorizer, type AuthVerb } from "./auth.js";
+import { computeEtag, nextUpdateTime, recordToApi } from "./convert.js";
+import { noopLogger, systemClock, type Clock, type Logger } from "./deps.js";
+import { invalidArgument, toConnectError } from "./errors.js";
+import { parseOrderBy } from "./order-by.js";
+import { decodePageToken, encodePageToken, type PageTokenScope } from "./page-token.js";
+import { MAX_PAGE_SIZE, parsePageSize, parseParentField } from "./validate.js";
+
+/** The record type of Log records. */
+export const LOG_RECORD_TYPE = RECORD_TYPES.LOG;
+
+/** The `content_type` of every GetLog chunk. */
+export const LOG_CONTENT_TYPE = "text/plain";
+
+/** The message of every Logs RPC when the server has no log store. */
+export const LOGS_DISABLED_MESSAGE =
+  "the Logs API is not enabled on this server (no log store is configured)";
+
+/**
+ * How many times the status update at the end of UpdateLog re-reads the Log
+ * record after losing a race with another writer, before giving up (Aborted).
+ */
+export const LOG_STATUS_RETRIES = 5;
+
+/** What the Logs services need. */
+export interface LogsServiceDeps {
+  /** The Results/Records storage (Log records live there). */
+  store: ResultsStore;
+  /** Where log text lives. */
+  logs: LogStore;
+  /** Decides every RPC (resource `logs`). Default: allow everything. */
+  authorizer?: Authorizer;
+  /** Source of update times of Log records. Default: the wall clock. */
+  clock?: Clock;
+  /** Where internal errors are logged. Default: a no-op logger. */
+  logger?: Logger;
+  /** The largest `page_size` of ListLogs, 1 to 10000. Default 10000. */
+  maxPageSize?: number;
+  /**
+   * The size of GetLog chunks, in bytes, 1 to 4 MiB. Default 32 KiB.
+   * Out of range: `RangeError` when the services are created.
+   */
+  logChunkSize?: number;
+}
+
+/** The `status` of a Log record's data, as far as this server reads and writes it. */
+interface LogStatus {
+  path?: unknown;
+  size?: unknown;
+  isStored?: unknown;
+  errorOnStoreMsg?: unknown;
+  isRetryableErr?: unknown;
+}
+
+type JsonObject = { [key: string]: unknown };
+
+const LOG_TYPE_FILTER: FilterExpr = compileFilter(`data_type == "${LOG_RECORD_TYPE}"`, {
+  target: "records",
+})!;
+
+/** Run uids we look Log records up by: letters, digits and `._:-`, as Kubernetes uids are. */
+const RUN_UID = /^[A-Za-z0-9._:-]{1,253}$/;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function parseJsonObject(text: string): JsonObject | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function logNotFound(name: string): ConnectError {
+  return new ConnectError(`log ${JSON.stringify(name)} not found`, Code.NotFound);
+}
+
+/** Parse a Log name found in `field`; empty is "required". */
+export function parseLogNameField(name: string, field: string): LogName {
+  if (name === "") throw invalidArgument(`${field} is required`);
+  try {
+    return parseLogName(name);
+  } catch (err) {
+    if (err instanceof InvalidNameError) throw invalidArgument(`${field}: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * Translate what the Logs services throw to the `ConnectError` a client
+ * receives: {@link LogStoreError}s by code (`not_found` NotFound,
+ * `invalid_argument` InvalidArgument, `unavailable` Unavailable "log storage
+ * unavailable", logged as a warning with its cause), everything else as
+ * {@link toConnectError} maps it.
+ */
+export function toLogsConnectError(err: unknown, logger: Logger): ConnectError {
+  if (err instanceof LogStoreError) {
+    switch (err.code) {
+      case "not_found":
+        return new ConnectError("log not found", Code.NotFound);
+      case "invalid_argument":
+        return new ConnectError(err.message, Code.InvalidArgument);
+      case "unavailable":
+        logger.warn({ err }, "log storage unavailable");
+        return new ConnectError("log storage unavailable", Code.Unavailable);
+    }
+  }
+  return toConnectError(err, logger);
+}
+
+/** Codes of a failed upload that a client may retry as is. */
+const RETRYABLE_CODES: ReadonlySet<Code> = new Set([
+  Code.Canceled,
+  Code.Unknown,
+  Code.DeadlineExceeded,
+  Code.Aborted,
+  Code.Unavailable,
+  Code.ResourceExhausted,
+]);
+
+/**
+ * Create the v1alpha2 Logs service implementation. Its methods throw raw
+ * errors; mount it with `createResultsRoutes`, which maps them.
+ */
+export function createLogsService(deps: LogsServiceDeps): ServiceImpl<typeof Logs> {
+  const { store, logs } = deps;
+  const authorizer = deps.authorizer ?? allowAll;
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? noopLogger;
+  const maxPageSize = deps.maxPageSize ?? MAX_PAGE_SIZE;
+  const chunkSize = deps.logChunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (!Number.isInteger(maxPageSize) || maxPageSize < 1 || maxPageSize > MAX_PAGE_SIZE) {
+    throw new RangeError(
+      `maxPageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${maxPageSize}`,
+    );
+  }
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
+    throw new RangeError(
+      `logChunkSize must be an integer from 1 to ${MAX_CHUNK_SIZE}, got ${chunkSize}`,
+    );
+  }
+
+  function authorize(verb: AuthVerb, parent: string, ctx: HandlerContext): Promise<void> {
+    return authorizer.authorize({ resource: "logs", verb, parent, header: ctx.requestHeader });
+  }
+
+  /** The store key (log name) of a Log record. */
+  function keyOf(record: StoredRecord): string {
+    return formatLogName(record.parent, record.resultName, record.name);
+  }
+
+  /**
+   * The Log record a log name stands for: the record itself when it is a Log
+   * record, else the Log record of the same Result that references it.
+   * NotFound when there is none.
+   */
+  async function resolveLogRecord(name: LogName, requested: string): Promise<StoredRecord> {
+    let record: StoredRecord | undefined;
+    try {
+      record = await store.getRecord(name.parent, name.result, name.record);
+    } catch (err) {
+      if (!isStorageError(err, "not_found")) throw err;
+    }
+    if (record?.type === LOG_RECORD_TYPE) return record;
+    const uids = [name.record];
+    if (record) {
+      const runUid = parseJsonObject(record.data)?.["metadata"];
+      const uid = isObject(runUid) ? runUid["uid"] : undefined;
+      if (typeof uid === "string" && RUN_UID.test(uid) && uid !== name.record) uids.push(uid);
+    }
+    const references = compileFilter(
+      `data.spec.resource.uid in [${uids.map((u) => `"${u}"`).join(", ")}]`,
+      { target: "records" },
+    )!;
+    const page = await store.listRecords({
+      parent: name.parent,
+      resultName: name.result,
+      filter: { kind: "and", type: "bool", args: [LOG_TYPE_FILTER, references] },
+      orderBy: [{ field: "create_time", direction: "asc" }],
+      pageSize: 1,
+    });
+    const found = page.items[0];
+    if (!found) throw logNotFound(requested);
+    return found;
+  }
+
+  /** The data of a Log record as an object; FailedPrecondition when it is not one. */
+  function logData(record: StoredRecord): JsonObject {
+    const data = parseJsonObject(record.data);
+    if (!data) {
+      throw new ConnectError(
+        `record ${JSON.stringify(formatRecordName(record.parent, record.resultName, record.name))} does not hold a Log object`,
+        Code.FailedPrecondition,
+      );
+    }
+    return data;
+  }
+
+  /**
+   * Merge `patch` into the `status` of the Log record (deleting keys whose
+   * value is `undefined`), with a compare-and-write on its etag, re-reading
+   * after a lost race.
+   */
+  async function updateLogStatus(
+    target: StoredRecord,
+    patch: { [K in keyof LogStatus]: LogStatus[K] | undefined },
+  ): Promise<StoredRecord> {
+    let current = target;
+    for (let attempt = 0; ; attempt++) {
+      const data = logData(current);
+      const status: JsonObject = isObject(data["status"]) ? { ...data["status"] } : {};
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === undefined) delete status[key];
+        else status[key] = value;
+      }
+      data["status"] = status;
+      const updateTime = nextUpdateTime(clock.now(), current.updateTime);
+      try {
+        return await store.updateRecord(
+          {
+            parent: current.parent,
+            resultName: current.resultName,
+            name: current.name,
+            type: current.type,
+            data: JSON.stringify(data),
+            updateTime,
+            etag: computeEtag(current.uid, updateTime),
+          },
+          { expectEtag: current.etag },
+        );
+      } catch (err) {
+        if (!isStorageError(err, "failed_precondition")) throw err;
+        if (attempt >= LOG_STATUS_RETRIES) {
+          throw new ConnectError(
+            "the Log record was modified concurrently; retry the request",
+            Code.Aborted,
+          );
+        }
+        current = await store.getRecord(current.parent, current.resultName, current.name);
+      }
+    }
+  }
+
+  /** Stream the stored log of `requested` as HttpBody chunks. */
+  async function* streamLog(
+    requested: string,
+    ctx: HandlerContext,
+  ): AsyncGenerator<{ contentType: string; data: Uint8Array }> {
+    const name = parseLogNameField(requested, "name");
+    await authorize("get", name.parent, ctx);
+    const record = await resolveLogRecord(name, requested);
+    const status = logData(record)["status"];
+    if (!isObject(status) || status["isStored"] !== true) throw logNotFound(requested);
+    let reader;
+    try {
+      reader = await logs.read(keyOf(record), { chunkSize });
+    } catch (err) {
+      if (isLogStoreError(err, "not_found")) {
+        logger.warn(
+          { log: keyOf(record) },
+          "a Log record says its log is stored, but the log store has none",
+        );
+        throw logNotFound(requested);
+      }
+      throw err;
+    }
+    try {
+      for await (const data of reader) {
+        if (ctx.signal.aborted) return;
+        yield { contentType: LOG_CONTENT_TYPE, data };
+      }
+    } finally {
+      await reader.close();
+    }
+  }
+
+  return {
+    getLog(req, ctx) {
+      return streamLog(req.name, ctx);
+    },
+
+    async listLogs(req, ctx) {
+      const scopeParts = parseParentField(req.parent, parseResultParent);
+      await authorize("list", scopeParts.parent ?? WILDCARD, ctx);
+      const userFilter = compileFilter(req.filter, { target: "records" });
+      const filter: FilterExpr =
+        userFilter === undefined
+          ? LOG_TYPE_FILTER
+          : { kind: "and", type: "bool", args: [LOG_TYPE_FILTER, userFilter] };
+      const order = parseOrderBy(req.orderBy, "records");
+      const pageSize = parsePageSize(req.pageSize, maxPageSize);
+      // The parent is marked so that ListRecords tokens are not ListLogs tokens.
+      const scope: PageTokenScope = {
+        target: "records",
+        parent: `logs:${req.parent}`,
+        filter: req.filter,
+        orderBy: order.normalized,
+      };
+      const after =
+        req.pageToken !== ""
+          ? decodePageToken(req.pageToken, scope, order.terms.length)
+          : undefined;
+      const page = await store.listRecords({
+        ...(scopeParts.parent !== undefined ? { parent: scopeParts.parent } : {}),
+        ...(scopeParts.result !== undefined ? { resultName: scopeParts.result } : {}),
+        filter,
+        orderBy: order.terms,
+        pageSize,
+        ...(after !== undefined ? { after } : {}),
+      });
+      return {
+        records: page.items.map((record) => {
+          const api = recordToApi(record);
+          api.name = keyOf(record);
+          return api;
+        }),
+        nextPageToken: page.next ? encodePageToken(scope, page.next) : "",
+      };
+    },
+
+    async updateLog(requests, ctx) {
+      const iterator = requests[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      if (first.done) {
+        throw invalidArgument("UpdateLog needs at least one message naming the log");
+      }
+      const requested = first.value.name;
+      const name = parseLogNameField(requested, "name");
+      await authorize("update", name.parent, ctx);
+      const target = await resolveLogRecord(name, requested);
+      logData(target);
+      const key = keyOf(target);
+
+      async function* chunks(): AsyncGenerator<Uint8Array> {
+        let message = first.value;
+        for (;;) {
+          if (message.data.byteLength > 0) yield message.data;
+          const next = await iterator.next();
+          if (next.done) return;
+          message = next.value;
+          // The first message fixes the name; later ones may repeat it or leave it empty.
+          if (message.name !== "" && message.name !== requested) {
+            throw invalidArgument(
+              "every message of an UpdateLog stream must name the same log as the first",
+            );
+          }
+        }
+      }
+
+      let written: number;
+      try {
+        written = await logs.write(key, chunks());
+      } catch (err) {
+        const error = toLogsConnectError(err, logger);
+        const retryable = RETRYABLE_CODES.has(error.code);
+        try {
+          await updateLogStatus(target, {
+            errorOnStoreMsg: error.rawMessage,
+            isRetryableErr: retryable,
+          });
+        } catch (statusErr) {
+          logger.warn(
+            { err: statusErr, log: key },
+            "could not record a failed log upload on its Log record",
+          );
+        }
+        throw error;
+      }
+      await updateLogStatus(target, {
+        path: logs.locate(key),
+        size: written,
+        isStored: true,
+        errorOnStoreMsg: undefined,
+        isRetryableErr: undefined,
+      });
+      logger.debug({ log: key, bytes: written }, "log stored");
+      return {
+        record: formatRecordName(target.parent, target.resultName, target.name),
+        bytesReceived: BigInt(written),
+      };
+    },
+
+    async deleteLog(req, ctx) {
+      const name = parseLogNameField(req.name, "name");
+      await authorize("delete", name.parent, ctx);
+      const target = await resolveLogRecord(name, req.name);
+      await logs.delete(keyOf(target));
+      await store.deleteRecord(target.parent, target.resultName, target.name);
+      return {};
+    },
+  };
+}
+
+/**
+ * Create the v1alpha3 Logs service implementation (GetLog over the same log
+ * names and the same log store as v1alpha2).
+ */
+export function createLogsV1alpha3Service(deps: LogsServiceDeps): ServiceImpl<typeof LogsV1alpha3> {
+  const v1alpha2 = createLogsService(deps);
+  return {
+    getLog(req, ctx) {
+      return v1alpha2.getLog(create(GetLogRequestSchema, { name: req.name }), ctx);
+    },
+  };
+}
+
+/** Logs implementations that answer Unimplemented {@link LOGS_DISABLED_MESSAGE} to every RPC. */
+export function createDisabledLogsServices(): {
+  v1alpha2: ServiceImpl<typeof Logs>;
+  v1alpha3: ServiceImpl<typeof LogsV1alpha3>;
+} {
+  const fail = (): never => {
+    throw new ConnectError(LOGS_DISABLED_MESSAGE, Code.Unimplemented);
+  };
+  // eslint-disable-next-line require-yield
+  async function* failStream(): AsyncGenerator<never> {
+    fail();
+  }
+  return {
+    v1alpha2: {
+      getLog: failStream,
+      listLogs: async () => fail(),
+      updateLog: async () => fail(),
+      deleteLog: async () => fail(),
+    },
+    v1alpha3: { getLog: failStream },
+  };
+}
