@@ -1,0 +1,139 @@
+import type { Status, StatusCause } from "./types.js";
+
+/** An error of the fake API server: an HTTP status code and the `Status` object sent for it. */
+export class KubeApiError extends Error {
+  /** The HTTP status code. */
+  readonly code: number;
+  /** The `meta/v1` Status object, exactly as sent over HTTP. */
+  readonly status: Status;
+
+  constructor(status: Status) {
+    super(status.message);
+    this.name = "KubeApiError";
+    this.code = status.code;
+    this.status = status;
+  }
+}
+
+/** The group/resource an error is about, e.g. `{ group: "tekton.dev", resource: "pipelineruns" }`. */
+export interface GroupResource {
+  group: string;
+  resource: string;
+}
+
+function qualified(gr: GroupResource): string {
+  return gr.group ? `${gr.resource}.${gr.group}` : gr.resource;
+}
+
+function details(gr: GroupResource | undefined, name: string | undefined): Status["details"] {
+  if (!gr) return name ? { name } : undefined;
+  const d: NonNullable<Status["details"]> = {};
+  if (name) d.name = name;
+  if (gr.group) d.group = gr.group;
+  d.kind = gr.resource;
+  return d;
+}
+
+/** Builds a failure `Status`. */
+export function failure(
+  code: number,
+  reason: string,
+  message: string,
+  det?: Status["details"],
+): Status {
+  const s: Status = {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message,
+    reason,
+    code,
+  };
+  if (det && Object.keys(det).length > 0) s.details = det;
+  return s;
+}
+
+/** 404 NotFound for `gr` named `name`. */
+export function notFound(gr: GroupResource, name: string): KubeApiError {
+  return new KubeApiError(
+    failure(404, "NotFound", `${qualified(gr)} "${name}" not found`, details(gr, name)),
+  );
+}
+
+/** 409 AlreadyExists. */
+export function alreadyExists(gr: GroupResource, name: string): KubeApiError {
+  return new KubeApiError(
+    failure(409, "AlreadyExists", `${qualified(gr)} "${name}" already exists`, details(gr, name)),
+  );
+}
+
+/** 409 Conflict ("Operation cannot be fulfilled on ..."). */
+export function conflict(
+  gr: GroupResource,
+  name: string,
+  why: string,
+  causes?: StatusCause[],
+): KubeApiError {
+  const det = details(gr, name) ?? {};
+  if (causes) det.causes = causes;
+  return new KubeApiError(
+    failure(
+      409,
+      "Conflict",
+      `Operation cannot be fulfilled on ${qualified(gr)} "${name}": ${why}`,
+      det,
+    ),
+  );
+}
+
+/** The message of a stale resourceVersion conflict. */
+export const OPTIMISTIC_LOCK_MESSAGE =
+  "the object has been modified; please apply your changes to the latest version and try again";
+
+/** 422 Invalid: `Kind.group "name" is invalid: field: message`. */
+export function invalid(
+  kind: string,
+  group: string,
+  name: string,
+  causes: Array<{ field: string; reason: string; message: string }>,
+): KubeApiError {
+  const qk = group ? `${kind}.${group}` : kind;
+  const text = causes.map((c) => `${c.field}: ${c.message}`).join(", ");
+  const det: NonNullable<Status["details"]> = { name, kind, causes };
+  if (group) det.group = group;
+  if (!name) delete det.name;
+  return new KubeApiError(
+    failure(
+      422,
+      "Invalid",
+      `${qk} "${name}" is invalid: ${causes.length > 1 ? `[${text}]` : text}`,
+      det,
+    ),
+  );
+}
+
+/** 400 BadRequest. */
+export function badRequest(message: string): KubeApiError {
+  return new KubeApiError(failure(400, "BadRequest", message));
+}
+
+/** 410 Gone with reason Expired. */
+export function expired(message: string): KubeApiError {
+  return new KubeApiError(failure(410, "Expired", message));
+}
+
+/** 405 MethodNotAllowed. */
+export function methodNotAllowed(message: string): KubeApiError {
+  return new KubeApiError(failure(405, "MethodNotAllowed", message));
+}
+
+/** 415 UnsupportedMediaType. */
+export function unsupportedMediaType(message: string): KubeApiError {
+  return new KubeApiError(failure(415, "UnsupportedMediaType", message));
+}
+
+/** 422 with reason Invalid and a free message (e.g. a failed JSON patch). */
+export function unprocessable(message: string): KubeApiError {
+  return new KubeApiError(failure(422, "Invalid", message));
+}

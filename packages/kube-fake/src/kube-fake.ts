@@ -1,0 +1,262 @@
+import { writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { Socket } from "node:net";
+import yaml from "js-yaml";
+import { KubeApiError, failure } from "./errors.js";
+import { createHttpHandler, type OpenStream } from "./http-handler.js";
+import { cloneJson } from "./patch.js";
+import { PodLogs } from "./pod-logs.js";
+import { findResource, findResourceByKind, type ResourceInfo } from "./resources.js";
+import { parseLabelSelector } from "./selectors.js";
+import { ObjectStore } from "./store.js";
+import type { KubeFakeOptions, KubeObject } from "./types.js";
+
+/** Options of {@link KubeFake.patch}. */
+export interface PatchOptions {
+  /** `merge` (RFC 7386, default), `json` (RFC 6902) or `apply` (server-side apply). */
+  type?: "merge" | "json" | "apply";
+  subresource?: "status";
+  /** Field manager (default `kube-fake`; over HTTP, apply requires one). */
+  fieldManager?: string;
+  /** Take over conflicting fields on `apply`. */
+  force?: boolean;
+}
+
+/** Options of {@link KubeFake.delete}. */
+export interface DeleteOptions {
+  preconditions?: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: "Background" | "Foreground" | "Orphan";
+}
+
+/**
+ * A running fake Kubernetes API server. The direct methods work in-process with the same semantics
+ * and the same watch events as the HTTP API; they throw {@link KubeApiError} on failure and return
+ * copies (changing them changes nothing stored).
+ */
+export interface KubeFake {
+  /** Base URL, e.g. `http://127.0.0.1:34567`. */
+  readonly url: string;
+  /** A kubeconfig (cluster, user and context `kube-fake`, current context set) for this server. */
+  kubeconfigYaml(): string;
+  /** Writes {@link KubeFake.kubeconfigYaml} to a file. */
+  writeKubeconfig(path: string): Promise<void>;
+  /** Creates an object (its resource from apiVersion + kind); `status` is kept as given. */
+  create(obj: KubeObject): KubeObject;
+  /** Gets an object, or undefined. */
+  get(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): KubeObject | undefined;
+  /** Lists objects (in name order), optionally in one namespace and by label selector. */
+  list(
+    apiVersion: string,
+    kind: string,
+    options?: { namespace?: string; labelSelector?: string },
+  ): KubeObject[];
+  /** Replaces an object (resourceVersion checked when set), or only its status. */
+  update(obj: KubeObject, options?: { subresource?: "status" }): KubeObject;
+  /** Patches an object (merge by default). */
+  patch(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    options?: PatchOptions,
+  ): KubeObject;
+  /**
+   * Deletes an object; returns it as removed, or with `deletionTimestamp` set when finalizers hold
+   * it; undefined when it did not exist.
+   */
+  delete(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    options?: DeleteOptions,
+  ): KubeObject | undefined;
+  /** Sets the full log text of containers of a pod (followers receive what was added). */
+  setPodLogs(namespace: string, pod: string, logs: Record<string, string>): void;
+  /** Appends text to the logs of containers of a pod (followers receive it). */
+  appendPodLogs(namespace: string, pod: string, logs: Record<string, string>): void;
+  /** Forgets the watch history: any watch or continue at an older resourceVersion gets 410 Gone. */
+  compact(): void;
+  /** Ends every open watch stream (the server stays up). */
+  dropWatches(): void;
+  /** Stops listening and cuts every connection; state is kept ("API server down"). */
+  stop(): Promise<void>;
+  /** Listens again on the same host and port. */
+  start(): Promise<void>;
+  /** HTTP requests served, by `${verb} ${resource}[/${subresource}]` (e.g. `patch pipelineruns`). */
+  requestCounts(): Record<string, number>;
+  /** Clears {@link KubeFake.requestCounts}. */
+  resetRequestCounts(): void;
+  /** Stops for good and ends every stream. */
+  close(): Promise<void>;
+}
+
+function resourceOf(apiVersion: string, kind: string): ResourceInfo {
+  const info = findResourceByKind(apiVersion, kind);
+  if (!info || info.virtual) {
+    throw new KubeApiError(
+      failure(
+        404,
+        "NotFound",
+        `the server could not find the requested resource (kind ${kind} in ${apiVersion})`,
+      ),
+    );
+  }
+  return info;
+}
+
+/** Starts a fake Kubernetes API server (listening when the promise resolves). */
+export async function createKubeFake(options: KubeFakeOptions = {}): Promise<KubeFake> {
+  const host = options.host ?? "127.0.0.1";
+  const store = new ObjectStore(
+    options.historyLimit ?? 10_000,
+    options.autoCreateNamespaces ?? true,
+  );
+  const logs = new PodLogs();
+  const podsInfo = findResource("", "v1", "pods")!;
+  store.onRemoved((info, obj) => {
+    if (info === podsInfo) logs.remove(obj.metadata.namespace!, obj.metadata.name);
+  });
+  const counts = new Map<string, number>();
+  const streams = new Set<OpenStream>();
+  const sockets = new Set<Socket>();
+  let port = options.port ?? 0;
+  let server: Server | undefined;
+  let closed = false;
+
+  const handler = createHttpHandler({
+    store,
+    logs,
+    options,
+    bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000,
+    counts,
+    streams,
+    serverAddress: () => `${host}:${port}`,
+  });
+
+  const listen = async (): Promise<void> => {
+    const s = createServer(handler);
+    s.keepAliveTimeout = 5000;
+    s.on("connection", (socket) => {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      s.once("error", reject);
+      s.listen(port, host, () => {
+        s.off("error", reject);
+        resolve();
+      });
+    });
+    const address = s.address();
+    if (address && typeof address === "object") port = address.port;
+    server = s;
+  };
+
+  const shutdown = async (): Promise<void> => {
+    const s = server;
+    server = undefined;
+    // Cut connections like a server going away: open watches see an aborted body, not a clean end.
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  };
+
+  await listen();
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}`;
+
+  const kubeconfigYaml = (): string =>
+    yaml.dump({
+      apiVersion: "v1",
+      kind: "Config",
+      // client-node refuses plain http unless TLS verification is marked skipped.
+      clusters: [{ name: "kube-fake", cluster: { server: url, "insecure-skip-tls-verify": true } }],
+      users: [{ name: "kube-fake", user: { token: "kube-fake" } }],
+      contexts: [
+        {
+          name: "kube-fake",
+          context: { cluster: "kube-fake", user: "kube-fake", namespace: "default" },
+        },
+      ],
+      "current-context": "kube-fake",
+      preferences: {},
+    });
+
+  return {
+    url,
+    kubeconfigYaml,
+    async writeKubeconfig(path) {
+      await writeFile(path, kubeconfigYaml(), { mode: 0o600 });
+    },
+    create(obj) {
+      const info = resourceOf(obj.apiVersion, obj.kind);
+      return cloneJson(store.create(info, obj, {}));
+    },
+    get(apiVersion, kind, namespace, name) {
+      const obj = store.get(resourceOf(apiVersion, kind), namespace, name);
+      return obj ? cloneJson(obj) : undefined;
+    },
+    list(apiVersion, kind, opts = {}) {
+      const info = resourceOf(apiVersion, kind);
+      const page = store.list(info, {
+        ...(opts.namespace ? { namespace: opts.namespace } : {}),
+        labels: parseLabelSelector(opts.labelSelector),
+      });
+      return page.items.map((i) => cloneJson(i.obj));
+    },
+    update(obj, opts = {}) {
+      const info = resourceOf(obj.apiVersion, obj.kind);
+      return cloneJson(
+        store.update(info, obj, opts.subresource ? { subresource: opts.subresource } : {}),
+      );
+    },
+    patch(apiVersion, kind, namespace, name, body, opts = {}) {
+      const info = resourceOf(apiVersion, kind);
+      const { object } = store.patch(info, namespace, name, opts.type ?? "merge", body, {
+        ...(opts.subresource ? { subresource: opts.subresource } : {}),
+        fieldManager: opts.fieldManager || "kube-fake",
+        force: opts.force === true,
+      });
+      return cloneJson(object);
+    },
+    delete(apiVersion, kind, namespace, name, opts = {}) {
+      const info = resourceOf(apiVersion, kind);
+      if (!store.get(info, namespace, name)) return undefined;
+      return cloneJson(store.deleteObject(info, namespace, name, opts));
+    },
+    setPodLogs(namespace, pod, podLogs) {
+      logs.set(namespace, pod, podLogs);
+    },
+    appendPodLogs(namespace, pod, podLogs) {
+      logs.append(namespace, pod, podLogs);
+    },
+    compact() {
+      store.compact();
+    },
+    dropWatches() {
+      for (const stream of [...streams]) stream.end();
+    },
+    stop: shutdown,
+    async start() {
+      if (closed) throw new Error("kube-fake is closed");
+      if (!server) await listen();
+    },
+    requestCounts() {
+      return Object.fromEntries(counts);
+    },
+    resetRequestCounts() {
+      counts.clear();
+    },
+    async close() {
+      closed = true;
+      await shutdown();
+    },
+  };
+}
