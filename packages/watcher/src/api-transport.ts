@@ -1,0 +1,84 @@
+/**
+ * The connection to the Results API: gRPC over HTTP/2 (h2c for `http://`,
+ * TLS for `https://`) with an optional bearer token read from a file, and
+ * clients whose calls are paced by a rate limiter and counted.
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import type { Interceptor, Transport } from "@connectrpc/connect";
+import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import type { RateLimiter } from "./rate-limiter.js";
+
+/** A transport to the Results API and the means to close its connection. */
+export interface ApiConnection {
+  transport: Transport;
+  /** Close the HTTP/2 session. */
+  close(): void;
+}
+
+/**
+ * An interceptor that sends `Authorization: Bearer <token>` with the token
+ * read from `tokenFile` (re-read at most every `refreshMs`, so rotated
+ * projected service-account tokens are picked up).
+ */
+export function bearerTokenInterceptor(tokenFile: string, refreshMs = 60_000): Interceptor {
+  let cached: { token: string; at: number } | undefined;
+  return (next) => async (req) => {
+    const now = Date.now();
+    if (!cached || now - cached.at >= refreshMs) {
+      cached = { token: (await readFile(tokenFile, "utf8")).trim(), at: now };
+    }
+    if (cached.token !== "") req.header.set("Authorization", `Bearer ${cached.token}`);
+    return next(req);
+  };
+}
+
+/** Connect to the Results API at `baseUrl` (gRPC over HTTP/2). */
+export function createApiConnection(
+  baseUrl: string,
+  options: { tokenFile?: string; interceptors?: Interceptor[] } = {},
+): ApiConnection {
+  const sessionManager = new Http2SessionManager(baseUrl);
+  const interceptors = [...(options.interceptors ?? [])];
+  if (options.tokenFile) interceptors.push(bearerTokenInterceptor(options.tokenFile));
+  const transport = createGrpcTransport({ baseUrl, sessionManager, interceptors });
+  return { transport, close: () => sessionManager.abort() };
+}
+
+/** The unary and client-streaming methods the watcher paces. */
+const PACED_METHODS = new Set([
+  "getResult",
+  "createResult",
+  "updateResult",
+  "getRecord",
+  "createRecord",
+  "updateRecord",
+  "updateLog",
+]);
+
+/**
+ * `client` with each of its API calls (`getResult`, `createRecord`,
+ * `updateLog`, ...) waiting for a token of `limiter` first and reported to
+ * `onCall` with its method name.
+ */
+export function pacedClient<T extends object>(
+  client: T,
+  limiter: RateLimiter,
+  onCall: (method: string) => void = () => {},
+): T {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof prop !== "string" || typeof value !== "function" || !PACED_METHODS.has(prop)) {
+        return value;
+      }
+      const fn = value as (...args: unknown[]) => Promise<unknown>;
+      return async (...args: unknown[]) => {
+        await limiter.take();
+        onCall(prop);
+        return fn.apply(target, args);
+      };
+    },
+  });
+}

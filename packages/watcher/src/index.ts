@@ -1,0 +1,161 @@
+/**
+ * The Tekton Results watcher: archives every Tekton PipelineRun, TaskRun and
+ * CustomRun of a Kubernetes cluster through the Results API.
+ *
+ * ```ts
+ * import { createWatcher } from "@tekton-results/watcher";
+ *
+ * const watcher = createWatcher({ apiUrl: "http://127.0.0.1:8080", leaderElect: false });
+ * await watcher.start();
+ * // ...
+ * await watcher.stop();
+ * ```
+ *
+ * @module
+ */
+
+// ---- The watcher ----
+export {
+  createWatcher,
+  type Watcher,
+  type WatcherOptions,
+  type WatcherSettings,
+} from "./watcher.js";
+export { main, watcherVersion, EXIT_USAGE, EXIT_FAILURE, type MainOptions } from "./main.js";
+export {
+  parseConfig,
+  ConfigError,
+  USAGE,
+  ENV_VARS,
+  DEFAULT_SUMMARY_LABELS,
+  type WatcherConfig,
+  type WatcherCommand,
+} from "./config.js";
+export { createWatcherMetrics, STORE_LATENCY_BUCKETS, type WatcherMetrics } from "./metrics.js";
+export { createJsonLogger, noopLogger, LOG_LEVELS, type Logger, type LogLevel } from "./logger.js";
+export { systemClock, type Clock, type TimerHandle } from "./clock.js";
+export {
+  PIPELINE_RUN,
+  TASK_RUN,
+  CUSTOM_RUN,
+  RUN_KINDS,
+  ANNOTATIONS,
+  FIELD_MANAGER,
+  TEKTON_MANAGED_BY,
+  TRIGGERS_EVENT_ID_LABEL,
+  runKindOf,
+  type RunKind,
+  type RunKindName,
+} from "./run-kinds.js";
+
+// ---- For library authors ----
+// The pieces the watcher is made of, to test or recompose them.
+export {
+  runKey,
+  keyOfRun,
+  parseRunKey,
+  isFinished,
+  isChild,
+  hasNoOwners,
+  isDeleting,
+  hasFinalizer,
+  isManagedBy,
+  completionTime,
+  parseTime,
+  pipelineRunOwner,
+  succeededCondition,
+  type TektonRun,
+  type RunCondition,
+  type OwnerReference,
+  type ParsedRunKey,
+} from "./run.js";
+export { resultNameOf, recordNameOf } from "./naming.js";
+export { recordValueOf, recordFingerprint, hashOf, canonicalJson } from "./record-value.js";
+export {
+  statusOfReason,
+  summaryOf,
+  resultAnnotationsOf,
+  jsonAnnotation,
+  type DesiredSummary,
+} from "./summary.js";
+export {
+  PermanentError,
+  KubernetesError,
+  LogUploadError,
+  errorKind,
+  errorMessage,
+  kubeStatusCode,
+  isUnimplementedError,
+  RetryBefore,
+  type ErrorKind,
+} from "./errors.js";
+export {
+  createUpserter,
+  toApiSummary,
+  sameSummary,
+  type Upserter,
+  type ArchivePlan,
+  type UpsertOutcome,
+} from "./upsert.js";
+export {
+  writeBackPatch,
+  desiredAnnotations,
+  removeFinalizerPatch,
+  type WriteBackState,
+  type ApplyBody,
+  type JsonPatchOp,
+} from "./write-back.js";
+export {
+  createReconciler,
+  type Reconciler,
+  type ReconcilerDeps,
+  type ReconcilerSettings,
+  type ReconcileOutcome,
+  type RunIndex,
+} from "./reconciler.js";
+export { createWorkQueue, type WorkQueue, type WorkQueueOptions } from "./work-queue.js";
+export { createBackoff, type Backoff, type BackoffOptions } from "./backoff.js";
+export { createRateLimiter, type RateLimiter } from "./rate-limiter.js";
+export {
+  createRunInformer,
+  createInformerFactory,
+  type RunInformer,
+  type RunInformerOptions,
+  type InformerFactory,
+  type InformerSource,
+  type RunEventType,
+} from "./run-informer.js";
+export {
+  createKubeClient,
+  type KubeClient,
+  type KubeClientOptions,
+  type RunList,
+  type RunEvent,
+} from "./kube-client.js";
+export {
+  createLeaderElector,
+  leaseAvailable,
+  type LeaderElector,
+  type LeaderElectionOptions,
+  type LeaseAttempt,
+} from "./leader-election.js";
+export {
+  createLogUploader,
+  logRecordNameOf,
+  logRecordValue,
+  stepContainers,
+  taskOfPod,
+  prefixedChunks,
+  DEFAULT_LOG_CHUNK_BYTES,
+  type LogUploader,
+  type LogUploaderOptions,
+} from "./log-uploader.js";
+export {
+  createApiConnection,
+  bearerTokenInterceptor,
+  pacedClient,
+  type ApiConnection,
+} from "./api-transport.js";
+export { startMetricsServer, parseListenAddress, type MetricsServer } from "./metrics-server.js";
+export { parseDuration, formatDuration } from "./duration.js";
+export { sleep } from "./clock.js";

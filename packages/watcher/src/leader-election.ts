@@ -1,0 +1,201 @@
+/**
+ * Leader election with a `coordination.k8s.io/v1` Lease, like client-go's:
+ * acquire the lease when it is unheld or expired (renewTime +
+ * leaseDurationSeconds < now), renew it every retry period, give up leadership
+ * when renewing has failed for the renew deadline, and release it on a
+ * graceful stop so another replica takes over at once. Writes use the lease's
+ * resourceVersion (a 409 Conflict means another replica won: re-read).
+ *
+ * @module
+ */
+import type { V1Lease } from "@kubernetes/client-node";
+import { sleep, systemClock, type Clock } from "./clock.js";
+import { errorMessage, kubeStatusCode, KubernetesError } from "./errors.js";
+import type { KubeClient } from "./kube-client.js";
+import { noopLogger, type Logger } from "./logger.js";
+
+/** Settings of {@link createLeaderElector}. */
+export interface LeaderElectionOptions {
+  kube: Pick<KubeClient, "readLease" | "createLease" | "replaceLease">;
+  leaseName: string;
+  leaseNamespace: string;
+  /** This replica's identity (holderIdentity). */
+  identity: string;
+  /** How long a lease is valid after its last renewal. */
+  leaseDurationMs: number;
+  /** How long the leader keeps trying to renew before it gives up. */
+  renewDeadlineMs: number;
+  /** How often to try to acquire or renew. */
+  retryPeriodMs: number;
+  clock?: Clock;
+  logger?: Logger;
+  /** Called when this replica becomes the leader. */
+  onStartedLeading: () => void;
+  /** Called when this replica stops being the leader (lost or released). */
+  onStoppedLeading: () => void;
+}
+
+/** A running election; see {@link createLeaderElector}. */
+export interface LeaderElector {
+  /** Start campaigning (returns at once; callbacks report leadership). */
+  start(): void;
+  /** Stop campaigning; when leading, release the lease. Resolves when done. */
+  stop(): Promise<void>;
+  /** True while this replica leads. */
+  isLeader(): boolean;
+}
+
+/** The outcome of one acquire-or-renew attempt. */
+export type LeaseAttempt = "acquired" | "renewed" | "held-by-other";
+
+/** Milliseconds of a Kubernetes MicroTime (a `Date`, or a string from JSON). */
+function timeMs(value: Date | string | undefined): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const ms = new Date(value).getTime();
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * True when `lease` is free for `identity` at `now`: no holder, held by
+ * `identity`, or its renewTime + duration has passed.
+ */
+export function leaseAvailable(lease: V1Lease, identity: string, now: number): boolean {
+  const spec = lease.spec ?? {};
+  const holder = spec.holderIdentity ?? "";
+  if (holder === "" || holder === identity) return true;
+  const renewed = timeMs(spec.renewTime) ?? timeMs(spec.acquireTime);
+  if (renewed === undefined) return true;
+  return renewed + (spec.leaseDurationSeconds ?? 0) * 1000 < now;
+}
+
+/** Create a leader elector. */
+export function createLeaderElector(options: LeaderElectionOptions): LeaderElector {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? noopLogger;
+  const { kube, identity, leaseName, leaseNamespace } = options;
+  const durationSeconds = Math.max(1, Math.ceil(options.leaseDurationMs / 1000));
+  let leader = false;
+  let lastRenew = 0;
+  let loop: Promise<void> | undefined;
+  let abort = new AbortController();
+
+  async function tryAcquireOrRenew(): Promise<LeaseAttempt> {
+    const now = clock.now();
+    const stamp = new Date(now);
+    const existing = await kube.readLease(leaseNamespace, leaseName);
+    if (existing === undefined) {
+      try {
+        await kube.createLease({
+          apiVersion: "coordination.k8s.io/v1",
+          kind: "Lease",
+          metadata: { name: leaseName, namespace: leaseNamespace },
+          spec: {
+            holderIdentity: identity,
+            leaseDurationSeconds: durationSeconds,
+            acquireTime: stamp,
+            renewTime: stamp,
+            leaseTransitions: 0,
+          },
+        });
+        return "acquired";
+      } catch (err) {
+        if (kubeStatusCode(err) === 409 || (err instanceof KubernetesError && err.status === 409)) {
+          return "held-by-other";
+        }
+        throw err;
+      }
+    }
+    if (!leaseAvailable(existing, identity, now)) return "held-by-other";
+    const spec = existing.spec ?? {};
+    const ours = spec.holderIdentity === identity;
+    try {
+      await kube.replaceLease({
+        ...existing,
+        spec: {
+          ...spec,
+          holderIdentity: identity,
+          leaseDurationSeconds: durationSeconds,
+          renewTime: stamp,
+          acquireTime: ours && spec.acquireTime ? spec.acquireTime : stamp,
+          leaseTransitions: (spec.leaseTransitions ?? 0) + (ours ? 0 : 1),
+        },
+      });
+    } catch (err) {
+      if (kubeStatusCode(err) === 409 || (err instanceof KubernetesError && err.status === 409)) {
+        return "held-by-other";
+      }
+      throw err;
+    }
+    return ours && leader ? "renewed" : "acquired";
+  }
+
+  function setLeader(value: boolean): void {
+    if (value === leader) return;
+    leader = value;
+    if (value) {
+      logger.info("became the leader", { lease: `${leaseNamespace}/${leaseName}`, identity });
+      options.onStartedLeading();
+    } else {
+      logger.warn("stopped leading", { lease: `${leaseNamespace}/${leaseName}`, identity });
+      options.onStoppedLeading();
+    }
+  }
+
+  async function run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        const outcome = await tryAcquireOrRenew();
+        if (signal.aborted) break;
+        if (outcome === "held-by-other") {
+          setLeader(false);
+        } else {
+          lastRenew = clock.now();
+          setLeader(true);
+        }
+      } catch (err) {
+        logger.warn("lease acquire or renew failed", { error: errorMessage(err) });
+        if (leader && clock.now() - lastRenew >= options.renewDeadlineMs) setLeader(false);
+      }
+      if (leader && clock.now() - lastRenew >= options.renewDeadlineMs) setLeader(false);
+      await sleep(clock, options.retryPeriodMs, signal);
+    }
+  }
+
+  async function release(): Promise<void> {
+    try {
+      const lease = await kube.readLease(leaseNamespace, leaseName);
+      if (lease?.spec?.holderIdentity !== identity) return;
+      await kube.replaceLease({
+        ...lease,
+        spec: {
+          ...lease.spec,
+          holderIdentity: "",
+          leaseDurationSeconds: 1,
+          renewTime: new Date(clock.now()),
+        },
+      });
+      logger.info("released the lease", { lease: `${leaseNamespace}/${leaseName}` });
+    } catch (err) {
+      logger.warn("could not release the lease", { error: errorMessage(err) });
+    }
+  }
+
+  return {
+    start() {
+      if (loop) return;
+      abort = new AbortController();
+      loop = run(abort.signal);
+    },
+    async stop() {
+      if (!loop) return;
+      abort.abort();
+      await loop;
+      loop = undefined;
+      if (leader) {
+        await release();
+        setLeader(false);
+      }
+    },
+    isLeader: () => leader,
+  };
+}

@@ -1,0 +1,304 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createFakeClock, type FakeClock } from "../test/fake-clock.js";
+import { createFakeKube, type FakeKube } from "../test/fake-kube-client.js";
+import { createTestResultsApi, writesOf, type TestResultsApi } from "../test/results-api.js";
+import { pipelineRun, taskRun } from "../test/runs.js";
+import { createWatcherMetrics, type WatcherMetrics } from "./metrics.js";
+import { createReconciler, type Reconciler, type ReconcilerSettings } from "./reconciler.js";
+import { PIPELINE_RUN, RUN_KINDS, TASK_RUN, type RunKind } from "./run-kinds.js";
+import { keyOfRun, type TektonRun } from "./run.js";
+import { createUpserter } from "./upsert.js";
+
+let api: TestResultsApi;
+let kube: FakeKube;
+let clock: FakeClock;
+let metrics: WatcherMetrics;
+let enqueued: string[];
+
+beforeEach(async () => {
+  api = await createTestResultsApi();
+  kube = createFakeKube();
+  clock = createFakeClock(Date.parse("2026-01-01T00:01:00Z"));
+  metrics = createWatcherMetrics();
+  enqueued = [];
+});
+afterEach(async () => {
+  await api.close();
+});
+
+function reconciler(settings: Partial<ReconcilerSettings> = {}): Reconciler {
+  return createReconciler({
+    kube,
+    upserter: createUpserter(api.client),
+    clock,
+    metrics,
+    enqueue: (key) => enqueued.push(key),
+    index: {
+      get: (kind, ns, name) => kube.runs.get(`${kind.plural}/${ns}/${name}`),
+      childrenOf: (ns, uid) =>
+        [...kube.runs.entries()]
+          .filter(
+            ([, r]) =>
+              r.metadata?.namespace === ns &&
+              r.metadata.ownerReferences?.some((o) => o.uid === uid),
+          )
+          .map(([k, run]) => ({
+            kind: RUN_KINDS.find((kd) => k.startsWith(`${kd.plural}/`))!,
+            run,
+          })),
+    },
+    settings: {
+      managedBy: [],
+      summaryLabels: ["tekton.dev/pipeline"],
+      writeBack: true,
+      storeDeadlineMs: 600_000,
+      completedRunGracePeriodMs: 0,
+      ...settings,
+    },
+  });
+}
+
+const stored = (kind: RunKind, run: TektonRun) =>
+  kube.runs.get(`${kind.plural}/${run.metadata!.namespace}/${run.metadata!.name}`);
+
+describe("reconciler", () => {
+  it("a running run is stored and gets the finalizer; once finished it is marked stored and released", async () => {
+    const r = reconciler();
+    const run = kube.put(
+      PIPELINE_RUN,
+      pipelineRun("p1", { labels: { "tekton.dev/pipeline": "build" } }),
+    );
+    const key = keyOfRun(run, PIPELINE_RUN);
+    await r.reconcile(key);
+    const uid = run.metadata!.uid!;
+    let now = stored(PIPELINE_RUN, run)!;
+    expect(now.metadata?.finalizers).toEqual(["results.tekton.dev/pipelinerun"]);
+    expect(now.metadata?.annotations?.["results.tekton.dev/result"]).toBe(`ns/results/${uid}`);
+    expect(now.metadata?.annotations?.["results.tekton.dev/stored"]).toBeUndefined();
+
+    now.status = pipelineRun("p1", { reason: "Succeeded" }).status;
+    await r.reconcile(key);
+    now = stored(PIPELINE_RUN, run)!;
+    expect(now.metadata?.finalizers).toEqual([]);
+    expect(now.metadata?.annotations?.["results.tekton.dev/stored"]).toBe("true");
+    expect(kube.calls.filter((c) => c.startsWith("apply") || c.startsWith("patch"))).toHaveLength(
+      2,
+    );
+    expect(metrics.counter("watcher_runs_stored_total", { kind: "PipelineRun" })).toBe(1);
+    const result = await api.client.getResult({ name: `ns/results/${uid}` });
+    expect(result.annotations).toEqual({
+      "object.metadata.name": "p1",
+      "tekton.dev/pipeline": "build",
+    });
+    expect(result.summary?.record).toBe(`ns/results/${uid}/records/${uid}`);
+
+    // A resync with nothing new: no Results API call, no Kubernetes write.
+    api.calls.length = 0;
+    kube.calls.length = 0;
+    await r.reconcile(key);
+    expect(api.calls).toEqual([]);
+    expect(kube.calls).toEqual([]);
+  });
+
+  it("a malformed annotation is reported once (event, metric), not retried, and releases the finalizer", async () => {
+    const r = reconciler();
+    const run = kube.put(
+      PIPELINE_RUN,
+      pipelineRun("bad", {
+        reason: "Succeeded",
+        annotations: { "results.tekton.dev/resultAnnotations": "{oops" },
+        finalizers: ["results.tekton.dev/pipelinerun"],
+      }),
+    );
+    const key = keyOfRun(run, PIPELINE_RUN);
+    await expect(r.reconcile(key)).resolves.toEqual({});
+    expect(kube.events).toHaveLength(1);
+    expect(kube.events[0]!.event).toMatchObject({ type: "Warning", reason: "MalformedAnnotation" });
+    expect(metrics.counter("watcher_errors_total", { kind: "permanent" })).toBe(1);
+    expect(stored(PIPELINE_RUN, run)!.metadata?.finalizers).toEqual([]);
+    expect(writesOf(api.calls)).toEqual([]);
+    await r.reconcile(key);
+    expect(kube.events).toHaveLength(1);
+  });
+
+  it("runs managed by another controller are skipped unless listed", async () => {
+    const run = pipelineRun("foreign", { reason: "Succeeded" });
+    run.spec = { managedBy: "example.com/other" };
+    kube.put(PIPELINE_RUN, run);
+    await reconciler().reconcile(keyOfRun(run, PIPELINE_RUN));
+    expect(api.calls).toEqual([]);
+    await reconciler({ managedBy: ["example.com/other"] }).reconcile(keyOfRun(run, PIPELINE_RUN));
+    expect(writesOf(api.calls)).toEqual(["CreateResult", "CreateRecord"]);
+  });
+
+  it("a run of another controller being deleted with our finalizer is stored and released", async () => {
+    const run = pipelineRun("foreign-held", {
+      reason: "Succeeded",
+      finalizers: ["results.tekton.dev/pipelinerun"],
+    });
+    run.spec = { managedBy: "example.com/other" };
+    run.metadata!.deletionTimestamp = "2026-01-01T00:02:00Z";
+    kube.put(PIPELINE_RUN, run);
+    await reconciler().reconcile(keyOfRun(run, PIPELINE_RUN));
+    expect(stored(PIPELINE_RUN, run)).toBeUndefined();
+    expect(writesOf(api.calls)).toEqual(["CreateResult", "CreateRecord"]);
+  });
+
+  it("when the API is down past the store deadline, the finalizer is released and counted, and it keeps retrying", async () => {
+    const run = kube.put(
+      PIPELINE_RUN,
+      pipelineRun("late", { reason: "Failed", finalizers: ["results.tekton.dev/pipelinerun"] }),
+    );
+    const broken = createReconciler({
+      kube,
+      upserter: {
+        upsert: () => Promise.reject(new Error("connection refused")),
+        forget: () => {},
+        isCurrent: () => false,
+      },
+      clock,
+      metrics,
+      enqueue: () => {},
+      index: {
+        get: (kind, ns, name) => kube.runs.get(`${kind.plural}/${ns}/${name}`),
+        childrenOf: () => [],
+      },
+      settings: {
+        managedBy: [],
+        summaryLabels: [],
+        writeBack: true,
+        storeDeadlineMs: 60_000,
+        completedRunGracePeriodMs: 0,
+      },
+    });
+    const key = keyOfRun(run, PIPELINE_RUN);
+    // Before the deadline: retried no later than the deadline.
+    await expect(broken.reconcile(key)).rejects.toMatchObject({
+      name: "RetryBefore",
+      withinMs: 60_000,
+    });
+    expect(stored(PIPELINE_RUN, run)!.metadata?.finalizers).toEqual([
+      "results.tekton.dev/pipelinerun",
+    ]);
+    await clock.advance(60_000);
+    await expect(broken.reconcile(key)).rejects.toThrow("connection refused");
+    expect(stored(PIPELINE_RUN, run)!.metadata?.finalizers).toEqual([]);
+    expect(metrics.counter("watcher_runs_not_stored_total", { kind: "PipelineRun" })).toBe(1);
+    await expect(broken.reconcile(key)).rejects.toThrow();
+    expect(metrics.counter("watcher_runs_not_stored_total", { kind: "PipelineRun" })).toBe(1);
+  });
+
+  it("negative grace period: a stored top-level run is deleted once every child is stored; children are not", async () => {
+    const r = reconciler({ completedRunGracePeriodMs: -1 });
+    const parent = kube.put(PIPELINE_RUN, pipelineRun("pp", { reason: "Succeeded" }));
+    const child = kube.put(TASK_RUN, taskRun("pp-t", { owner: parent }));
+    await r.reconcile(keyOfRun(child, TASK_RUN));
+    expect(await r.reconcile(keyOfRun(parent, PIPELINE_RUN))).toEqual({ requeueAfterMs: 5000 });
+    expect(stored(PIPELINE_RUN, parent)).toBeDefined();
+    stored(TASK_RUN, child)!.status = taskRun("x", { reason: "Succeeded" }).status;
+    await r.reconcile(keyOfRun(child, TASK_RUN));
+    expect(enqueued).toContain("ns/PipelineRun/pp");
+    expect(
+      stored(TASK_RUN, child)?.metadata?.annotations?.["results.tekton.dev/childReadyForDeletion"],
+    ).toBe("true");
+    await r.reconcile(keyOfRun(parent, PIPELINE_RUN));
+    expect(stored(PIPELINE_RUN, parent)).toBeUndefined();
+    expect(kube.calls.filter((c) => c.startsWith("delete"))).toEqual(["delete ns/pp"]);
+    expect(metrics.counter("watcher_runs_deleted_total", { kind: "PipelineRun" })).toBe(1);
+  });
+
+  it("positive grace period: deleted that long after completion", async () => {
+    const r = reconciler({ completedRunGracePeriodMs: 120_000 });
+    const run = kube.put(PIPELINE_RUN, pipelineRun("g", { reason: "Succeeded" }));
+    const outcome = await r.reconcile(keyOfRun(run, PIPELINE_RUN));
+    expect(outcome.requeueAfterMs).toBe(120_000);
+    await clock.advance(120_000);
+    await r.reconcile(keyOfRun(run, PIPELINE_RUN));
+    expect(stored(PIPELINE_RUN, run)).toBeUndefined();
+  });
+
+  it("a finished run first seen while the API is down gets the finalizer, so its deletion waits", async () => {
+    const run = kube.put(PIPELINE_RUN, pipelineRun("early", { reason: "Succeeded" }));
+    let down = true;
+    const upserter = createUpserter(api.client);
+    const r = createReconciler({
+      kube,
+      upserter: {
+        upsert: (plan) => (down ? Promise.reject(new Error("unavailable")) : upserter.upsert(plan)),
+        forget: upserter.forget,
+        isCurrent: upserter.isCurrent,
+      },
+      clock,
+      metrics,
+      enqueue: () => {},
+      index: {
+        get: (kind, ns, name) => kube.runs.get(`${kind.plural}/${ns}/${name}`),
+        childrenOf: () => [],
+      },
+      settings: {
+        managedBy: [],
+        summaryLabels: [],
+        writeBack: true,
+        storeDeadlineMs: 600_000,
+        completedRunGracePeriodMs: 0,
+      },
+    });
+    const key = keyOfRun(run, PIPELINE_RUN);
+    await expect(r.reconcile(key)).rejects.toThrow("unavailable");
+    expect(stored(PIPELINE_RUN, run)!.metadata?.finalizers).toEqual([
+      "results.tekton.dev/pipelinerun",
+    ]);
+    down = false;
+    await r.reconcile(key);
+    expect(stored(PIPELINE_RUN, run)!.metadata?.finalizers).toEqual([]);
+    expect(stored(PIPELINE_RUN, run)!.metadata?.annotations?.["results.tekton.dev/stored"]).toBe(
+      "true",
+    );
+    expect(kube.calls.filter((c) => c.startsWith("apply"))).toHaveLength(2);
+  });
+
+  it("a deleted run's last known state is stored from its tombstone", async () => {
+    const r = reconciler();
+    const run = pipelineRun("gone", { reason: "Succeeded" });
+    r.tombstone(keyOfRun(run, PIPELINE_RUN), run);
+    await r.reconcile(keyOfRun(run, PIPELINE_RUN));
+    expect(writesOf(api.calls)).toEqual(["CreateResult", "CreateRecord"]);
+    api.calls.length = 0;
+    await r.reconcile(keyOfRun(run, PIPELINE_RUN));
+    expect(api.calls).toEqual([]);
+  });
+
+  it("a run deleted and created again under the same name: the old one is stored too", async () => {
+    const r = reconciler();
+    const old = pipelineRun("again", { reason: "Failed" });
+    r.tombstone(keyOfRun(old, PIPELINE_RUN), old);
+    const fresh = kube.put(PIPELINE_RUN, pipelineRun("again"));
+    await r.reconcile(keyOfRun(fresh, PIPELINE_RUN));
+    await api.client.getRecord({
+      name: `ns/results/${old.metadata!.uid}/records/${old.metadata!.uid}`,
+    });
+    await api.client.getRecord({
+      name: `ns/results/${fresh.metadata!.uid}/records/${fresh.metadata!.uid}`,
+    });
+  });
+
+  it("a run being deleted before it finished is stored and released", async () => {
+    const r = reconciler();
+    const run = kube.put(
+      PIPELINE_RUN,
+      pipelineRun("del", { finalizers: ["results.tekton.dev/pipelinerun"] }),
+    );
+    stored(PIPELINE_RUN, run)!.metadata!.deletionTimestamp = "2026-01-01T00:00:30Z";
+    await r.reconcile(keyOfRun(run, PIPELINE_RUN));
+    expect(stored(PIPELINE_RUN, run)).toBeUndefined();
+    expect(writesOf(api.calls)).toEqual(["CreateResult", "CreateRecord"]);
+  });
+
+  it("with write-back disabled nothing is written to runs", async () => {
+    const r = reconciler({ writeBack: false });
+    const run = kube.put(PIPELINE_RUN, pipelineRun("quiet", { reason: "Succeeded" }));
+    await r.reconcile(keyOfRun(run, PIPELINE_RUN));
+    expect(kube.calls).toEqual([]);
+    expect(writesOf(api.calls)).toEqual(["CreateResult", "CreateRecord"]);
+  });
+});

@@ -1,0 +1,419 @@
+/**
+ * Reconcile one run: store it through the Results API, store its logs when
+ * finished (optional), write annotations and the finalizer back, release the
+ * finalizer once stored or at the store deadline, and delete it after the
+ * grace period. Idempotent: run it as often as you like.
+ *
+ * @module
+ */
+import { systemClock, type Clock } from "./clock.js";
+import {
+  errorMessage,
+  isUnimplementedError,
+  KubernetesError,
+  LogUploadError,
+  PermanentError,
+  RetryBefore,
+} from "./errors.js";
+import type { KubeClient } from "./kube-client.js";
+import type { LogUploader } from "./log-uploader.js";
+import { noopLogger, type Logger } from "./logger.js";
+import type { WatcherMetrics } from "./metrics.js";
+import { recordNameOf, resultNameOf } from "./naming.js";
+import { hashOf, recordValueOf } from "./record-value.js";
+import { ANNOTATIONS, PIPELINE_RUN, TRIGGERS_EVENT_ID_LABEL, type RunKind } from "./run-kinds.js";
+import {
+  completionTime,
+  hasFinalizer,
+  hasNoOwners,
+  isChild,
+  isDeleting,
+  isFinished,
+  isManagedBy,
+  parseRunKey,
+  parseTime,
+  pipelineRunOwner,
+  runKey,
+  type TektonRun,
+} from "./run.js";
+import { resultAnnotationsOf, summaryOf } from "./summary.js";
+import type { ArchivePlan, Upserter } from "./upsert.js";
+import { removeFinalizerPatch, writeBackPatch } from "./write-back.js";
+
+/** Looks runs up in the informers' caches. */
+export interface RunIndex {
+  /** The cached run, if any. */
+  get(kind: RunKind, namespace: string, name: string): TektonRun | undefined;
+  /** The cached TaskRuns and CustomRuns a PipelineRun (`uid`) owns. */
+  childrenOf(namespace: string, uid: string): { kind: RunKind; run: TektonRun }[];
+}
+
+/** What the reconciler is told about the watcher's settings. */
+export interface ReconcilerSettings {
+  /** Extra accepted `spec.managedBy` values. */
+  managedBy: readonly string[];
+  /** Run labels copied to Result annotations. */
+  summaryLabels: readonly string[];
+  /** Write annotations and finalizers back. */
+  writeBack: boolean;
+  /** How long after completion the finalizer waits for the run to be stored. */
+  storeDeadlineMs: number;
+  /** 0 never deletes; negative deletes once stored; positive that long after completion. */
+  completedRunGracePeriodMs: number;
+}
+
+/** What {@link Reconciler.reconcile} asks of the queue. */
+export interface ReconcileOutcome {
+  /** Process the key again after this many milliseconds. */
+  requeueAfterMs?: number;
+}
+
+/** Dependencies of {@link createReconciler}. */
+export interface ReconcilerDeps {
+  kube: KubeClient;
+  upserter: Upserter;
+  index: RunIndex;
+  settings: ReconcilerSettings;
+  metrics: WatcherMetrics;
+  /** Stores logs; omitted when logs are disabled. */
+  logs?: LogUploader;
+  clock?: Clock;
+  logger?: Logger;
+  /** Queue another key (a parent when its child got stored). */
+  enqueue: (key: string) => void;
+}
+
+/** Reconciles run keys; see {@link createReconciler}. */
+export interface Reconciler {
+  /** Bring the run `key` (`namespace/Kind/name`) in step. Throws to ask for a retry with backoff. */
+  reconcile(key: string): Promise<ReconcileOutcome>;
+  /** Remember the last known state of a deleted run so that it is stored once more. */
+  tombstone(key: string, run: TektonRun): void;
+  /** True when the run with `uid` was stored by this process. */
+  isStored(uid: string): boolean;
+}
+
+/** How often a parent waiting for its children to be stored is looked at again. */
+const CHILDREN_RECHECK_MS = 5_000;
+
+/** Create the reconciler. */
+export function createReconciler(deps: ReconcilerDeps): Reconciler {
+  const { kube, upserter, index, settings, metrics } = deps;
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? noopLogger;
+  const tombstones = new Map<string, TektonRun>();
+  /** uid -> hash of the annotations behind the last reported permanent error. */
+  const permanentReported = new Map<string, string>();
+  /** Runs whose final state this process stored (uid). */
+  const storedUids = new Set<string>();
+  /** Runs counted in runs_not_stored (uid). */
+  const notStoredCounted = new Set<string>();
+  /** Log names of runs whose logs this process stored (uid -> log name). */
+  const storedLogs = new Map<string, string>();
+  /** uid -> the last apply body (hash) and the run version it was computed from. */
+  const lastApplied = new Map<string, { bodyHash: string; fromVersion: string }>();
+  /** When a missing Logs service was last reported. */
+  let logsUnavailableWarned = false;
+
+  function buildPlan(run: TektonRun, kind: RunKind): ArchivePlan {
+    const resultName = resultNameOf(run);
+    const recordName = recordNameOf(run, resultName);
+    const plan: ArchivePlan = {
+      uid: run.metadata?.uid ?? "",
+      resultName,
+      recordName,
+      recordType: kind.recordType,
+      value: recordValueOf(run, kind.apiVersion, kind.kind),
+    };
+    if (!isChild(run)) {
+      plan.summary = summaryOf(run, recordName, kind.recordType);
+      plan.resultAnnotations = resultAnnotationsOf(run, settings.summaryLabels);
+    }
+    return plan;
+  }
+
+  async function reportPermanent(
+    kind: RunKind,
+    run: TektonRun,
+    err: PermanentError,
+  ): Promise<void> {
+    const uid = run.metadata?.uid ?? "";
+    // Reported once per content of the annotations that can be malformed.
+    const a = run.metadata?.annotations ?? {};
+    const version = hashOf([
+      a[ANNOTATIONS.result],
+      a[ANNOTATIONS.record],
+      a[ANNOTATIONS.resultAnnotations],
+      a[ANNOTATIONS.recordSummaryAnnotations],
+      run.metadata?.labels?.[TRIGGERS_EVENT_ID_LABEL],
+    ]);
+    if (permanentReported.get(uid) === version) return;
+    permanentReported.set(uid, version);
+    metrics.error("permanent");
+    logger.warn("run cannot be stored", {
+      kind: kind.kind,
+      namespace: run.metadata?.namespace,
+      name: run.metadata?.name,
+      reason: err.reason,
+      error: err.message,
+    });
+    try {
+      await kube.createEvent(kind, run, {
+        type: "Warning",
+        reason: err.reason,
+        message: err.message,
+      });
+    } catch (eventErr) {
+      logger.warn("could not record an event", { error: errorMessage(eventErr) });
+    }
+  }
+
+  async function releaseFinalizer(kind: RunKind, run: TektonRun): Promise<void> {
+    const ops = removeFinalizerPatch(run, kind.finalizer);
+    if (!ops) return;
+    try {
+      await kube.jsonPatchRun(kind, run.metadata?.namespace ?? "", run.metadata?.name ?? "", ops);
+    } catch (err) {
+      if (err instanceof KubernetesError && err.status === 404) return;
+      throw err;
+    }
+  }
+
+  /** Store the logs of a finished run; `undefined` when they cannot be stored by this server. */
+  async function storeLogs(
+    run: TektonRun,
+    kind: RunKind,
+    plan: ArchivePlan,
+  ): Promise<string | undefined> {
+    if (!deps.logs || kind.podLabel === undefined) return undefined;
+    const uid = plan.uid;
+    const known = storedLogs.get(uid);
+    if (known !== undefined) return known;
+    const annotated = run.metadata?.annotations?.[ANNOTATIONS.log];
+    if (annotated && run.metadata?.annotations?.[ANNOTATIONS.stored] === "true") {
+      storedLogs.set(uid, annotated);
+      return annotated;
+    }
+    try {
+      const logName = await deps.logs.upload(run, kind, plan.resultName);
+      storedLogs.set(uid, logName);
+      return logName;
+    } catch (err) {
+      if (isUnimplementedError(err)) {
+        if (!logsUnavailableWarned) {
+          logsUnavailableWarned = true;
+          logger.warn("the Results API does not serve logs; runs are stored without logs", {
+            error: errorMessage(err),
+          });
+        }
+        return undefined;
+      }
+      throw new LogUploadError(`storing the logs failed: ${errorMessage(err)}`, { cause: err });
+    }
+  }
+
+  async function reconcileTombstone(
+    key: string,
+    kind: RunKind,
+    run: TektonRun,
+  ): Promise<ReconcileOutcome> {
+    const uid = run.metadata?.uid ?? "";
+    if (isManagedBy(run, settings.managedBy) && !storedUids.has(uid)) {
+      try {
+        await upserter.upsert(buildPlan(run, kind));
+      } catch (err) {
+        if (!(err instanceof PermanentError)) throw err;
+      }
+    }
+    tombstones.delete(key);
+    upserter.forget(uid);
+    storedUids.delete(uid);
+    storedLogs.delete(uid);
+    lastApplied.delete(uid);
+    permanentReported.delete(uid);
+    notStoredCounted.delete(uid);
+    return {};
+  }
+
+  async function reconcile(key: string): Promise<ReconcileOutcome> {
+    const parsed = parseRunKey(key);
+    if (!parsed) return {};
+    const { kind, namespace, name } = parsed;
+    const run = index.get(kind, namespace, name);
+    if (!run) {
+      const tomb = tombstones.get(key);
+      return tomb ? reconcileTombstone(key, kind, tomb) : {};
+    }
+    const tomb = tombstones.get(key);
+    // A run deleted and created again under the same name: store the old one first.
+    if (tomb && tomb.metadata?.uid !== run.metadata?.uid) await reconcileTombstone(key, kind, tomb);
+    tombstones.delete(key);
+    const uid = run.metadata?.uid ?? "";
+    const ours = hasFinalizer(run, kind.finalizer);
+    const deleting = isDeleting(run);
+    // Runs of another controller are skipped, unless one being deleted still
+    // carries our finalizer: it is processed so that the finalizer is released.
+    if (!isManagedBy(run, settings.managedBy) && !(ours && deleting)) return {};
+
+    let plan: ArchivePlan;
+    try {
+      plan = buildPlan(run, kind);
+    } catch (err) {
+      if (!(err instanceof PermanentError)) throw err;
+      await reportPermanent(kind, run, err);
+      if (ours) await releaseFinalizer(kind, run);
+      return {};
+    }
+
+    const finished = isFinished(run);
+    const final = finished || deleting;
+    const completedAt =
+      completionTime(run) ?? (deleting ? parseTime(run.metadata?.deletionTimestamp) : undefined);
+    const alreadyStored = run.metadata?.annotations?.[ANNOTATIONS.stored] === "true";
+
+    let logName: string | undefined;
+    try {
+      await upserter.upsert(plan);
+      if (final) logName = await storeLogs(run, kind, plan);
+    } catch (err) {
+      // Not stored: past the deadline, stop holding the run's deletion (keep retrying).
+      if (final && completedAt && clock.now() >= completedAt.getTime() + settings.storeDeadlineMs) {
+        if (!notStoredCounted.has(uid)) {
+          notStoredCounted.add(uid);
+          metrics.runNotStored(kind.kind);
+          logger.warn("store deadline passed: releasing the finalizer of a run not stored", {
+            kind: kind.kind,
+            namespace,
+            name,
+            error: errorMessage(err),
+          });
+        }
+        if (ours) await releaseFinalizer(kind, run);
+        throw err;
+      }
+      // Before the deadline: hold the run's deletion until it is stored.
+      if (settings.writeBack && !ours && !deleting && !alreadyStored) {
+        try {
+          await writeBack(run, kind, plan, false, undefined);
+        } catch (writeErr) {
+          logger.warn("could not add the finalizer", {
+            namespace,
+            name,
+            error: errorMessage(writeErr),
+          });
+        }
+      }
+      if (final && completedAt) {
+        // Come back before the deadline, to release the finalizer in time.
+        const left = completedAt.getTime() + settings.storeDeadlineMs - clock.now();
+        throw new RetryBefore(err, Math.max(0, left));
+      }
+      throw err;
+    }
+
+    if (final && !storedUids.has(uid)) {
+      storedUids.add(uid);
+      if (!alreadyStored) {
+        const latency = completedAt ? (clock.now() - completedAt.getTime()) / 1000 : undefined;
+        metrics.runStored(kind.kind, latency);
+      }
+      const owner = pipelineRunOwner(run);
+      if (owner?.name && settings.completedRunGracePeriodMs !== 0) {
+        deps.enqueue(runKey(PIPELINE_RUN.kind, namespace, owner.name));
+      }
+    }
+
+    await writeBack(run, kind, plan, final, logName);
+
+    if (final && finished) return graceDeletion(run, kind, completedAt);
+    return {};
+  }
+
+  async function writeBack(
+    run: TektonRun,
+    kind: RunKind,
+    plan: ArchivePlan,
+    stored: boolean,
+    logName: string | undefined,
+  ): Promise<void> {
+    if (!settings.writeBack) {
+      if (stored) await releaseFinalizer(kind, run);
+      return;
+    }
+    const holdFinalizer = !stored && !isDeleting(run);
+    const body = writeBackPatch(run, kind, {
+      resultName: plan.resultName,
+      recordName: plan.recordName,
+      ...(logName !== undefined ? { logName } : {}),
+      stored,
+      finishedChild: stored && isFinished(run) && isChild(run),
+      holdFinalizer,
+    });
+    if (!body) return;
+    // The informer may not have seen our last apply yet: the same body applied
+    // to the same version it was computed from is not applied again.
+    const uid = run.metadata?.uid ?? "";
+    const bodyHash = hashOf(body);
+    const last = lastApplied.get(uid);
+    if (last?.bodyHash === bodyHash && last.fromVersion === run.metadata?.resourceVersion) return;
+    let updated: TektonRun;
+    try {
+      updated = await kube.applyRun(kind, body);
+    } catch (err) {
+      if (err instanceof KubernetesError && err.status === 404) return;
+      throw err;
+    }
+    lastApplied.set(uid, { bodyHash, fromVersion: run.metadata?.resourceVersion ?? "" });
+    // A server that did not release a finalizer we never owned through apply: remove it explicitly.
+    if (!holdFinalizer && hasFinalizer(updated, kind.finalizer))
+      await releaseFinalizer(kind, updated);
+  }
+
+  async function graceDeletion(
+    run: TektonRun,
+    kind: RunKind,
+    completedAt: Date | undefined,
+  ): Promise<ReconcileOutcome> {
+    const grace = settings.completedRunGracePeriodMs;
+    if (grace === 0 || !hasNoOwners(run) || isDeleting(run)) return {};
+    const namespace = run.metadata?.namespace ?? "";
+    const uid = run.metadata?.uid ?? "";
+    if (grace > 0) {
+      const due = (completedAt?.getTime() ?? clock.now()) + grace;
+      const wait = due - clock.now();
+      if (wait > 0) return { requeueAfterMs: wait };
+    }
+    const children = index.childrenOf(namespace, uid);
+    const waiting = children.filter(
+      ({ run: child }) =>
+        child.metadata?.annotations?.[ANNOTATIONS.stored] !== "true" &&
+        !storedUids.has(child.metadata?.uid ?? ""),
+    );
+    if (waiting.length > 0) {
+      logger.debug("grace period over; waiting for children to be stored", {
+        namespace,
+        name: run.metadata?.name,
+        waiting: waiting.length,
+      });
+      return { requeueAfterMs: CHILDREN_RECHECK_MS };
+    }
+    const deleted = await kube.deleteRun(kind, namespace, run.metadata?.name ?? "", uid);
+    if (deleted) {
+      metrics.runDeleted(kind.kind);
+      logger.info("deleted a stored run after its grace period", {
+        kind: kind.kind,
+        namespace,
+        name: run.metadata?.name,
+      });
+    }
+    return {};
+  }
+
+  return {
+    reconcile,
+    tombstone(key, run) {
+      tombstones.set(key, run);
+    },
+    isStored: (uid) => storedUids.has(uid),
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * An informer of one run kind behind a small interface: a cache of the runs
+ * and their add/update/delete events, over client-node's `makeInformer`
+ * (list, then watch from the list's resourceVersion; relist on 410 Gone).
+ * A stopped informer (watch failure, connection refused, failed relist) is
+ * restarted with exponential backoff.
+ *
+ * @module
+ */
+import {
+  makeInformer,
+  type Informer,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type ObjectCache,
+} from "@kubernetes/client-node";
+import { createBackoff, type Backoff } from "./backoff.js";
+import { systemClock, type Clock, type TimerHandle } from "./clock.js";
+import { errorMessage } from "./errors.js";
+import type { KubeClient } from "./kube-client.js";
+import { noopLogger, type Logger } from "./logger.js";
+import type { RunKind } from "./run-kinds.js";
+import type { TektonRun } from "./run.js";
+
+/** A run event: added, updated or deleted (with the last known state). */
+export type RunEventType = "add" | "update" | "delete";
+
+/** The informer of one run kind. */
+export interface RunInformer {
+  readonly kind: RunKind;
+  /** Start listing and watching; resolves after the first attempt (it keeps retrying). */
+  start(): Promise<void>;
+  /** Stop watching (no more events, no restart). */
+  stop(): Promise<void>;
+  /** The cached run `namespace/name`. */
+  get(namespace: string, name: string): TektonRun | undefined;
+  /** Every cached run. */
+  list(): readonly TektonRun[];
+  /** True once a list has succeeded (the cache is complete). */
+  hasSynced(): boolean;
+  /** Subscribe to events. */
+  onEvent(handler: (type: RunEventType, run: TektonRun) => void): void;
+}
+
+/** What client-node's informers provide (`makeInformer`'s result). */
+export type InformerSource = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
+
+/** Makes the underlying informer of a kind. */
+export type InformerFactory = (kind: RunKind) => InformerSource;
+
+/**
+ * The factory over client-node's `makeInformer`: list through `kube`
+ * (CustomObjectsApi), watch `/apis/{group}/{version}[/namespaces/{ns}]/{plural}`.
+ */
+export function createInformerFactory(
+  kc: KubeConfig,
+  kube: KubeClient,
+  options: { namespace?: string; labelSelector?: string } = {},
+): InformerFactory {
+  return (kind) => {
+    const scope = options.namespace ? `/namespaces/${encodeURIComponent(options.namespace)}` : "";
+    const path = `/apis/${kind.group}/${kind.version}${scope}/${kind.plural}`;
+    const listFn = async () => {
+      const list = await kube.listRuns(kind, {
+        ...(options.namespace ? { namespace: options.namespace } : {}),
+        ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
+      });
+      return list as unknown as KubernetesListObject<KubernetesObject>;
+    };
+    return makeInformer<KubernetesObject>(kc, path, listFn, options.labelSelector || undefined);
+  };
+}
+
+/** Options of {@link createRunInformer}. */
+export interface RunInformerOptions {
+  kind: RunKind;
+  factory: InformerFactory;
+  clock?: Clock;
+  /** Delay before restart n. Default 100 ms doubling up to 30 s. */
+  backoff?: Backoff;
+  logger?: Logger;
+  /** Called with every failure of the underlying informer. */
+  onError?: (err: unknown) => void;
+  /** Called whenever the informer (re)connects: a list or a new watch follows. */
+  onConnect?: () => void;
+}
+
+/** Create the informer of one kind, restarted with backoff whenever it stops on an error. */
+export function createRunInformer(options: RunInformerOptions): RunInformer {
+  const { kind } = options;
+  const clock = options.clock ?? systemClock;
+  const backoff = options.backoff ?? createBackoff({ baseMs: 100, maxMs: 30_000 });
+  const logger = options.logger ?? noopLogger;
+  const source = options.factory(kind);
+  const handlers: ((type: RunEventType, run: TektonRun) => void)[] = [];
+  let stopped = true;
+  let synced = false;
+  let failures = 0;
+  let restartTimer: TimerHandle | undefined;
+  let failedDuringStart = false;
+
+  const emit = (type: RunEventType) => (obj: KubernetesObject) => {
+    for (const h of handlers) h(type, obj as TektonRun);
+  };
+  source.on("add", emit("add"));
+  source.on("update", emit("update"));
+  source.on("delete", emit("delete"));
+  source.on("connect", () => {
+    if (!stopped) options.onConnect?.();
+  });
+  source.on("error", (err?: unknown) => {
+    if (stopped) return;
+    failedDuringStart = true;
+    failures++;
+    options.onError?.(err);
+    const delay = backoff(failures);
+    logger.warn("informer stopped, restarting", {
+      kind: kind.kind,
+      error: errorMessage(err),
+      retryInMs: Math.round(delay),
+    });
+    restartTimer?.cancel();
+    restartTimer = clock.setTimer(() => {
+      restartTimer = undefined;
+      void attempt();
+    }, delay);
+  });
+
+  async function attempt(): Promise<void> {
+    if (stopped) return;
+    failedDuringStart = false;
+    try {
+      await source.start();
+    } catch (err) {
+      // start() reports through "error" in client-node; a throw is handled the same way.
+      if (!failedDuringStart && !stopped) {
+        failedDuringStart = true;
+        failures++;
+        options.onError?.(err);
+        restartTimer = clock.setTimer(() => void attempt(), backoff(failures));
+      }
+      return;
+    }
+    if (!failedDuringStart) {
+      synced = true;
+      failures = 0;
+    }
+  }
+
+  return {
+    kind,
+    async start() {
+      if (!stopped) return;
+      stopped = false;
+      await attempt();
+    },
+    async stop() {
+      stopped = true;
+      restartTimer?.cancel();
+      restartTimer = undefined;
+      await source.stop();
+    },
+    get: (namespace, name) => source.get(name, namespace) as TektonRun | undefined,
+    list: () => source.list() as readonly TektonRun[],
+    hasSynced: () => synced,
+    onEvent(handler) {
+      handlers.push(handler);
+    },
+  };
+}

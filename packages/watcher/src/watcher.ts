@@ -1,0 +1,314 @@
+/**
+ * The watcher, composed: informers feed a rate-limited work queue keyed by
+ * run; the leader's workers reconcile each key through the Results API and
+ * write back to the run. Every dependency (Kubernetes client, informers,
+ * Results API transport, clock, logger) can be injected, so tests compose it
+ * in-process.
+ *
+ * @module
+ */
+import type { Transport } from "@connectrpc/connect";
+import { KubeConfig } from "@kubernetes/client-node";
+import { createLogsClient, createResultsClient } from "@tekton-results/client";
+import { createApiConnection, pacedClient, type ApiConnection } from "./api-transport.js";
+import { createBackoff, type Backoff } from "./backoff.js";
+import { sleep, systemClock, type Clock } from "./clock.js";
+import { DEFAULT_SUMMARY_LABELS, type WatcherConfig } from "./config.js";
+import { errorKind, errorMessage, RetryBefore } from "./errors.js";
+import { createKubeClient, type KubeClient } from "./kube-client.js";
+import { createLeaderElector, type LeaderElector } from "./leader-election.js";
+import { createLogUploader } from "./log-uploader.js";
+import { noopLogger, type Logger } from "./logger.js";
+import { createWatcherMetrics, type WatcherMetrics } from "./metrics.js";
+import { startMetricsServer, type MetricsServer } from "./metrics-server.js";
+import { createRateLimiter } from "./rate-limiter.js";
+import { createReconciler, type RunIndex } from "./reconciler.js";
+import {
+  createInformerFactory,
+  createRunInformer,
+  type InformerFactory,
+  type RunInformer,
+} from "./run-informer.js";
+import { CUSTOM_RUN, RUN_KINDS, TASK_RUN, type RunKindName } from "./run-kinds.js";
+import { keyOfRun } from "./run.js";
+import { createUpserter } from "./upsert.js";
+import { createWorkQueue } from "./work-queue.js";
+
+/** Settings of a watcher: {@link WatcherConfig} fields, all optional but `apiUrl` (unless a transport is given). */
+export type WatcherSettings = Partial<WatcherConfig>;
+
+/** Options of {@link createWatcher}. */
+export interface WatcherOptions extends WatcherSettings {
+  /** The Results API transport; default: gRPC over HTTP/2 to `apiUrl`. */
+  transport?: Transport;
+  /** The cluster; default: `kubeconfig`, else in-cluster / `$KUBECONFIG` / `~/.kube/config`. */
+  kubeConfig?: KubeConfig;
+  /** The Kubernetes calls; default: over `kubeConfig`. */
+  kube?: KubeClient;
+  /** The informers' source; default: client-node's `makeInformer` over `kubeConfig`. */
+  informerFactory?: InformerFactory;
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: WatcherMetrics;
+  /** Retry delays of failed keys; default 100 ms doubling up to 5 minutes. */
+  backoff?: Backoff;
+}
+
+/** A watcher; see {@link createWatcher}. */
+export interface Watcher {
+  /** Start the informers, the election (or the workers) and the metrics server. */
+  start(): Promise<void>;
+  /**
+   * Stop gracefully: stop the informers and workers, wait for in-flight work
+   * up to `deadlineMs` (default: `shutdownTimeoutMs`), release the lease,
+   * close the endpoints and the API connection. Idempotent.
+   */
+  stop(options?: { deadlineMs?: number }): Promise<void>;
+  /** True while this replica processes runs (leader, or no election). */
+  isLeader(): boolean;
+  /** True once every informer has listed its runs. */
+  ready(): boolean;
+  /** True when no key waits or is processed. */
+  idle(): boolean;
+  /** Queue every cached run again (a full resync). */
+  resync(): void;
+  /** The metrics. */
+  readonly metrics: WatcherMetrics;
+  /** Where `/metrics`, `/healthz` and `/readyz` are served, once started (`undefined` when disabled). */
+  metricsUrl(): string | undefined;
+}
+
+function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/** Compose a watcher. */
+export function createWatcher(options: WatcherOptions): Watcher {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? noopLogger;
+  const metrics = options.metrics ?? createWatcherMetrics();
+  const workers = options.workers ?? 4;
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 30_000;
+
+  let kc = options.kubeConfig;
+  const needKubeConfig = !options.kube || !options.informerFactory;
+  if (!kc && needKubeConfig) kc = loadKubeConfig(options.kubeconfig);
+  const kube =
+    options.kube ?? createKubeClient(kc!, { onRequest: (verb) => metrics.kubernetesRequest(verb) });
+  const factory =
+    options.informerFactory ??
+    createInformerFactory(kc!, kube, {
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+      ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
+    });
+
+  let connection: ApiConnection;
+  if (options.transport) {
+    connection = { transport: options.transport, close: () => {} };
+  } else {
+    if (!options.apiUrl) throw new TypeError("createWatcher needs apiUrl or transport");
+    connection = createApiConnection(options.apiUrl, {
+      ...(options.apiTokenFile ? { tokenFile: options.apiTokenFile } : {}),
+    });
+  }
+  const limiter = createRateLimiter(options.qps ?? 50, options.burst ?? 100, clock);
+  const onCall = (method: string) => metrics.apiCall(method);
+  const results = pacedClient(createResultsClient(connection.transport), limiter, onCall);
+  const logsClient = pacedClient(createLogsClient(connection.transport), limiter, onCall);
+
+  const informers = new Map<RunKindName, RunInformer>();
+  for (const kind of RUN_KINDS) {
+    informers.set(
+      kind.kind,
+      createRunInformer({
+        kind,
+        factory,
+        clock,
+        logger,
+        onError: () => metrics.error("kubernetes"),
+        onConnect: () => metrics.kubernetesRequest("watch"),
+      }),
+    );
+  }
+  const index: RunIndex = {
+    get: (kind, namespace, name) => informers.get(kind.kind)?.get(namespace, name),
+    childrenOf(namespace, uid) {
+      const out = [];
+      for (const kind of [TASK_RUN, CUSTOM_RUN]) {
+        for (const run of informers.get(kind.kind)?.list() ?? []) {
+          if (
+            run.metadata?.namespace === namespace &&
+            run.metadata.ownerReferences?.some((o) => o.kind === "PipelineRun" && o.uid === uid)
+          ) {
+            out.push({ kind, run });
+          }
+        }
+      }
+      return out;
+    },
+  };
+
+  const queue = createWorkQueue({
+    clock,
+    backoff: options.backoff ?? createBackoff(),
+    onDepth: (depth) => metrics.setQueueDepth(depth),
+  });
+  const reconciler = createReconciler({
+    kube,
+    upserter: createUpserter(results),
+    index,
+    metrics,
+    clock,
+    logger,
+    enqueue: (key) => queue.add(key),
+    settings: {
+      managedBy: options.managedBy ?? [],
+      summaryLabels: options.summaryLabels ?? DEFAULT_SUMMARY_LABELS,
+      writeBack: options.writeBack ?? true,
+      storeDeadlineMs: options.storeDeadlineMs ?? 600_000,
+      completedRunGracePeriodMs: options.completedRunGracePeriodMs ?? 0,
+    },
+    ...(options.logs ? { logs: createLogUploader({ kube, results, logs: logsClient }) } : {}),
+  });
+
+  for (const informer of informers.values()) {
+    informer.onEvent((type, run) => {
+      const key = keyOfRun(run, informer.kind);
+      if (type === "delete") reconciler.tombstone(key, run);
+      queue.add(key);
+    });
+  }
+
+  let leading = false;
+  let generation = 0;
+  const running = new Set<Promise<void>>();
+  let inFlight = 0;
+
+  async function worker(gen: number): Promise<void> {
+    for (;;) {
+      const key = await queue.get();
+      if (key === undefined) return;
+      if (gen !== generation) {
+        // Leadership changed while waiting: hand the key back.
+        queue.done(key);
+        queue.add(key);
+        return;
+      }
+      inFlight++;
+      try {
+        const outcome = await reconciler.reconcile(key);
+        queue.forget(key);
+        if (outcome.requeueAfterMs !== undefined) queue.addAfter(key, outcome.requeueAfterMs);
+      } catch (thrown) {
+        const err = thrown instanceof RetryBefore ? thrown.cause : thrown;
+        const kind = errorKind(err);
+        metrics.error(kind);
+        logger.warn("reconcile failed; retrying with backoff", {
+          key,
+          kind,
+          error: errorMessage(err),
+          failures: queue.failures(key) + 1,
+        });
+        queue.addRateLimited(key);
+        // A deadline (the store deadline) comes before the backoff: be back by then.
+        if (thrown instanceof RetryBefore) queue.addAfter(key, thrown.withinMs);
+      } finally {
+        inFlight--;
+        queue.done(key);
+      }
+    }
+  }
+
+  function startWorkers(): void {
+    if (leading) return;
+    leading = true;
+    metrics.setLeader(true);
+    const gen = ++generation;
+    for (let i = 0; i < workers; i++) {
+      const p = worker(gen).finally(() => running.delete(p));
+      running.add(p);
+    }
+    resync();
+  }
+
+  function stopWorkers(): void {
+    if (!leading) return;
+    leading = false;
+    generation++;
+    metrics.setLeader(false);
+  }
+
+  function resync(): void {
+    for (const informer of informers.values()) {
+      for (const run of informer.list()) queue.add(keyOfRun(run, informer.kind));
+    }
+  }
+
+  const elector: LeaderElector | undefined =
+    options.leaderElect === false
+      ? undefined
+      : createLeaderElector({
+          kube,
+          clock,
+          logger,
+          leaseName: options.leaseName ?? "tekton-results-watcher",
+          leaseNamespace: options.leaseNamespace ?? options.namespace ?? "default",
+          identity: options.identity ?? `tekton-results-watcher_${process.pid}`,
+          leaseDurationMs: options.leaseDurationMs ?? 15_000,
+          renewDeadlineMs: options.renewDeadlineMs ?? 10_000,
+          retryPeriodMs: options.retryPeriodMs ?? 2_000,
+          onStartedLeading: startWorkers,
+          onStoppedLeading: stopWorkers,
+        });
+
+  let metricsServer: MetricsServer | undefined;
+  let started = false;
+  let stopping: Promise<void> | undefined;
+
+  const ready = () => [...informers.values()].every((i) => i.hasSynced());
+
+  return {
+    metrics,
+    async start() {
+      if (started) return;
+      started = true;
+      if (options.metricsAddr) {
+        metricsServer = await startMetricsServer(options.metricsAddr, metrics, ready);
+      }
+      logger.info("starting", {
+        namespace: options.namespace ?? "(all)",
+        leaderElect: elector !== undefined,
+        workers,
+        logs: options.logs ?? false,
+        writeBack: options.writeBack ?? true,
+      });
+      await Promise.all([...informers.values()].map((i) => i.start()));
+      if (elector) elector.start();
+      else startWorkers();
+    },
+    stop(stopOptions = {}) {
+      stopping ??= (async () => {
+        const deadlineMs = stopOptions.deadlineMs ?? shutdownTimeoutMs;
+        await Promise.all([...informers.values()].map((i) => i.stop()));
+        stopWorkers();
+        const until = Date.now() + deadlineMs;
+        while (inFlight > 0 && Date.now() < until) await sleep(systemClock, 20);
+        if (inFlight > 0) logger.warn("stopping with work in flight", { inFlight });
+        queue.shutDown();
+        await elector?.stop();
+        await metricsServer?.close();
+        connection.close();
+        logger.info("stopped");
+      })();
+      return stopping;
+    },
+    isLeader: () => leading,
+    ready,
+    idle: () => queue.len() === 0 && queue.processing() === 0,
+    resync,
+    metricsUrl: () => metricsServer?.url,
+  };
+}
