@@ -1,0 +1,137 @@
+/**
+ * The demo's system, on one machine and in one process: a fake Kubernetes
+ * API server, the Results API server (SQLite and a log directory on disk) and
+ * the watcher between them.
+ *
+ * @module
+ */
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { KubeConfig } from "@kubernetes/client-node";
+import {
+  createLogsClient,
+  createResultsClient,
+  type LogsClient,
+  type ResultsClient,
+} from "@tekton-results/client";
+import { createKubeFake, type KubeFake } from "@tekton-results/kube-fake";
+import { createDirectoryLogStore } from "@tekton-results/log-store";
+import { createResultsRoutes, createResultsServer } from "@tekton-results/server";
+import { createSqliteStore } from "@tekton-results/storage-sqlite";
+import { createWatcher, type Watcher } from "@tekton-results/watcher";
+
+/** Options of {@link startDemoStack}. */
+export interface DemoStackOptions {
+  /** Where the database, the logs and the kubeconfig go. Default: a new temporary directory, removed on close. */
+  dataDir?: string;
+  /** Port of the Results API. Default 0 (a free port). */
+  port?: number;
+  /** Host both servers listen on. Default `127.0.0.1`. */
+  host?: string;
+}
+
+/** The running system. */
+export interface DemoStack {
+  /** The fake cluster (in-process access). */
+  kube: KubeFake;
+  /** A kubeconfig for the fake cluster. */
+  kubeConfig: KubeConfig;
+  /** The kubeconfig file, for `kubectl --kubeconfig`. */
+  kubeconfigPath: string;
+  /** The Results API base URL (gRPC, Connect, gRPC-Web and REST on one port). */
+  apiUrl: string;
+  /** The data directory. */
+  dataDir: string;
+  /** True when {@link DemoStack.dataDir} is temporary (removed on close). */
+  temporary: boolean;
+  /** The SQLite database file. */
+  databasePath: string;
+  /** The directory of stored logs. */
+  logsDir: string;
+  /** A client of the Results service. */
+  client: ResultsClient;
+  /** A client of the Logs service. */
+  logs: LogsClient;
+  /** The watcher (started). */
+  watcher: Watcher;
+  /** Stop everything, in order: watcher, clients, server, cluster, database; then remove a temporary directory. */
+  close(): Promise<void>;
+}
+
+/** Start the fake cluster, the Results server and the watcher. */
+export async function startDemoStack(options: DemoStackOptions = {}): Promise<DemoStack> {
+  const host = options.host ?? "127.0.0.1";
+  const temporary = options.dataDir === undefined;
+  const dataDir =
+    options.dataDir === undefined
+      ? await mkdtemp(join(tmpdir(), "tekton-results-demo-"))
+      : resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const databasePath = join(dataDir, "results.db");
+  const logsDir = join(dataDir, "logs");
+  const kubeconfigPath = join(dataDir, "kubeconfig");
+
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const closeAll = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch {
+        // Best effort: the rest must still be closed.
+      }
+    }
+    if (temporary) await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const kube = await createKubeFake({ host });
+    cleanups.push(() => kube.close());
+    await kube.writeKubeconfig(kubeconfigPath);
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromString(kube.kubeconfigYaml());
+
+    const store = await createSqliteStore({ filename: databasePath });
+    cleanups.push(() => store.close());
+    const server = createResultsServer({
+      routes: createResultsRoutes({ store, logs: createDirectoryLogStore({ dir: logsDir }) }),
+      store,
+    });
+    const { url: apiUrl } = await server.listen(options.port ?? 0, host);
+    cleanups.push(() => server.close({ deadlineMs: 1000 }));
+
+    const sessions = new Http2SessionManager(apiUrl);
+    cleanups.push(() => sessions.abort());
+    const transport = createGrpcTransport({ baseUrl: apiUrl, sessionManager: sessions });
+
+    const watcher = createWatcher({
+      apiUrl,
+      kubeConfig,
+      leaderElect: false,
+      logs: true,
+      workers: 4,
+      qps: 0,
+    });
+    cleanups.push(() => watcher.stop({ deadlineMs: 2000 }));
+    await watcher.start();
+
+    let closing: Promise<void> | undefined;
+    return {
+      kube,
+      kubeConfig,
+      kubeconfigPath,
+      apiUrl,
+      dataDir,
+      temporary,
+      databasePath,
+      logsDir,
+      client: createResultsClient(transport),
+      logs: createLogsClient(transport),
+      watcher,
+      close: () => (closing ??= closeAll()),
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
