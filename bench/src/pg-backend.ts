@@ -15,7 +15,7 @@ import { join } from "node:path";
 import type { Knex } from "knex";
 import { ensureEmbeddedPostgresAccess } from "../../scripts/embedded-postgres-access.mjs";
 import pg from "pg";
-import type { ResultsStore } from "@tekton-results/storage";
+import { prefixUpperBound, type ResultsStore } from "@tekton-results/storage";
 import type { BenchBackend, KeysetPosition, QueryCase, RawIngest, SummaryCase } from "./backend.js";
 import {
   PIPELINE_RUN_TYPE,
@@ -290,26 +290,27 @@ export async function openPgBackend(
           break;
         case "label":
           if (query.namespace !== undefined) {
-            where =
-              "parent = $1 AND data_json -> 'metadata' -> 'labels' ->> 'tekton.dev/pipeline' = $2";
+            where = "parent = $1 AND pipeline_name = $2";
             params = [query.namespace, query.pipeline];
           } else {
-            where = "data_json -> 'metadata' -> 'labels' ->> 'tekton.dev/pipeline' = $1";
+            where = "pipeline_name = $1";
             params = [query.pipeline];
           }
           break;
         case "reason":
-          where = "data_json #>> '{status,conditions,0,reason}' = $1";
+          where = "status_reason = $1";
           params = [query.reason];
           break;
         case "time":
           where = "create_time >= $1 AND create_time < $2";
           params = [query.from.getTime(), query.to.getTime()];
           break;
-        case "prefix":
-          where = "starts_with(data_json #>> '{metadata,name}', $1)";
-          params = [query.prefix];
+        case "prefix": {
+          const bound = prefixUpperBound(query.prefix);
+          where = bound === undefined ? "run_name >= $1" : "run_name >= $1 AND run_name < $2";
+          params = bound === undefined ? [query.prefix] : [query.prefix, bound];
           break;
+        }
       }
       const res = await raw.query<{ uid: string }>(
         `SELECT ${RECORD_COLUMNS} FROM records WHERE ${where} ORDER BY create_time DESC, uid DESC LIMIT $${params.length + 1}`,
@@ -339,16 +340,16 @@ export async function openPgBackend(
         query === "ungrouped"
           ? ""
           : query === "pipeline"
-            ? `parent || '/' || (annotations ->> 'tekton.dev/pipeline')`
-            : "(create_time / 86400000) * 86400";
+            ? `run_namespace || '/' || pipeline_name`
+            : "(creation_ms / 86400000) * 86400";
       const res = await raw.query(
         `SELECT ${group ? `${group} AS group_value, ` : ""}count(*) AS total,
-          count(*) FILTER (WHERE summary_status = 1) AS succeeded,
-          count(*) FILTER (WHERE summary_status = 2) AS failed,
-          count(*) FILTER (WHERE summary_status = 4) AS cancelled,
-          avg(summary_end_time - summary_start_time) AS avg_duration,
-          max(summary_end_time - summary_start_time) AS max_duration
-          FROM results WHERE summary_type = $1${group ? ` GROUP BY ${group}` : ""}`,
+          count(*) FILTER (WHERE status_reason IN ('Succeeded', 'Completed')) AS succeeded,
+          count(*) FILTER (WHERE status_reason = 'Failed') AS failed,
+          count(*) FILTER (WHERE status_reason = 'Cancelled') AS cancelled,
+          avg(completion_ms - start_ms) AS avg_duration,
+          max(completion_ms - start_ms) AS max_duration
+          FROM records WHERE type = $1${group ? ` GROUP BY ${group}` : ""}`,
         [PIPELINE_RUN_TYPE],
       );
       return res.rows;

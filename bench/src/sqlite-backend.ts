@@ -9,7 +9,12 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
-import { createSqliteStore, type SqliteStore } from "@tekton-results/storage-sqlite";
+import { prefixUpperBound } from "@tekton-results/storage";
+import {
+  createSqliteStore,
+  registerSqliteFunctions,
+  type SqliteStore,
+} from "@tekton-results/storage-sqlite";
 import type { BenchBackend, KeysetPosition, QueryCase, RawIngest, SummaryCase } from "./backend.js";
 import {
   PIPELINE_RUN_TYPE,
@@ -69,9 +74,13 @@ function recordRow(
   ];
 }
 
-/** The same pragmas the store sets on its connections. */
+/**
+ * The same pragmas the store sets on its connections, and its SQL functions
+ * (the typed columns SQLite computes on every write call `tr_timestamp_ms`).
+ */
 function openRaw(filename: string, readonly = false): BetterSqlite3.Database {
   const db = new Database(filename, { readonly });
+  registerSqliteFunctions(db);
   db.pragma("busy_timeout = 5000");
   if (!readonly) {
     db.pragma("foreign_keys = ON");
@@ -199,24 +208,24 @@ export async function openSqliteBackend(
           params = [query.namespace];
           break;
         case "label":
-          where =
-            (query.namespace !== undefined ? "parent = ? AND " : "") +
-            `data ->> '$.metadata.labels."tekton.dev/pipeline"' = ?`;
+          where = (query.namespace !== undefined ? "parent = ? AND " : "") + "pipeline_name = ?";
           params =
             query.namespace !== undefined ? [query.namespace, query.pipeline] : [query.pipeline];
           break;
         case "reason":
-          where = "data ->> '$.status.conditions[0].reason' = ?";
+          where = "status_reason = ?";
           params = [query.reason];
           break;
         case "time":
           where = "create_time >= ? AND create_time < ?";
           params = [query.from.getTime(), query.to.getTime()];
           break;
-        case "prefix":
-          where = "substr(data ->> '$.metadata.name', 1, ?) = ?";
-          params = [query.prefix.length, query.prefix];
+        case "prefix": {
+          const bound = prefixUpperBound(query.prefix);
+          where = bound === undefined ? "run_name >= ?" : "run_name >= ? AND run_name < ?";
+          params = bound === undefined ? [query.prefix] : [query.prefix, bound];
           break;
+        }
       }
       const rows = prepared(
         `SELECT ${RECORD_COLUMNS} FROM records WHERE ${where} ORDER BY create_time DESC, uid DESC LIMIT ?`,
@@ -242,13 +251,14 @@ export async function openSqliteBackend(
         query === "ungrouped"
           ? ""
           : query === "pipeline"
-            ? `parent || '/' || (annotations ->> '$."tekton.dev/pipeline"')`
-            : "(create_time / 86400000) * 86400";
+            ? `run_namespace || '/' || pipeline_name`
+            : "(creation_ms / 86400000) * 86400";
       const sql = `SELECT ${group ? `${group} AS group_value, ` : ""}count(*) AS total,
-        sum(summary_status = 1) AS succeeded, sum(summary_status = 2) AS failed, sum(summary_status = 4) AS cancelled,
-        avg(summary_end_time - summary_start_time) AS avg_duration, max(summary_end_time - summary_start_time) AS max_duration
-        FROM results WHERE summary_type = '${PIPELINE_RUN_TYPE}'${group ? ` GROUP BY ${group}` : ""}`;
-      return prepared(sql).all();
+        sum(status_reason IN ('Succeeded', 'Completed')) AS succeeded, sum(status_reason = 'Failed') AS failed,
+        sum(status_reason = 'Cancelled') AS cancelled,
+        avg(completion_ms - start_ms) AS avg_duration, max(completion_ms - start_ms) AS max_duration
+        FROM records WHERE type = ?${group ? ` GROUP BY ${group}` : ""}`;
+      return prepared(sql).all(PIPELINE_RUN_TYPE);
     },
 
     async close() {

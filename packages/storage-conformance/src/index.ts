@@ -21,3 +21,11 @@ export {
   type InvalidFilterCase,
 } from "./filter-cases.js";
 export { matchesFilter, resultRow, recordRow, type FilterRow } from "./memory-filter.js";
+export { planFixtures, planQueries, type PlanFixtures, type PlanQuery } from "./plan-fixtures.js";
+export {
+  typedFieldFilters,
+  typedFieldRecords,
+  typedFieldSample,
+  typedFieldSampleRecord,
+  typedFieldSampleResult,
+} from "./typed-field-cases.js";

@@ -11,6 +11,14 @@
  * value is converted to a typed kind behind a `jsonb_typeof` guard, so a
  * comparison across JSON types is absent.
  *
+ * On records, the whole filter is compiled in a truth context
+ * (`compileTypedTruth` of `@tekton-results/storage`): predicates with a typed
+ * form (name, namespace, condition reason/status, pipeline/task label
+ * equality, `in`, `startsWith`) read the typed, indexed columns the store
+ * fills at write time, label equalities read `record_labels`, and
+ * `timestamp(data.status.startTime)` (and the other typed times) reads its
+ * time column anywhere; everything else walks the JSON as described here.
+ *
  * Nothing a row contains can make the query fail: every operation that could
  * raise (casts, overflow, division by zero, timestamp parsing) goes through
  * the exception-safe functions the migrations create (`tr_arith`,
@@ -29,7 +37,9 @@ import {
   type JsonColumn,
   type JsonExpr,
   type PathStep,
+  compileTypedTruth,
   joinSql,
+  matchTypedRecordTime,
   param,
   rawSql,
   renderSql,
@@ -326,8 +336,20 @@ class PgFilterCompiler {
 
   // ---- entry points ----
 
+  /**
+   * The whole filter is a truth context: on records, predicates with a typed
+   * form read the typed, indexed columns (see `compileTypedTruth`).
+   */
   compileFilter(filter: FilterExpr): Sql {
-    return this.toBool(this.compile(filter, new Map()));
+    const json = (node: FilterExpr) => this.toBool(this.compile(node, new Map()));
+    if (this.target !== "records") return json(filter);
+    return compileTypedTruth(filter, {
+      column: (name) => this.column(name),
+      text: (value) => textParam(value),
+      false: FALSE,
+      startsWith: (s, p) => sql`starts_with(${s}, ${p})`,
+      json,
+    });
   }
 
   private compile(node: FilterExpr, scope: ReadonlyMap<string, Sql>): Val {
@@ -394,11 +416,14 @@ class PgFilterCompiler {
         const n = this.as("num", arg);
         return { kind: "num", sql: sql`(- ${n.sql})`, int: n.int === true };
       }
-      case "call":
+      case "call": {
+        const time = this.target === "records" ? matchTypedRecordTime(node) : undefined;
+        if (time !== undefined) return { kind: "ts", sql: this.column(time) };
         return this.call(
           node.fn,
           node.args.map((arg) => this.compile(arg, scope)),
         );
+      }
       case "has":
         return { kind: "bool", sql: this.has(node.target, scope) };
       case "exists":

@@ -30,6 +30,12 @@
  * @module
  */
 import type { Knex } from "knex";
+import {
+  RECORD_LABELS_PATH,
+  RECORD_TEXT_FIELDS,
+  RECORD_TIME_FIELDS,
+  type PathStep,
+} from "@tekton-results/storage";
 
 /**
  * The value stored in the sort columns `summary_start_sort` and
@@ -322,8 +328,101 @@ const initial: PgMigration = {
   },
 };
 
+/**
+ * The `jsonb` at `steps` below `root`, as the filter compiler walks it: keys
+ * only select from objects, indexes only from arrays. Port paths, never user input.
+ */
+function jsonAt(root: string, steps: readonly PathStep[]): string {
+  let out = root;
+  for (const step of steps)
+    out = typeof step === "number" ? `(${out} -> ${step})` : `(${out} -> '${step}')`;
+  return out;
+}
+
+/** The JSON string at `steps` of `j`, else NULL. */
+function textAt(j: string, steps: readonly PathStep[]): string {
+  const v = jsonAt(j, steps);
+  return `(CASE WHEN jsonb_typeof(${v}) = 'string' THEN ${v} #>> '{}' END)`;
+}
+
+/**
+ * Typed record columns, filled by a `BEFORE INSERT OR UPDATE OF data`
+ * trigger from one parse of `data` (which now also fills `data_json`, no
+ * longer a generated column), their indexes, and the label side table
+ * `record_labels`, kept in step by an `AFTER` trigger. Existing rows are
+ * backfilled by rewriting their `data`. Times are parsed here, once per
+ * write, so filters and summaries never call `tr_timestamp_ms` per row.
+ * See `typed-fields.ts` of `@tekton-results/storage`.
+ */
+const typedRecordColumns: PgMigration = {
+  name: "0002_typed_record_columns",
+  async up(knex) {
+    const texts = Object.entries(RECORD_TEXT_FIELDS);
+    const times = Object.entries(RECORD_TIME_FIELDS);
+    const labels = jsonAt("NEW.data_json", RECORD_LABELS_PATH);
+    await run(knex, [
+      `ALTER TABLE records ALTER COLUMN data_json DROP EXPRESSION`,
+      `ALTER TABLE records ${[
+        ...texts.map(([c]) => `ADD COLUMN ${c} text COLLATE "C" NULL`),
+        ...times.map(([c]) => `ADD COLUMN ${c} bigint NULL`),
+      ].join(", ")}`,
+      `CREATE FUNCTION tr_records_typed() RETURNS trigger
+       LANGUAGE plpgsql AS $f$
+       BEGIN
+         NEW.data_json := tr_try_jsonb(NEW.data);
+         ${texts.map(([c, path]) => `NEW.${c} := ${textAt("NEW.data_json", path)};`).join("\n         ")}
+         ${times.map(([c, path]) => `NEW.${c} := tr_timestamp_ms(${textAt("NEW.data_json", path)});`).join("\n         ")}
+         RETURN NEW;
+       END $f$`,
+      `CREATE TRIGGER records_typed BEFORE INSERT OR UPDATE OF data ON records
+       FOR EACH ROW EXECUTE FUNCTION tr_records_typed()`,
+      `CREATE TABLE record_labels (
+        record_id bigint NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+        key text COLLATE "C" NOT NULL,
+        value text COLLATE "C" NOT NULL,
+        CONSTRAINT record_labels_pkey PRIMARY KEY (record_id, key)
+      )`,
+      `CREATE INDEX record_labels_key_value ON record_labels (key, value, record_id)`,
+      `CREATE FUNCTION tr_records_labels() RETURNS trigger
+       LANGUAGE plpgsql AS $f$
+       BEGIN
+         IF TG_OP = 'UPDATE' THEN
+           DELETE FROM record_labels WHERE record_id = NEW.id;
+         END IF;
+         IF jsonb_typeof(${labels}) = 'object' THEN
+           INSERT INTO record_labels (record_id, key, value)
+             SELECT NEW.id, e.key, e.value #>> '{}' FROM jsonb_each(${labels}) AS e
+             WHERE jsonb_typeof(e.value) = 'string';
+         END IF;
+         RETURN NULL;
+       END $f$`,
+      `CREATE TRIGGER records_labels AFTER INSERT OR UPDATE OF data ON records
+       FOR EACH ROW EXECUTE FUNCTION tr_records_labels()`,
+      `UPDATE records SET data = data`,
+      `CREATE INDEX records_status_reason ON records (status_reason, create_time, uid)`,
+      `CREATE INDEX records_pipeline_name ON records (pipeline_name, create_time, uid)`,
+      `CREATE INDEX records_task_name ON records (task_name, create_time, uid)`,
+      `CREATE INDEX records_run_name ON records (run_name)`,
+      `CREATE INDEX records_start_ms ON records (start_ms)`,
+    ]);
+  },
+  async down(knex) {
+    const columns = [...Object.keys(RECORD_TEXT_FIELDS), ...Object.keys(RECORD_TIME_FIELDS)];
+    await run(knex, [
+      `DROP TRIGGER records_labels ON records`,
+      `DROP TRIGGER records_typed ON records`,
+      `DROP FUNCTION tr_records_labels()`,
+      `DROP FUNCTION tr_records_typed()`,
+      `DROP TABLE record_labels`,
+      `ALTER TABLE records ${columns.map((c) => `DROP COLUMN ${c}`).join(", ")}`,
+      `ALTER TABLE records DROP COLUMN data_json`,
+      `ALTER TABLE records ADD COLUMN data_json jsonb GENERATED ALWAYS AS (tr_try_jsonb(data)) STORED`,
+    ]);
+  },
+};
+
 /** Every migration, oldest first. */
-export const pgMigrations: readonly PgMigration[] = [initial];
+export const pgMigrations: readonly PgMigration[] = [initial, typedRecordColumns];
 
 /**
  * A knex `migrationSource` over {@link pgMigrations}: pass it as

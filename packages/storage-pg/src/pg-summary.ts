@@ -1,6 +1,8 @@
 /**
  * Record summaries (GetRecordListSummary) in PostgreSQL: grouping and
- * aggregation run in SQL over the typed fields of `records.data_json`;
+ * aggregation run in SQL over the typed columns of `records` (condition
+ * reason, start, completion and creation times, namespace, pipeline,
+ * repository), which a trigger fills from `records.data` on every write;
  * percentiles come from a window-function query that returns only the (at
  * most two) neighbouring durations each percentile reads, per group, which
  * the shared helpers interpolate exactly like the reference implementation.
@@ -8,24 +10,20 @@
  * (`summary.ts` of `@tekton-results/storage`), pinned by the conformance
  * suite.
  *
- * Nothing a record contains can fail the query: values are read with `->`
- * (keys only on objects, indexes only on arrays) behind `jsonb_typeof`
- * guards, and times go through the exception-safe `tr_timestamp_ms`, so a
- * missing, non-string or malformed value is absent. Every value is a bound
- * parameter with an explicit cast.
+ * Nothing a record contains can fail the query: the typed columns hold NULL
+ * for a missing, non-string or malformed value (times were parsed once, when
+ * the record was written). Every value is a bound parameter with an explicit
+ * cast.
  *
  * @module
  */
 import {
   summarizeFromSql,
+  typedSummaryColumns,
   type SqlSummaryAggregateRow,
   type SqlSummaryRankRow,
-  SUMMARY_DURATION_FIELDS,
-  SUMMARY_PATHS,
-  summaryFieldsToCompute,
   type RecordSummaryQuery,
   type RecordSummaryRow,
-  type SummaryField,
   type SummaryGroupBy,
   joinSql,
   param,
@@ -36,30 +34,6 @@ import {
   type Sql,
 } from "@tekton-results/storage";
 import { compilePgFilter } from "./pg-filter.js";
-
-/** The `jsonb` value at a port path of `doc` (NULL when any step is missing). */
-function jsonAt(steps: readonly (string | number)[]): Sql {
-  let expr = rawSql("doc", true);
-  for (const step of steps) {
-    // `-> int` is NULL on objects and `-> text` is NULL on arrays, as the port reads paths.
-    expr =
-      typeof step === "number"
-        ? sql`(${expr} -> ${rawSql(String(Math.trunc(step)))})`
-        : sql`(${expr} -> ${param(step)}::text)`;
-  }
-  return expr;
-}
-
-/** The JSON string at a path of `doc`, else NULL. */
-function textAt(steps: readonly (string | number)[]): Sql {
-  const v = jsonAt(steps);
-  return sql`(CASE WHEN jsonb_typeof(${v}) = 'string' THEN ${v} #>> '{}' END)`;
-}
-
-/** A time at a path of `doc` as `bigint` Unix milliseconds, else NULL. */
-function timeAt(steps: readonly (string | number)[]): Sql {
-  return sql`tr_timestamp_ms(${textAt(steps)})`;
-}
 
 /** The group value of a row of `vals` (columns `t` = the grouping time, `ns`, `label`). */
 function groupExpr(groupBy: SummaryGroupBy): Sql {
@@ -84,12 +58,11 @@ function concatRendered(...parts: RenderedSql[]): RenderedSql {
 }
 
 /**
- * The common table expressions: `docs` holds the selected documents (NULL
- * when not JSON); `vals` per document `reason`, `start_ms`, `completion_ms`
- * and the grouping inputs `t` / `ns` / `label`; `grouped` the group value `g`
- * (NULL without grouping), `reason`, `start_ms` and the duration `dur`.
- * `OFFSET 0` keeps PostgreSQL from inlining `vals` into the aggregates, which
- * would parse every time once per use instead of once per record.
+ * The common table expressions: `vals` holds per selected record `reason`,
+ * `start_ms`, `completion_ms` and the grouping inputs `t` / `ns` / `label`,
+ * all read from the typed columns the write trigger filled; `grouped` the
+ * group value `g` (NULL without grouping), `reason`, `start_ms` and the
+ * duration `dur`.
  */
 function withClause(query: RecordSummaryQuery): RenderedSql {
   const scope: Sql[] = [];
@@ -98,9 +71,10 @@ function withClause(query: RecordSummaryQuery): RenderedSql {
   if (query.resultName !== undefined) {
     scope.push(sql` AND records.result_name = ${param(query.resultName)}::text`);
   }
+  const g = query.groupBy;
   const head = renderSql(
-    sql`WITH docs AS (
-    SELECT records.data_json AS doc
+    sql`WITH vals AS (
+    SELECT ${rawSql(typedSummaryColumns(g, "records"))}
     FROM records WHERE true${joinSql(scope, "")}`,
   );
   const filter: RenderedSql = { sql: "", bindings: [] };
@@ -109,29 +83,8 @@ function withClause(query: RecordSummaryQuery): RenderedSql {
     filter.sql = `AND (${f.sql})`;
     filter.bindings = f.bindings;
   }
-  const g = query.groupBy;
-  const groupInputs: Sql[] = [];
-  if (g?.kind === "time") groupInputs.push(sql`${timeAt(SUMMARY_PATHS[g.timeField])} AS t`);
-  if (g !== undefined && g.kind !== "time")
-    groupInputs.push(sql`${textAt(SUMMARY_PATHS.namespace)} AS ns`);
-  if (g?.kind === "pipeline" || g?.kind === "repository") {
-    groupInputs.push(sql`${textAt(SUMMARY_PATHS[g.kind])} AS label`);
-  }
-  const inputs = groupInputs.length === 0 ? rawSql("") : sql`, ${joinSql(groupInputs, ", ")}`;
   const group = g === undefined ? rawSql("NULL::text") : groupExpr(g);
-  // Parsing times is the costly part: read them only when an aggregate needs them.
-  const fields = summaryFieldsToCompute(query);
-  const needDuration = fields.some((f) =>
-    (SUMMARY_DURATION_FIELDS as readonly SummaryField[]).includes(f),
-  );
-  const needStart = needDuration || fields.includes("last_runtime");
-  const none = rawSql("NULL::bigint");
-  const tail = renderSql(sql`), vals AS (
-    SELECT ${textAt(SUMMARY_PATHS.reason)} AS reason,
-      ${needStart ? timeAt(SUMMARY_PATHS.startTime) : none} AS start_ms,
-      ${needDuration ? timeAt(SUMMARY_PATHS.completionTime) : none} AS completion_ms${inputs}
-    FROM docs OFFSET 0
-  ), grouped AS (
+  const tail = renderSql(sql`), grouped AS (
     SELECT ${group} AS g, reason, start_ms, completion_ms - start_ms AS dur FROM vals
   )`);
   return concatRendered(head, filter, tail);

@@ -265,7 +265,7 @@ describe("schemas and migrations", () => {
     const migrated = (await empty.knex.raw(`SELECT name FROM ${schema}.knex_migrations`)) as {
       rows: { name: string }[];
     };
-    expect(migrated.rows.map((r) => r.name)).toEqual(["0001_initial"]);
+    expect(migrated.rows.map((r) => r.name)).toEqual(["0001_initial", "0002_typed_record_columns"]);
     await destroyTestStore(empty);
   });
 

@@ -10,6 +10,14 @@
  * value is converted to a typed kind with a `json_type` guard, so a comparison
  * across JSON types is absent rather than SQLite's cross-type ordering.
  *
+ * On records, the whole filter is compiled in a truth context
+ * (`compileTypedTruth` of `@tekton-results/storage`): predicates with a typed
+ * form (name, namespace, condition reason/status, pipeline/task label
+ * equality, `in`, `startsWith`) read the typed, indexed columns the store
+ * fills at write time, label equalities read `record_labels`, and
+ * `timestamp(data.status.startTime)` (and the other typed times) reads its
+ * time column anywhere; everything else walks the JSON as described here.
+ *
  * The SQL calls the functions of `sqlite-functions.ts` (`regexp`,
  * `tr_timestamp_ms`, ...), which the store registers on every connection.
  *
@@ -25,7 +33,9 @@ import {
   type JsonColumn,
   type JsonExpr,
   type PathStep,
+  compileTypedTruth,
   joinSql,
+  matchTypedRecordTime,
   param,
   rawSql,
   renderSql,
@@ -190,8 +200,20 @@ class SqliteFilterCompiler {
 
   // ---- entry points ----
 
+  /**
+   * The whole filter is a truth context: on records, predicates with a typed
+   * form read the typed, indexed columns (see `compileTypedTruth`).
+   */
   compileFilter(filter: FilterExpr): Sql {
-    return this.toBool(this.compile(filter, new Map()));
+    const json = (node: FilterExpr) => this.toBool(this.compile(node, new Map()));
+    if (this.target !== "records") return json(filter);
+    return compileTypedTruth(filter, {
+      column: (name) => this.column(name),
+      text: (value) => param(value),
+      false: FALSE,
+      startsWith: (s, p) => sql`(substr(${s}, 1, length(${p})) = ${p})`,
+      json,
+    });
   }
 
   private compile(node: FilterExpr, scope: ReadonlyMap<string, Sql>): Val {
@@ -258,11 +280,14 @@ class SqliteFilterCompiler {
         const n = this.as("num", arg);
         return { kind: "num", sql: sql`(- ${n.sql})`, int: n.int === true };
       }
-      case "call":
+      case "call": {
+        const time = this.target === "records" ? matchTypedRecordTime(node) : undefined;
+        if (time !== undefined) return { kind: "ts", sql: this.column(time) };
         return this.call(
           node.fn,
           node.args.map((arg) => this.compile(arg, scope)),
         );
+      }
       case "has":
         return { kind: "bool", sql: this.has(node.target, scope) };
       case "exists":

@@ -1,6 +1,8 @@
 /**
  * Record summaries (GetRecordListSummary) in SQLite: grouping and aggregation
- * run in SQL over `json_extract` of the typed fields of `records.data`;
+ * run in SQL over the typed columns of `records` (condition reason, start,
+ * completion and creation times, namespace, pipeline, repository), which
+ * SQLite fills from `records.data` whenever a record is written;
  * percentiles come from a window-function query that returns only the (at
  * most two) neighbouring durations each percentile reads, per group. No
  * record is loaded into memory. The semantics are the port's (`summary.ts`
@@ -10,9 +12,9 @@
  */
 import {
   summarizeFromSql,
+  typedSummaryColumns,
   type SqlSummaryAggregateRow,
   type SqlSummaryRankRow,
-  SUMMARY_PATHS,
   type RecordSummaryQuery,
   type RecordSummaryRow,
   type SummaryGroupBy,
@@ -25,26 +27,6 @@ import {
   type Sql,
 } from "@tekton-results/storage";
 import { compileSqliteFilter } from "./sqlite-filter.js";
-
-/** A SQLite JSON path for a port path: `$.status.conditions[0].reason`, keys quoted. */
-function jsonPath(steps: readonly (string | number)[]): string {
-  let path = "$";
-  for (const step of steps) {
-    path += typeof step === "number" ? `[${step}]` : `."${step.replace(/["\\]/g, "\\$&")}"`;
-  }
-  return path;
-}
-
-/** The JSON string at a path of `doc`, else NULL. */
-function textAt(steps: readonly (string | number)[]): Sql {
-  const p = jsonPath(steps);
-  return sql`(CASE WHEN json_type(doc, ${param(p)}) = 'text' THEN json_extract(doc, ${param(p)}) END)`;
-}
-
-/** A time at a path of `doc` as integer Unix milliseconds, else NULL. */
-function timeAt(steps: readonly (string | number)[]): Sql {
-  return sql`CAST(tr_timestamp_ms(${textAt(steps)}) AS INTEGER)`;
-}
 
 /** Floor division of an integer expression by a positive integer constant. */
 function floorDiv(x: Sql, n: number): Sql {
@@ -91,10 +73,11 @@ function concatRendered(...parts: RenderedSql[]): RenderedSql {
 }
 
 /**
- * The common table expressions: `docs` holds the selected documents (NULL
- * when not JSON); `vals` per document `reason`, `start_ms`, `completion_ms`
- * and the grouping inputs `t` / `ns` / `label`; `grouped` the group value `g`
- * (NULL without grouping), `reason`, `start_ms` and the duration `dur`.
+ * The common table expressions: `vals` holds per selected record `reason`,
+ * `start_ms`, `completion_ms` and the grouping inputs `t` / `ns` / `label`,
+ * all read from the typed columns filled when the record was written;
+ * `grouped` the group value `g` (NULL without grouping), `reason`,
+ * `start_ms` and the duration `dur`.
  */
 function withClause(query: RecordSummaryQuery): RenderedSql {
   const scope: Sql[] = [];
@@ -102,9 +85,10 @@ function withClause(query: RecordSummaryQuery): RenderedSql {
   if (query.resultName !== undefined) {
     scope.push(sql` AND records.result_name = ${param(query.resultName)}`);
   }
+  const g = query.groupBy;
   const head = renderSql(
-    sql`WITH docs AS (
-    SELECT (CASE WHEN json_valid(records.data) THEN records.data END) AS doc
+    sql`WITH vals AS (
+    SELECT ${rawSql(typedSummaryColumns(g, "records"))}
     FROM records WHERE 1 = 1${joinSql(scope, "")}`,
   );
   const filter: RenderedSql = { sql: "", bindings: [] };
@@ -113,22 +97,8 @@ function withClause(query: RecordSummaryQuery): RenderedSql {
     filter.sql = `AND (${f.sql})`;
     filter.bindings = f.bindings;
   }
-  const g = query.groupBy;
-  const groupInputs: Sql[] = [];
-  if (g?.kind === "time") groupInputs.push(sql`${timeAt(SUMMARY_PATHS[g.timeField])} AS t`);
-  if (g !== undefined && g.kind !== "time")
-    groupInputs.push(sql`${textAt(SUMMARY_PATHS.namespace)} AS ns`);
-  if (g?.kind === "pipeline" || g?.kind === "repository") {
-    groupInputs.push(sql`${textAt(SUMMARY_PATHS[g.kind])} AS label`);
-  }
-  const inputs = groupInputs.length === 0 ? rawSql("") : sql`, ${joinSql(groupInputs, ", ")}`;
   const group = g === undefined ? rawSql("NULL") : groupExpr(g);
-  const tail = renderSql(sql`), vals AS (
-    SELECT ${textAt(SUMMARY_PATHS.reason)} AS reason,
-      ${timeAt(SUMMARY_PATHS.startTime)} AS start_ms,
-      ${timeAt(SUMMARY_PATHS.completionTime)} AS completion_ms${inputs}
-    FROM docs
-  ), grouped AS (
+  const tail = renderSql(sql`), grouped AS (
     SELECT ${group} AS g, reason, start_ms, completion_ms - start_ms AS dur FROM vals
   )`);
   return concatRendered(head, filter, tail);

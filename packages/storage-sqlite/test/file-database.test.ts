@@ -91,7 +91,7 @@ describe("createSqliteStore (file)", () => {
     expect(await second.getResult("ns", "a")).toEqual(result("a", 1));
     expect((await second.getRecord("ns", "a", "x")).data).toBe('{"n":2}');
     const migrations = (await second.knex("knex_migrations").select("name")) as { name: string }[];
-    expect(migrations.map((m) => m.name)).toEqual(["0001_initial"]);
+    expect(migrations.map((m) => m.name)).toEqual(["0001_initial", "0002_typed_record_columns"]);
   });
 
   it("warns when migrate is off and the schema is behind", async () => {

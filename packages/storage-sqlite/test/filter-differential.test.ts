@@ -5,6 +5,13 @@
  * cases), every fixture row must evaluate to the same *three-valued* result —
  * true, false or absent — in SQLite and in the oracle. The conformance table
  * only compares the matching rows; this also pins absent against false.
+ *
+ * Each sub-expression is compiled as a whole filter twice, as `sub` and as
+ * `!sub`: the row is true when `sub` matches, false when `!sub` matches, else
+ * absent. (A compiled filter only promises which rows match: at the top level
+ * it may read typed columns that are false where the JSON form is absent.)
+ * Extra rows cover the typed columns' edge cases: non-string names, reasons
+ * and labels, JSON `null`s, odd and offset times, data that is not JSON.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileFilter, type FilterExpr, type FilterTarget } from "@tekton-results/storage";
@@ -15,10 +22,13 @@ import {
   recordRow,
   resultRow,
   type FilterRow,
+  typedFieldFilters,
+  typedFieldRecords,
 } from "@tekton-results/storage-conformance";
 import { compileSqliteFilter, createSqliteStore, type SqliteStore } from "../src/index.js";
 
 const EXTRA: { target: FilterTarget; filter: string }[] = [
+  ...typedFieldFilters.map((filter) => ({ target: "records" as const, filter })),
   { target: "records", filter: 'data.metadata.labels["tekton.dev/pipeline"] == "x"' },
   { target: "records", filter: "data.spec.retries % 3 == 1" },
   { target: "records", filter: "data.count % 2 == 1" },
@@ -96,7 +106,8 @@ function reference(filter: FilterExpr, row: FilterRow): number | null {
 }
 
 let store: SqliteStore;
-const fixtures = filterFixtures();
+const base = filterFixtures();
+const fixtures = { ...base, records: [...base.records, ...typedFieldRecords(base.records[0]!)] };
 const rows = {
   results: new Map(fixtures.results.map((r) => [r.uid, resultRow(r)])),
   records: new Map(fixtures.records.map((r) => [r.uid, recordRow(r)])),
@@ -139,11 +150,12 @@ describe("SQLite filters agree with the reference evaluator, three-valued", () =
       const ast = compileFilter(c.filter, { target: c.target });
       expect(ast, c.filter).toBeDefined();
       for (const sub of booleanSubexpressions(ast!)) {
-        const got = await sqliteValues(c.target, sub);
+        const matches = await sqliteValues(c.target, sub);
+        const negated = await sqliteValues(c.target, { kind: "not", type: "bool", arg: sub });
         const mismatches: string[] = [];
         for (const [uid, row] of rows[c.target]) {
           const want = reference(sub, row);
-          const have = got.get(uid) ?? null;
+          const have = matches.get(uid) === 1 ? 1 : negated.get(uid) === 1 ? 0 : null;
           if (want !== have)
             mismatches.push(`${uid}: sqlite ${String(have)}, reference ${String(want)}`);
         }

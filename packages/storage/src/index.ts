@@ -86,3 +86,16 @@ export {
   type SqlSummarySource,
 } from "./summary-sql.js";
 export { keysetCondition, type KeysetTerm } from "./sql-keyset.js";
+export { SUMMARY_TIME_COLUMNS, typedSummaryColumns } from "./summary-typed.js";
+export {
+  RECORD_TEXT_FIELDS,
+  RECORD_TIME_FIELDS,
+  RECORD_LABELS_PATH,
+  matchTypedRecordPredicate,
+  matchTypedRecordTime,
+  prefixUpperBound,
+  type RecordTextField,
+  type RecordTimeField,
+  type TypedRecordPredicate,
+} from "./filter/typed-fields.js";
+export { compileTypedTruth, typedPredicateSql, type TypedSqlDialect } from "./filter/typed-sql.js";
