@@ -1,11 +1,13 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import * as http2 from "node:http2";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createRouterTransport } from "@connectrpc/connect";
 import { createResultsClient, Results } from "@tekton-results/client";
 import { createFakeClock } from "../test/fake-clock.js";
-import { bearerTokenInterceptor, pacedClient } from "./api-transport.js";
+import { bearerTokenInterceptor, createSessionManager, pacedClient } from "./api-transport.js";
 import { createRateLimiter } from "./rate-limiter.js";
 
 describe("API transport helpers", () => {
@@ -57,6 +59,57 @@ describe("API transport helpers", () => {
       expect(seen).toEqual(["Bearer abc", "Bearer rotated"]);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a request right after a GOAWAY on an idle connection reconnects without an uncaught error", async () => {
+    const serverSessions = new Set<http2.ServerHttp2Session>();
+    const server = http2.createServer();
+    server.on("session", (session) => serverSessions.add(session));
+    server.on("stream", (stream) => {
+      stream.respond({ ":status": 200 });
+      stream.end("ok");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const manager = createSessionManager(
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    );
+    const uncaught: unknown[] = [];
+    let sawUncaught!: () => void;
+    const uncaughtSeen = new Promise<void>((resolve) => (sawUncaught = resolve));
+    const onUncaught = (err: unknown) => {
+      uncaught.push(err);
+      sawUncaught();
+    };
+    process.on("uncaughtException", onUncaught);
+    const get = async () => {
+      const stream = await manager.request("GET", "/", {}, {});
+      const session = stream.session; // unset once the stream is closed
+      stream.resume();
+      await new Promise((resolve, reject) => {
+        stream.on("close", resolve);
+        stream.on("error", reject);
+      });
+      return session;
+    };
+    try {
+      const first = await get(); // the connection is now idle
+      const firstClosed = new Promise<void>((resolve) => first?.once("close", () => resolve()));
+      const afterGoaway = new Promise<unknown>((resolve) => {
+        first?.once("goaway", () => queueMicrotask(() => resolve(get())));
+      });
+      for (const session of serverSessions) session.close(); // graceful: GOAWAY NO_ERROR
+      const second = await afterGoaway;
+      expect(second).toBeDefined();
+      expect(second !== first, "a new connection").toBe(true);
+      // Let the first connection finish closing (its deferred error fires then).
+      await Promise.race([firstClosed, uncaughtSeen]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+      manager.abort();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

@@ -6,6 +6,7 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
+import type { Http2Session } from "node:http2";
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import type { RateLimiter } from "./rate-limiter.js";
@@ -34,12 +35,45 @@ export function bearerTokenInterceptor(tokenFile: string, refreshMs = 60_000): I
   };
 }
 
+/**
+ * An `Http2SessionManager` whose connections cannot crash the process.
+ * connect-node 2.1 destroys a connection that receives GOAWAY without open
+ * streams (a server restarting gracefully) with an error that Node raises on
+ * the session a moment later; when a request reconnects in between, the
+ * manager has already removed its listeners and that error is an uncaught
+ * exception (connectrpc/connect-es#1768). Every session used here keeps a
+ * listener that ignores such late errors (streams still report their own).
+ */
+class GuardedSessionManager extends Http2SessionManager {
+  private readonly guarded = new WeakSet<Http2Session>();
+
+  override async request(
+    ...args: Parameters<Http2SessionManager["request"]>
+  ): ReturnType<Http2SessionManager["request"]> {
+    const stream = await super.request(...args);
+    const session = stream.session;
+    if (session && !this.guarded.has(session)) {
+      this.guarded.add(session);
+      session.on("error", () => {});
+    }
+    return stream;
+  }
+}
+
+/**
+ * The HTTP/2 session manager of a Results API connection: connect-node's,
+ * guarded against the uncaught error of a GOAWAY on an idle connection.
+ */
+export function createSessionManager(baseUrl: string): Http2SessionManager {
+  return new GuardedSessionManager(baseUrl);
+}
+
 /** Connect to the Results API at `baseUrl` (gRPC over HTTP/2). */
 export function createApiConnection(
   baseUrl: string,
   options: { tokenFile?: string; interceptors?: Interceptor[] } = {},
 ): ApiConnection {
-  const sessionManager = new Http2SessionManager(baseUrl);
+  const sessionManager = createSessionManager(baseUrl);
   const interceptors = [...(options.interceptors ?? [])];
   if (options.tokenFile) interceptors.push(bearerTokenInterceptor(options.tokenFile));
   const transport = createGrpcTransport({ baseUrl, sessionManager, interceptors });

@@ -12,9 +12,10 @@ import {
 } from "@tekton-results/server";
 import { createSqliteStore, type SqliteStore } from "@tekton-results/storage-sqlite";
 import { createResultsClient, type ResultsClient } from "@tekton-results/client";
-import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { LogStore } from "@tekton-results/log-store";
+import { createApiConnection, createSessionManager } from "../src/api-transport.js";
 import { createWatcher, type Watcher, type WatcherOptions } from "../src/watcher.js";
 
 /** A running stack. */
@@ -34,42 +35,59 @@ export interface Stack {
   setApiDown(down: boolean): void;
   /** Start another watcher against the same cluster and API. */
   newWatcher(options?: Partial<WatcherOptions>): Watcher;
+  /**
+   * Take the Results API server down for real: close it (cutting its
+   * connections) and, for a file database, close the store too.
+   */
+  stopApi(): Promise<void>;
+  /** Bring the API server back on the same port (reopening the same database file). */
+  startApi(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Start the stack; the watcher is created (not started) with `options`. */
 export async function startStack(
   options: Partial<WatcherOptions> = {},
-  extra: { logs?: LogStore } = {},
+  extra: {
+    logs?: LogStore;
+    /** A SQLite database file (default: in memory); needed to reopen it in `startApi`. */
+    filename?: string;
+  } = {},
 ): Promise<Stack> {
   const kube = await createKubeFake();
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(kube.kubeconfigYaml());
-  const store = await createSqliteStore({ filename: ":memory:" });
+  const filename = extra.filename ?? ":memory:";
+  let store = await createSqliteStore({ filename });
   const calls: string[] = [];
   const authorizations: string[] = [];
-  const server: ResultsServer = createResultsServer({
-    routes: createResultsRoutes({ store, ...(extra.logs ? { logs: extra.logs } : {}) }),
-    store,
-    interceptors: [
-      (next) => async (req) => {
-        calls.push(req.method.name);
-        authorizations.push(req.header.get("authorization") ?? "");
-        return next(req);
-      },
-    ],
-  });
-  const { url } = await server.listen(0, "127.0.0.1");
-  const sessions = new Http2SessionManager(url);
+  const serve = async (port: number) => {
+    const s: ResultsServer = createResultsServer({
+      routes: createResultsRoutes({ store, ...(extra.logs ? { logs: extra.logs } : {}) }),
+      store,
+      interceptors: [
+        (next) => async (req) => {
+          calls.push(req.method.name);
+          authorizations.push(req.header.get("authorization") ?? "");
+          return next(req);
+        },
+      ],
+    });
+    return { server: s, address: await s.listen(port, "127.0.0.1") };
+  };
+  const first = await serve(0);
+  const { address } = first;
+  let { server } = first;
+  let serverUp = true;
+  const { url } = address;
+  const sessions = createSessionManager(url);
   const client = createResultsClient(
     createGrpcTransport({ baseUrl: url, sessionManager: sessions }),
   );
   const watchers: Watcher[] = [];
   let apiDown = false;
-  const watcherSessions = new Http2SessionManager(url);
-  const watcherTransport = createGrpcTransport({
-    baseUrl: url,
-    sessionManager: watcherSessions,
+  // The watchers' connection is the watcher's own (as in production), plus a switch.
+  const watcherConnection = createApiConnection(url, {
     interceptors: [
       (next) => async (req) => {
         if (apiDown) throw new ConnectError("the API is down (test)", Code.Unavailable);
@@ -77,6 +95,7 @@ export async function startStack(
       },
     ],
   });
+  const watcherTransport = watcherConnection.transport;
   const newWatcher = (more: Partial<WatcherOptions> = {}) => {
     const w = createWatcher({
       apiUrl: url,
@@ -97,21 +116,35 @@ export async function startStack(
     kubeConfig,
     apiUrl: url,
     client,
-    store,
     calls,
     authorizations,
     watcher,
     newWatcher,
+    get store() {
+      return store;
+    },
     setApiDown(down) {
       apiDown = down;
+    },
+    async stopApi() {
+      if (!serverUp) return;
+      serverUp = false;
+      await server.close({ deadlineMs: 0 });
+      if (filename !== ":memory:") await store.close();
+    },
+    async startApi() {
+      if (serverUp) return;
+      if (filename !== ":memory:") store = await createSqliteStore({ filename });
+      ({ server } = await serve(address.port));
+      serverUp = true;
     },
     async close() {
       await Promise.all(watchers.map((w) => w.stop({ deadlineMs: 2000 })));
       sessions.abort();
-      watcherSessions.abort();
-      await server.close({ deadlineMs: 1000 });
+      watcherConnection.close();
+      if (serverUp) await server.close({ deadlineMs: 1000 });
       await kube.close();
-      await store.close();
+      if (serverUp || filename === ":memory:") await store.close();
     },
   };
 }
