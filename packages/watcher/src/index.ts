@@ -94,6 +94,7 @@ export {
   toApiSummary,
   sameSummary,
   type Upserter,
+  type UpserterOptions,
   type ArchivePlan,
   type UpsertOutcome,
 } from "./upsert.js";

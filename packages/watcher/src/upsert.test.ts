@@ -103,10 +103,19 @@ describe("upsert", () => {
     );
     await upserter.upsert(plan());
     api.calls.length = 0;
+    // A restarted watcher: the child now carries the annotations written back to it.
     await createUpserter(api.client).upsert(
       plan({
         uid: "child",
         recordName: "ns/results/res/records/child",
+        value: {
+          metadata: {
+            name: "p",
+            resourceVersion: "1",
+            annotations: { "results.tekton.dev/record": "ns/results/res/records/child" },
+          },
+          spec: { a: 1 },
+        },
         summary: undefined,
         resultAnnotations: undefined,
       }),
@@ -133,5 +142,96 @@ describe("upsert", () => {
   });
   it("sameSummary compares every field", () => {
     expect(sameSummary(plan().summary!, undefined)).toBe(false);
+  });
+});
+
+describe("upsert shortcuts", () => {
+  const child = (over: Partial<ArchivePlan> = {}) =>
+    plan({
+      uid: "child",
+      recordName: "ns/results/res/records/child",
+      recordType: "tekton.dev/v1.TaskRun",
+      value: { metadata: { name: "c" }, spec: { t: 1 } },
+      summary: undefined,
+      resultAnnotations: undefined,
+      ...over,
+    });
+  const seen = { "results.tekton.dev/record": "ns/results/res/records/uid-1" };
+
+  it("a run no watcher has seen is created without reads; its children skip the known Result", async () => {
+    const upserter = createUpserter(api.client);
+    await upserter.upsert(plan());
+    expect(api.calls).toEqual(["CreateResult", "CreateRecord"]);
+    api.calls.length = 0;
+    await upserter.upsert(child());
+    expect(api.calls).toEqual(["CreateRecord"]);
+    const record = await api.client.getRecord({ name: "ns/results/res/records/child" });
+    expect(recordData(record)).toEqual(child().value);
+  });
+  it("a change of a Record this process wrote is one UpdateRecord with the etag it got back", async () => {
+    const upserter = createUpserter(api.client);
+    await upserter.upsert(plan());
+    api.calls.length = 0;
+    await upserter.upsert(plan({ value: { metadata: { name: "p" }, spec: { a: 2 } } }));
+    await upserter.upsert(plan({ value: { metadata: { name: "p" }, spec: { a: 3 } } }));
+    expect(api.calls).toEqual(["UpdateRecord", "UpdateRecord"]);
+    const record = await api.client.getRecord({ name: "ns/results/res/records/uid-1" });
+    expect(recordData(record)).toEqual({ metadata: { name: "p" }, spec: { a: 3 } });
+  });
+  it("a stale etag (another writer) falls back to read-then-update", async () => {
+    const upserter = createUpserter(api.client);
+    await upserter.upsert(plan());
+    const other = await api.client.getRecord({ name: "ns/results/res/records/uid-1" });
+    await api.client.updateRecord({ record: { name: other.name, data: other.data } });
+    api.calls.length = 0;
+    await upserter.upsert(plan({ value: { metadata: { name: "p" }, spec: { a: 9 } } }));
+    expect(api.calls).toEqual(["UpdateRecord", "GetRecord", "UpdateRecord"]);
+    const record = await api.client.getRecord({ name: "ns/results/res/records/uid-1" });
+    expect(recordData(record)).toEqual({ metadata: { name: "p" }, spec: { a: 9 } });
+  });
+  it("an unseen run whose Record exists (AlreadyExists) reads it and writes only a change", async () => {
+    await createUpserter(api.client).upsert(plan());
+    api.calls.length = 0;
+    await createUpserter(api.client).upsert(plan());
+    expect(api.calls).toEqual(["CreateResult", "GetResult", "CreateRecord", "GetRecord"]);
+    api.calls.length = 0;
+    await createUpserter(api.client).upsert(
+      plan({ value: { metadata: { name: "p" }, spec: { a: 5 } } }),
+    );
+    expect(writesOf(api.calls)).toEqual(["CreateResult", "CreateRecord", "UpdateRecord"]);
+    const record = await api.client.getRecord({ name: "ns/results/res/records/uid-1" });
+    expect(recordData(record)).toEqual({ metadata: { name: "p" }, spec: { a: 5 } });
+  });
+  it("a run a watcher has written back to, or createFirst off, only reads first", async () => {
+    await createUpserter(api.client).upsert(plan());
+    api.calls.length = 0;
+    await createUpserter(api.client).upsert(
+      plan({ value: { metadata: { name: "p", annotations: seen }, spec: { a: 1 } } }),
+    );
+    expect(api.calls).toEqual(["GetResult", "GetRecord"]);
+    api.calls.length = 0;
+    await createUpserter(api.client).upsert(
+      plan({
+        value: {
+          metadata: { name: "p", finalizers: ["results.tekton.dev/pipelinerun"] },
+          spec: { a: 1 },
+        },
+      }),
+    );
+    expect(api.calls).toEqual(["GetResult", "GetRecord"]);
+    api.calls.length = 0;
+    await createUpserter(api.client, { createFirst: false }).upsert(plan());
+    expect(api.calls).toEqual(["GetResult", "GetRecord"]);
+  });
+  it("a child whose known Result was deleted recreates it on the next attempt", async () => {
+    const upserter = createUpserter(api.client);
+    await upserter.upsert(plan());
+    await api.client.deleteResult({ name: "ns/results/res" });
+    await expect(upserter.upsert(child())).rejects.toThrow();
+    api.calls.length = 0;
+    await upserter.upsert(child());
+    expect(writesOf(api.calls)).toEqual(["CreateResult", "CreateRecord"]);
+    const record = await api.client.getRecord({ name: "ns/results/res/records/child" });
+    expect(recordData(record)).toEqual(child().value);
   });
 });

@@ -3,6 +3,13 @@
  * calls: reads first, writes only when something changed, and a cache of what
  * was last written per run uid so that a resync with no change makes no call.
  *
+ * Shortcuts that keep those rules: a run no watcher has seen yet (no
+ * `results.tekton.dev/*` annotation or finalizer) is created without reading
+ * first (AlreadyExists falls back to read-then-update); a Result this process
+ * created or read is not read again for a child run; a Record this process
+ * wrote is updated with the etag it got back (a stale etag falls back to
+ * read-then-update).
+ *
  * @module
  */
 import {
@@ -61,9 +68,38 @@ export interface Upserter {
 /** How many times a write that lost a race (etag, AlreadyExists) is retried at once. */
 const MAX_RACE_RETRIES = 5;
 
+/** Result names remembered as existing (oldest forgotten first). */
+const KNOWN_RESULTS_LIMIT = 50_000;
+
 interface Written {
   result: string;
   record: string;
+  /** The etag of the Record as this process last wrote it. */
+  recordEtag?: string;
+}
+
+/**
+ * True when no watcher has written back to the run yet: none of the
+ * annotations it writes and none of its finalizers. Its Result and Record
+ * most likely do not exist, so they are created without reading first.
+ */
+function unseenByWatchers(value: unknown): boolean {
+  const metadata = (value as { metadata?: { annotations?: unknown; finalizers?: unknown } } | null)
+    ?.metadata;
+  const annotations = (metadata?.annotations ?? {}) as Record<string, unknown>;
+  if (Object.keys(annotations).some((k) => k.startsWith("results.tekton.dev/"))) return false;
+  const finalizers = Array.isArray(metadata?.finalizers) ? (metadata.finalizers as unknown[]) : [];
+  return !finalizers.some((f) => typeof f === "string" && f.startsWith("results.tekton.dev/"));
+}
+
+/** Options of {@link createUpserter}. */
+export interface UpserterOptions {
+  /**
+   * Create the Result and Record of a run no watcher has written back to
+   * without reading first (default true). Turn it off when write-back is
+   * disabled: runs then never show that a watcher has seen them.
+   */
+  createFirst?: boolean;
 }
 
 /**
@@ -71,8 +107,19 @@ interface Written {
  * Result and Record it last wrote or found current, and skips every call
  * when a plan matches them.
  */
-export function createUpserter(client: ResultsClient): Upserter {
+export function createUpserter(client: ResultsClient, options: UpserterOptions = {}): Upserter {
+  const createFirst = options.createFirst ?? true;
   const written = new Map<string, Written>();
+  /** Results this process created or read (a child run need not read them again). */
+  const knownResults = new Set<string>();
+  const knowResult = (name: string) => {
+    if (knownResults.has(name)) return;
+    if (knownResults.size >= KNOWN_RESULTS_LIMIT) {
+      const oldest = knownResults.values().next().value;
+      if (oldest !== undefined) knownResults.delete(oldest);
+    }
+    knownResults.add(name);
+  };
 
   function resultHash(plan: ArchivePlan): string {
     return hashOf({
@@ -81,17 +128,39 @@ export function createUpserter(client: ResultsClient): Upserter {
       annotations: plan.resultAnnotations ?? null,
     });
   }
-  function recordHash(plan: ArchivePlan): string {
-    return hashOf({
-      name: plan.recordName,
-      type: plan.recordType,
-      fingerprint: recordFingerprint(plan.value),
-    });
+  function recordHash(plan: ArchivePlan, fingerprint = recordFingerprint(plan.value)): string {
+    return hashOf({ name: plan.recordName, type: plan.recordType, fingerprint });
   }
 
-  async function upsertResult(plan: ArchivePlan, outcome: UpsertOutcome): Promise<void> {
+  async function upsertResult(
+    plan: ArchivePlan,
+    outcome: UpsertOutcome,
+    unseen: boolean,
+  ): Promise<void> {
     const name = plan.resultName;
     const { parent } = parseResultName(name);
+    const bare = plan.summary === undefined && plan.resultAnnotations === undefined;
+    // A child only needs its Result to exist.
+    if (bare && knownResults.has(name)) return;
+    const createResult = () =>
+      client.createResult({
+        parent,
+        result: {
+          name,
+          annotations: plan.resultAnnotations ?? {},
+          ...(plan.summary ? { summary: toApiSummary(plan.summary) } : {}),
+        },
+      });
+    if (unseen && !bare) {
+      outcome.writes++;
+      try {
+        await createResult();
+        knowResult(name);
+        return;
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       let existing: Result | undefined;
       outcome.reads++;
@@ -103,20 +172,15 @@ export function createUpserter(client: ResultsClient): Upserter {
       if (existing === undefined) {
         outcome.writes++;
         try {
-          await client.createResult({
-            parent,
-            result: {
-              name,
-              annotations: plan.resultAnnotations ?? {},
-              ...(plan.summary ? { summary: toApiSummary(plan.summary) } : {}),
-            },
-          });
+          await createResult();
+          knowResult(name);
           return;
         } catch (err) {
           if (isAlreadyExists(err) && attempt < MAX_RACE_RETRIES) continue;
           throw err;
         }
       }
+      knowResult(name);
       const annotations = { ...existing.annotations, ...(plan.resultAnnotations ?? {}) };
       const annotationsChanged = !sameStringMap(annotations, existing.annotations);
       const summaryChanged =
@@ -145,9 +209,42 @@ export function createUpserter(client: ResultsClient): Upserter {
     }
   }
 
-  async function upsertRecord(plan: ArchivePlan, outcome: UpsertOutcome): Promise<void> {
+  /** Make the Record match `plan`; resolves with its etag. */
+  async function upsertRecord(
+    plan: ArchivePlan,
+    outcome: UpsertOutcome,
+    fingerprint: string,
+    unseen: boolean,
+    lastEtag: string | undefined,
+  ): Promise<string> {
     const name = plan.recordName;
-    const fingerprint = recordFingerprint(plan.value);
+    const data = jsonRecordData(plan.recordType, plan.value);
+    const createRecord = async () => {
+      try {
+        return (await client.createRecord({ parent: plan.resultName, record: { name, data } }))
+          .etag;
+      } catch (err) {
+        // The Result is gone (deleted behind our back): check it again next time.
+        if (isNotFound(err)) knownResults.delete(plan.resultName);
+        throw err;
+      }
+    };
+    if (lastEtag) {
+      // This process wrote the Record: update it with the etag it got back.
+      outcome.writes++;
+      try {
+        return (await client.updateRecord({ record: { name, data }, etag: lastEtag })).etag;
+      } catch (err) {
+        if (!isFailedPrecondition(err) && !isNotFound(err)) throw err;
+      }
+    } else if (unseen) {
+      outcome.writes++;
+      try {
+        return await createRecord();
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       let existing: ApiRecord | undefined;
       outcome.reads++;
@@ -156,24 +253,21 @@ export function createUpserter(client: ResultsClient): Upserter {
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
-      const data = jsonRecordData(plan.recordType, plan.value);
       if (existing === undefined) {
         outcome.writes++;
         try {
-          await client.createRecord({ parent: plan.resultName, record: { name, data } });
-          return;
+          return await createRecord();
         } catch (err) {
           if (isAlreadyExists(err) && attempt < MAX_RACE_RETRIES) continue;
           throw err;
         }
       }
       if (existing.data?.type === plan.recordType && storedFingerprint(existing) === fingerprint) {
-        return;
+        return existing.etag;
       }
       outcome.writes++;
       try {
-        await client.updateRecord({ record: { name, data }, etag: existing.etag });
-        return;
+        return (await client.updateRecord({ record: { name, data }, etag: existing.etag })).etag;
       } catch (err) {
         if ((isFailedPrecondition(err) || isNotFound(err)) && attempt < MAX_RACE_RETRIES) continue;
         throw err;
@@ -189,15 +283,28 @@ export function createUpserter(client: ResultsClient): Upserter {
     async upsert(plan) {
       const outcome: UpsertOutcome = { writes: 0, reads: 0 };
       const last = written.get(plan.uid);
+      const unseen = createFirst && last === undefined && unseenByWatchers(plan.value);
       const wantResult = resultHash(plan);
-      const wantRecord = recordHash(plan);
+      const fingerprint = recordFingerprint(plan.value);
+      const wantRecord = recordHash(plan, fingerprint);
       if (last?.result !== wantResult) {
-        await upsertResult(plan, outcome);
-        written.set(plan.uid, { result: wantResult, record: last?.record ?? "" });
+        await upsertResult(plan, outcome, unseen);
+        written.set(plan.uid, {
+          result: wantResult,
+          record: last?.record ?? "",
+          ...(last?.recordEtag !== undefined ? { recordEtag: last.recordEtag } : {}),
+        });
       }
       if (last?.record !== wantRecord) {
-        await upsertRecord(plan, outcome);
-        written.set(plan.uid, { result: wantResult, record: wantRecord });
+        let etag: string;
+        try {
+          etag = await upsertRecord(plan, outcome, fingerprint, unseen, last?.recordEtag);
+        } catch (err) {
+          // The Result may be gone: upsert it again next time.
+          if (isNotFound(err)) written.delete(plan.uid);
+          throw err;
+        }
+        written.set(plan.uid, { result: wantResult, record: wantRecord, recordEtag: etag });
       }
       return outcome;
     },

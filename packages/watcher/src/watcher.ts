@@ -158,7 +158,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
   });
   const reconciler = createReconciler({
     kube,
-    upserter: createUpserter(results),
+    upserter: createUpserter(results, { createFirst: options.writeBack ?? true }),
     index,
     metrics,
     clock,
