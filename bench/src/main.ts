@@ -14,7 +14,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { setAcceptCompression } from "./api-harness.js";
+import { setAcceptCompression, setDefaultWindows } from "./api-harness.js";
 import type { BenchBackend } from "./backend.js";
 import { createDataGenerator, measureData } from "./generate.js";
 import { openPgBackend, pgUnavailableReason } from "./pg-backend.js";
@@ -40,7 +40,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --records N        records to load per backend (5 per Result; default 100000, smoke 2000)
   --backend NAME     sqlite | postgres | all (default all)
   --seed N           seed of the data set (default 42)
+  --workloads LIST   comma-separated subset of B1,B3,B4,B5,B7 (default all)
   --compression      clients accept gzip/brotli responses (connect-node's default; off by default)
+  --default-windows  clients keep HTTP/2's default 64 KiB receive windows (off by default)
   --smoke            tiny sizes, to check that every workload runs (CI)
   --out FILE         JSON report (a .md is written next to it; default bench/out/latest.json)
   --help             this text
@@ -52,7 +54,24 @@ interface Options {
   seed: number;
   smoke: boolean;
   compression: boolean;
+  defaultWindows: boolean;
   out: string;
+  workloads: ReadonlySet<WorkloadId>;
+}
+
+/** The workloads `--workloads` selects from. */
+const WORKLOAD_IDS = ["B1", "B3", "B4", "B5", "B7"] as const;
+type WorkloadId = (typeof WORKLOAD_IDS)[number];
+
+function parseWorkloads(text: string | undefined): ReadonlySet<WorkloadId> {
+  if (text === undefined || text === "") return new Set(WORKLOAD_IDS);
+  const ids = text.split(",").map((s) => s.trim().toUpperCase());
+  for (const id of ids) {
+    if (!(WORKLOAD_IDS as readonly string[]).includes(id)) {
+      throw new Error(`--workloads: a comma-separated subset of ${WORKLOAD_IDS.join(",")}`);
+    }
+  }
+  return new Set(ids as WorkloadId[]);
 }
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -64,7 +83,9 @@ function parseOptions(argv: string[]): Options | undefined {
       seed: { type: "string", default: "42" },
       smoke: { type: "boolean", default: false },
       compression: { type: "boolean", default: false },
+      "default-windows": { type: "boolean", default: false },
       out: { type: "string", default: DEFAULT_OUT },
+      workloads: { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -79,7 +100,16 @@ function parseOptions(argv: string[]): Options | undefined {
   if (backend !== "sqlite" && backend !== "postgres" && backend !== "all") {
     throw new Error("--backend: sqlite, postgres or all");
   }
-  return { records, backend, seed, smoke, compression: values.compression, out: values.out };
+  return {
+    records,
+    backend,
+    seed,
+    smoke,
+    compression: values.compression,
+    defaultWindows: values["default-windows"],
+    out: values.out,
+    workloads: parseWorkloads(values.workloads),
+  };
 }
 
 function sizesFor(options: Options): WorkloadSizes {
@@ -110,10 +140,11 @@ async function runBackend(
   report: BenchReport,
 ): Promise<void> {
   const gen = createDataGenerator({ seed: options.seed, results: Math.floor(options.records / 5) });
-  await runIngest(backend, gen, sizes, sink);
-  await runQueries(backend, gen, sizes, sink);
-  await runWalk(backend, sizes, sink);
-  if (!(await runSummaries(backend, sizes, sink))) {
+  const run = options.workloads;
+  if (run.has("B1")) await runIngest(backend, gen, sizes, sink);
+  if (run.has("B3")) await runQueries(backend, gen, sizes, sink);
+  if (run.has("B4")) await runWalk(backend, sizes, sink);
+  if (run.has("B5") && !(await runSummaries(backend, sizes, sink))) {
     report.skipped.push({
       id: "B5",
       backend: backend.name,
@@ -121,12 +152,14 @@ async function runBackend(
       reason: "the store has no summarizeRecords",
     });
   }
-  await runRpcOverhead(
-    backend,
-    gen,
-    { ops: options.smoke ? 200 : 5000, clients: [1, 16], loadedResults: gen.results },
-    sink,
-  );
+  if (run.has("B7")) {
+    await runRpcOverhead(
+      backend,
+      gen,
+      { ops: options.smoke ? 200 : 5000, clients: [1, 16], loadedResults: gen.results },
+      sink,
+    );
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -143,6 +176,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const sizes = sizesFor(options);
   setAcceptCompression(options.compression);
+  setDefaultWindows(options.defaultWindows);
   const gen = createDataGenerator({ seed: options.seed, results: Math.floor(options.records / 5) });
   const data = measureData(gen);
   const report: BenchReport = {
@@ -155,7 +189,7 @@ async function main(argv: string[]): Promise<number> {
       platform: `${process.platform}-${process.arch}`,
     },
     startedAt: new Date().toISOString(),
-    options: { ...options, ...sizes },
+    options: { ...options, workloads: [...options.workloads], ...sizes },
     data: {
       records: gen.results * 5,
       results: gen.results,
@@ -171,6 +205,9 @@ async function main(argv: string[]): Promise<number> {
       options.compression
         ? "Clients accept gzip/brotli, so the server compresses every response of 1 KiB or more."
         : "Clients ask for uncompressed responses (as Go gRPC clients do); connect-node's default client would make the server gzip every response of 1 KiB or more.",
+      options.defaultWindows
+        ? "Clients keep HTTP/2's default 64 KiB stream and connection receive windows."
+        : "Clients open 1 MiB stream / 4 MiB connection HTTP/2 receive windows (HTTP/2's default is 64 KiB; see packages/client/README.md).",
       "Server and load generator share one process (and the machine's cores): CPU µs/op is the process's user+system CPU per operation, client and server together; for SQL peers it is the driver and database work.",
     ],
   };

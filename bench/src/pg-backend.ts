@@ -70,6 +70,9 @@ async function freePort(): Promise<number> {
 }
 
 /** A database to run in: the given URL, or an embedded server started here. */
+/** The 'error' listener of the benchmark's pools: an idle client's error needs no action. */
+function ignoreIdleClientError(): void {}
+
 async function openDatabase(
   dir: string,
   log: (t: string) => void,
@@ -164,6 +167,9 @@ export async function openPgBackend(
   const schema = `bench_${tag}`;
   const schemas: string[] = [schema];
   const admin = new pg.Pool({ connectionString: db.url, max: 1 });
+  // An idle client that the server terminates (at shutdown) is reported as an
+  // 'error' event on its pool, which would otherwise crash the process.
+  admin.on("error", ignoreIdleClientError);
   const store = await mod.createPgStore({ connectionString: db.url, schema, poolMax: POOL_MAX });
   const t0 = performance.now();
   const resultCount = Math.floor(options.records / 5);
@@ -204,6 +210,7 @@ export async function openPgBackend(
     max: POOL_MAX,
     options: `-c search_path=${schema}`,
   });
+  raw.on("error", ignoreIdleClientError);
   let freshCount = 0;
 
   return {
@@ -239,6 +246,7 @@ export async function openPgBackend(
         max: POOL_MAX,
         options: `-c search_path=${s}`,
       });
+      pool.on("error", ignoreIdleClientError);
       const resultIds = new Map<string, string>();
       return {
         async insertResult(r) {

@@ -69,17 +69,26 @@ export function resultToApi(result: StoredResult): Result {
   });
 }
 
-/** A stored Record as the API message; `data.value` is the stored text as UTF-8. */
+/**
+ * A stored Record as the API message; `data.value` is the stored text as
+ * UTF-8. The deprecated and current time fields share one (read-only)
+ * Timestamp each: a list page converts thousands of records.
+ */
 export function recordToApi(record: StoredRecord): ApiRecord {
+  const createTime = timestampFromDate(record.createTime);
+  const updateTime =
+    record.updateTime.getTime() === record.createTime.getTime()
+      ? createTime
+      : timestampFromDate(record.updateTime);
   return create(RecordSchema, {
     name: formatRecordName(record.parent, record.resultName, record.name),
     id: record.uid,
     uid: record.uid,
     data: create(AnySchema, { type: record.type, value: encoder.encode(record.data) }),
     etag: record.etag,
-    createdTime: timestampFromDate(record.createTime),
-    createTime: timestampFromDate(record.createTime),
-    updatedTime: timestampFromDate(record.updateTime),
-    updateTime: timestampFromDate(record.updateTime),
+    createdTime: createTime,
+    createTime,
+    updatedTime: updateTime,
+    updateTime,
   });
 }

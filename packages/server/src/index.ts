@@ -32,6 +32,8 @@ export {
   createResultsServer,
   storeReadinessCheck,
   DEFAULT_SHUTDOWN_DEADLINE_MS,
+  DEFAULT_HTTP2_STREAM_WINDOW_BYTES,
+  DEFAULT_HTTP2_CONNECTION_WINDOW_BYTES,
   type ResultsServer,
   type ResultsServerOptions,
   type ListeningAddress,
@@ -116,3 +118,4 @@ export {
   type ReflectionAnswer,
   type ReflectionQuery,
 } from "./reflection.js";
+export { createFilterCache, DEFAULT_FILTER_CACHE_SIZE, type FilterCache } from "./filter-cache.js";

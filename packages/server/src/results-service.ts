@@ -18,7 +18,6 @@ import {
 import type { JsonObject } from "@bufbuild/protobuf";
 import {
   SUMMARY_DURATION_FIELDS,
-  compileFilter,
   formatSummaryDuration,
   isStorageError,
   type RecordSummaryRow,
@@ -30,6 +29,7 @@ import {
 import type { LogStore } from "@tekton-results/log-store";
 import { allowAll, type AuthResource, type Authorizer, type AuthVerb } from "./auth.js";
 import { computeEtag, nextUpdateTime, recordToApi, resultToApi } from "./convert.js";
+import { createFilterCache } from "./filter-cache.js";
 import {
   noopLogger,
   randomIds,
@@ -129,6 +129,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
   const logger = deps.logger ?? noopLogger;
   const maxPageSize = deps.maxPageSize ?? MAX_PAGE_SIZE;
   const logs = deps.logs;
+  const filters = createFilterCache();
   if (!Number.isInteger(maxPageSize) || maxPageSize < 1 || maxPageSize > MAX_PAGE_SIZE) {
     throw new RangeError(
       `maxPageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${maxPageSize}`,
@@ -258,7 +259,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
     async listResults(req, ctx) {
       const parent = parseParentField(req.parent, parseResultsParent);
       await authorize("results", "list", parent ?? WILDCARD, ctx);
-      const filter = compileFilter(req.filter, { target: "results" });
+      const filter = filters.compile(req.filter, "results");
       const order = parseOrderBy(req.orderBy, "results");
       const pageSize = parsePageSize(req.pageSize, maxPageSize);
       const scope: PageTokenScope = {
@@ -362,7 +363,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
     async listRecords(req, ctx) {
       const scopeParts = parseParentField(req.parent, parseResultParent);
       await authorize("records", "list", scopeParts.parent ?? WILDCARD, ctx);
-      const filter = compileFilter(req.filter, { target: "records" });
+      const filter = filters.compile(req.filter, "records");
       const order = parseOrderBy(req.orderBy, "records");
       const pageSize = parsePageSize(req.pageSize, maxPageSize);
       const scope: PageTokenScope = {
@@ -393,7 +394,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
       const scopeParts = parseParentField(req.parent, parseResultParent);
       await authorize("records", "get", scopeParts.parent ?? WILDCARD, ctx);
       const parsed = parseRecordListSummaryRequest(req);
-      const filter = compileFilter(req.filter, { target: "records" });
+      const filter = filters.compile(req.filter, "records");
       // Validation comes first, so clients learn about malformed requests
       // even on a backend without summaries.
       if (!store.capabilities.recordListSummary || store.summarizeRecords === undefined) {

@@ -12,7 +12,12 @@ import { Results } from "@tekton-results/proto";
 import { Health, HealthCheckResponse_ServingStatus } from "@tekton-results/proto/grpc-health";
 import { createFakeResultsRoutes } from "../test/support/fake-results.js";
 import { createServerMetrics } from "./metrics.js";
-import { createResultsServer, type ResultsServer } from "./server.js";
+import {
+  createResultsServer,
+  DEFAULT_HTTP2_CONNECTION_WINDOW_BYTES,
+  DEFAULT_HTTP2_STREAM_WINDOW_BYTES,
+  type ResultsServer,
+} from "./server.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -68,6 +73,44 @@ describe("createResultsServer", () => {
     expect(await h1.text()).toBe("ok\n");
     const h2 = await h2Get(url, "/healthz");
     expect(h2).toEqual({ status: 200, body: "ok\n" });
+  });
+
+  it("announces wide HTTP/2 receive windows, and validates configured ones", async () => {
+    /** The server's SETTINGS, and the connection window it opened, as a raw HTTP/2 client sees them. */
+    async function announced(url: string): Promise<{ stream: number; connection: number }> {
+      const session = http2.connect(url);
+      try {
+        const stream = await new Promise<number>((resolve, reject) => {
+          session.once("remoteSettings", (s) => resolve(s.initialWindowSize ?? 65_535));
+          session.once("error", reject);
+        });
+        // The connection WINDOW_UPDATE follows the SETTINGS frame; poll for it.
+        const deadline = Date.now() + 2000;
+        let connection = session.state.remoteWindowSize ?? 0;
+        while (connection <= 65_535 && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 5));
+          connection = session.state.remoteWindowSize ?? 0;
+        }
+        return { stream, connection };
+      } finally {
+        session.destroy();
+      }
+    }
+    const { url } = await start();
+    expect(await announced(url)).toEqual({
+      stream: DEFAULT_HTTP2_STREAM_WINDOW_BYTES,
+      connection: DEFAULT_HTTP2_CONNECTION_WINDOW_BYTES,
+    });
+    const custom = await start({
+      http2Windows: { streamBytes: 200_000, connectionBytes: 300_000 },
+    });
+    expect(await announced(custom.url)).toEqual({ stream: 200_000, connection: 300_000 });
+    expect(() =>
+      createResultsServer({
+        routes: createFakeResultsRoutes(),
+        http2Windows: { streamBytes: 1000 },
+      }),
+    ).toThrow(RangeError);
   });
 
   it("serves the RPCs over gRPC, gRPC-Web and Connect (HTTP/2) and Connect over HTTP/1.1", async () => {

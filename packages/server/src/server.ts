@@ -45,6 +45,20 @@ const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 /** How long a new connection may take to send its first bytes. */
 const SNIFF_TIMEOUT_MS = 30_000;
 
+/**
+ * The default HTTP/2 stream receive window the server announces
+ * (SETTINGS_INITIAL_WINDOW_SIZE): 1 MiB, instead of HTTP/2's 64 KiB, so that
+ * a large CreateRecord or UpdateRecord body is not paced by WINDOW_UPDATE
+ * round trips.
+ */
+export const DEFAULT_HTTP2_STREAM_WINDOW_BYTES = 1 << 20;
+
+/** The default HTTP/2 connection receive window of the server: 4 MiB. */
+export const DEFAULT_HTTP2_CONNECTION_WINDOW_BYTES = 4 << 20;
+
+/** The largest HTTP/2 window (2^31 - 1). */
+const MAX_HTTP2_WINDOW_BYTES = 2 ** 31 - 1;
+
 /** The default grace period of {@link ResultsServer.close}: 10 seconds. */
 export const DEFAULT_SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -74,6 +88,14 @@ export interface ResultsServerOptions {
   healthServices?: readonly string[];
   /** Origins browsers may call from (`*` for any). Default: none, no CORS headers. */
   corsOrigins?: readonly string[];
+  /**
+   * HTTP/2 receive windows of the server's sessions, in bytes (65535 to
+   * 2^31-1). Defaults: {@link DEFAULT_HTTP2_STREAM_WINDOW_BYTES} per stream,
+   * {@link DEFAULT_HTTP2_CONNECTION_WINDOW_BYTES} per connection. They pace what
+   * clients send; what the server sends is paced by the client's windows (see
+   * the client package's README).
+   */
+  http2Windows?: { streamBytes?: number; connectionBytes?: number };
 }
 
 /** Where a server listens. */
@@ -132,6 +154,14 @@ function sendText(
 ): void {
   res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(text) });
   res.end(text);
+}
+
+function windowOption(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 65_535 || value > MAX_HTTP2_WINDOW_BYTES) {
+    throw new RangeError(`${name} must be an integer from 65535 to ${MAX_HTTP2_WINDOW_BYTES}`);
+  }
+  return value;
 }
 
 /** Compose the API server. Nothing listens until {@link ResultsServer.listen}. */
@@ -260,8 +290,19 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     connectHandler(req, res);
   };
 
+  const streamWindow = windowOption(
+    options.http2Windows?.streamBytes,
+    DEFAULT_HTTP2_STREAM_WINDOW_BYTES,
+    "http2Windows.streamBytes",
+  );
+  const connectionWindow = windowOption(
+    options.http2Windows?.connectionBytes,
+    DEFAULT_HTTP2_CONNECTION_WINDOW_BYTES,
+    "http2Windows.connectionBytes",
+  );
+
   const h1 = http.createServer({ keepAliveTimeout: 5_000 }, handler);
-  const h2 = http2.createServer({}, handler);
+  const h2 = http2.createServer({ settings: { initialWindowSize: streamWindow } }, handler);
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   const h1Busy = new Map<net.Socket, number>();
@@ -278,6 +319,7 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
   });
   h2.on("session", (session: http2.ServerHttp2Session) => {
     sessions.add(session);
+    if (connectionWindow > 65_535) session.setLocalWindowSize(connectionWindow);
     session.on("close", () => sessions.delete(session));
     session.on("error", (err) => logger?.debug({ err: describe(err) }, "HTTP/2 session error"));
     if (draining) session.close();

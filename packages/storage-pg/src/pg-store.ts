@@ -78,6 +78,14 @@ export interface PgStoreOptions {
   startupRetries?: { attempts: number; delayMs: number };
   /** Receives warnings (startup retries, pending migrations, knex warnings). */
   logger?: PgStoreLogger;
+  /**
+   * Run the record reads and writes as named prepared statements, parsed and
+   * planned once per connection. Default `true`. Turn it off behind a
+   * connection pooler that does not keep prepared statements across
+   * transactions (PgBouncer in transaction mode before 1.21, or with
+   * `max_prepared_statements = 0`).
+   */
+  preparedStatements?: boolean;
 }
 
 /** A {@link ResultsStore} backed by PostgreSQL. */
@@ -259,6 +267,42 @@ function cursorValues(after: Cursor, orderBy: readonly OrderTerm<string>[]): unk
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** A fixed statement of a hot path, prepared once per connection under `name`. */
+interface PreparedSql {
+  readonly name: string;
+  readonly text: string;
+}
+
+const RECORD_RETURNING = `returning ${RECORD_COLUMNS.join(", ")}`;
+const RECORD_SELECT = `select ${RECORD_COLUMNS.map((c) => `records.${c}`).join(", ")} from records`;
+
+// Spelled as knex spells its queries (lower-case keywords), for `query` listeners.
+const INSERT_RECORD: PreparedSql = {
+  name: "tekton_results_insert_record_v1",
+  text: `insert into records (result_id, uid, parent, result_name, name, type, data, create_time, update_time, etag)
+select id, $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::bigint, $8::bigint, $9::text
+from results where parent = $2::text and name = $3::text
+${RECORD_RETURNING}`,
+};
+const GET_RECORD: PreparedSql = {
+  name: "tekton_results_get_record_v1",
+  text: `${RECORD_SELECT} where parent = $1::text and result_name = $2::text and name = $3::text limit 1`,
+};
+const UPDATE_RECORD: PreparedSql = {
+  name: "tekton_results_update_record_v1",
+  text: `update records set type = $1::text, data = $2::text, update_time = $3::bigint, etag = $4::text
+where parent = $5::text and result_name = $6::text and name = $7::text ${RECORD_RETURNING}`,
+};
+const UPDATE_RECORD_IF: PreparedSql = {
+  name: "tekton_results_update_record_if_v1",
+  text: `update records set type = $1::text, data = $2::text, update_time = $3::bigint, etag = $4::text
+where parent = $5::text and result_name = $6::text and name = $7::text and etag = $8::text ${RECORD_RETURNING}`,
+};
+const RECORD_EXISTS: PreparedSql = {
+  name: "tekton_results_record_exists_v1",
+  text: `select id from records where parent = $1::text and result_name = $2::text and name = $3::text`,
+};
+
 function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
@@ -269,6 +313,7 @@ class PgStoreImpl implements PgStore {
   constructor(
     readonly knex: Knex,
     private readonly schema: string,
+    private readonly prepared: boolean,
   ) {}
 
   async migrate(): Promise<void> {
@@ -304,6 +349,34 @@ class PgStoreImpl implements PgStore {
       schemaName: this.schema,
     })) as [unknown[], unknown[]];
     return pending.length;
+  }
+
+  /**
+   * Run a fixed statement of a hot path on a pooled connection, without the
+   * query builder: as a named prepared statement (parsed and planned once per
+   * connection) unless `preparedStatements` is off. Like a knex query, it is announced to the knex instance's
+   * `query` listeners when there are any.
+   */
+  private async exec<R>(statement: PreparedSql, values: unknown[]): Promise<R[]> {
+    const client = this.knex.client as {
+      acquireConnection(): Promise<pg.Client>;
+      releaseConnection(conn: pg.Client): Promise<unknown>;
+    };
+    const conn = await client.acquireConnection();
+    try {
+      if (this.knex.listenerCount("query") > 0) {
+        const method = statement.text.slice(0, statement.text.indexOf(" "));
+        this.knex.emit("query", { method, sql: statement.text, bindings: values });
+      }
+      const out = await conn.query(
+        this.prepared
+          ? { name: statement.name, text: statement.text, values }
+          : { text: statement.text, values },
+      );
+      return out.rows as R[];
+    } finally {
+      await client.releaseConnection(conn);
+    }
   }
 
   private async run<T>(context: PgErrorContext | undefined, fn: () => Promise<T>): Promise<T> {
@@ -387,26 +460,18 @@ class PgStoreImpl implements PgStore {
     const name = recordName(record.parent, record.resultName, record.name);
     const parentName = resultName(record.parent, record.resultName);
     return this.run({ kind: "record", name, uid: record.uid, parentName }, async () => {
-      const out = (await this.knex.raw(
-        `INSERT INTO records (result_id, uid, parent, result_name, name, type, data, create_time, update_time, etag)
-         SELECT id, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::text
-         FROM results WHERE parent = ?::text AND name = ?::text
-         RETURNING ${RECORD_COLUMNS.join(", ")}`,
-        [
-          record.uid,
-          record.parent,
-          record.resultName,
-          record.name,
-          record.type,
-          record.data,
-          record.createTime.getTime(),
-          record.updateTime.getTime(),
-          record.etag,
-          record.parent,
-          record.resultName,
-        ],
-      )) as { rows: RecordRow[] };
-      const row = out.rows[0];
+      const rows = await this.exec<RecordRow>(INSERT_RECORD, [
+        record.uid,
+        record.parent,
+        record.resultName,
+        record.name,
+        record.type,
+        record.data,
+        record.createTime.getTime(),
+        record.updateTime.getTime(),
+        record.etag,
+      ]);
+      const row = rows[0];
       if (row === undefined)
         throw new StorageError("not_found", `result "${parentName}" not found`);
       return toRecord(row);
@@ -415,10 +480,7 @@ class PgStoreImpl implements PgStore {
 
   async getRecord(parent: string, result: string, name: string): Promise<StoredRecord> {
     return this.run(undefined, async () => {
-      const row = (await this.knex("records")
-        .select(RECORD_COLUMNS)
-        .where({ parent, result_name: result, name })
-        .first()) as RecordRow | undefined;
+      const row = (await this.exec<RecordRow>(GET_RECORD, [parent, result, name]))[0];
       if (row === undefined) {
         throw new StorageError(
           "not_found",
@@ -431,21 +493,16 @@ class PgStoreImpl implements PgStore {
 
   async updateRecord(update: RecordUpdate, options?: UpdateOptions): Promise<StoredRecord> {
     const name = recordName(update.parent, update.resultName, update.name);
-    const key = { parent: update.parent, result_name: update.resultName, name: update.name };
+    const key = [update.parent, update.resultName, update.name];
+    const values = [update.type, update.data, update.updateTime.getTime(), update.etag, ...key];
     return this.run({ kind: "record", name }, async () => {
-      const write = this.knex("records").where(key);
-      if (options?.expectEtag !== undefined) write.andWhere("etag", options.expectEtag);
-      const rows = (await write
-        .update({
-          type: update.type,
-          data: update.data,
-          update_time: update.updateTime.getTime(),
-          etag: update.etag,
-        })
-        .returning([...RECORD_COLUMNS])) as RecordRow[];
+      const rows =
+        options?.expectEtag !== undefined
+          ? await this.exec<RecordRow>(UPDATE_RECORD_IF, [...values, options.expectEtag])
+          : await this.exec<RecordRow>(UPDATE_RECORD, values);
       if (rows[0] !== undefined) return toRecord(rows[0]);
-      const exists = await this.knex("records").select("id").where(key).first();
-      if (exists === undefined) throw new StorageError("not_found", `record "${name}" not found`);
+      const exists = await this.exec(RECORD_EXISTS, key);
+      if (exists.length === 0) throw new StorageError("not_found", `record "${name}" not found`);
       throw new StorageError("failed_precondition", `the etag of record "${name}" does not match`);
     });
   }
@@ -460,10 +517,24 @@ class PgStoreImpl implements PgStore {
 
   async listRecords(query: RecordListQuery): Promise<Page<StoredRecord>> {
     return this.run(undefined, async () => {
-      const builder = this.knex("records").select(RECORD_COLUMNS.map((c) => `records.${c}`));
-      if (query.parent !== undefined) builder.where("records.parent", query.parent);
-      if (query.resultName !== undefined) builder.where("records.result_name", query.resultName);
-      const rows = (await this.page(builder, query, RECORD_SORT_COLUMNS, "records")) as RecordRow[];
+      const where: string[] = [];
+      const bindings: unknown[] = [];
+      if (query.parent !== undefined) {
+        where.push("records.parent = ?");
+        bindings.push(query.parent);
+      }
+      if (query.resultName !== undefined) {
+        where.push("records.result_name = ?");
+        bindings.push(query.resultName);
+      }
+      const tail = this.pageClauses(query, RECORD_SORT_COLUMNS, "records");
+      where.push(...tail.where);
+      bindings.push(...tail.bindings);
+      const sql = `${RECORD_SELECT}${where.length > 0 ? ` where ${where.join(" and ")}` : ""} ${tail.orderLimit}`;
+      const out = (await this.knex.raw(sql, bindings as Knex.RawBinding[])) as {
+        rows: RecordRow[];
+      };
+      const rows = out.rows;
       const items = rows.slice(0, query.pageSize).map(toRecord);
       const last = items[items.length - 1];
       return rows.length > query.pageSize && last !== undefined
@@ -481,6 +552,46 @@ class PgStoreImpl implements PgStore {
         return out.rows;
       }, query),
     );
+  }
+
+  /**
+   * The filter and keyset conditions (each parenthesized, knex `?` bindings),
+   * and the ORDER BY and LIMIT clause, of a list query: one row more than a page.
+   */
+  private pageClauses(
+    query: ResultListQuery | RecordListQuery,
+    sortColumns: Record<string, string>,
+    table: "results" | "records",
+  ): { where: string[]; bindings: unknown[]; orderLimit: string } {
+    if (query.orderBy.length === 0)
+      throw new StorageError("invalid_argument", "order_by needs at least one field");
+    if (!Number.isSafeInteger(query.pageSize) || query.pageSize < 1) {
+      throw new StorageError("invalid_argument", "page size must be a positive integer");
+    }
+    const terms: KeysetTerm[] = query.orderBy.map((term) => {
+      const column = sortColumns[term.field];
+      if (column === undefined)
+        throw new StorageError("invalid_argument", `cannot order by ${term.field}`);
+      return { column: `${table}.${column}`, direction: term.direction };
+    });
+    terms.push({ column: `${table}.uid`, direction: terms[terms.length - 1]!.direction });
+    const where: string[] = [];
+    const bindings: unknown[] = [];
+    if (query.filter !== undefined) {
+      const filter = compilePgFilter(query.filter, { target: table, table });
+      where.push(`(${filter.sql})`);
+      bindings.push(...filter.bindings);
+    }
+    if (query.after !== undefined) {
+      const keyset = keysetCondition(terms, cursorValues(query.after, query.orderBy), (i) =>
+        i === terms.length - 1 ? "?::text" : "?::bigint",
+      );
+      where.push(`(${keyset.sql})`);
+      bindings.push(...keyset.bindings);
+    }
+    const order = terms.map((t) => `${t.column} ${t.direction === "desc" ? "desc" : "asc"}`);
+    bindings.push(query.pageSize + 1);
+    return { where, bindings, orderLimit: `order by ${order.join(", ")} limit ?` };
   }
 
   /** Add filter, keyset, order and limit to a list query; fetch one row more than a page. */
@@ -595,7 +706,7 @@ export async function createPgStore(options: PgStoreOptions): Promise<PgStore> {
     },
   });
 
-  const store = new PgStoreImpl(knex, schema);
+  const store = new PgStoreImpl(knex, schema, options.preparedStatements ?? true);
   try {
     const attempts = Math.max(1, (options.startupRetries?.attempts ?? 0) + 1);
     const delayMs = options.startupRetries?.delayMs ?? 0;

@@ -236,8 +236,35 @@ function isMemory(filename: string): boolean {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Prepared statements kept per connection (list queries vary with their filter). */
+const MAX_CACHED_STATEMENTS = 256;
+
+// Spelled as knex spells its queries (lower-case keywords), for `query` listeners.
+const RECORD_SELECT = `select ${RECORD_COLUMNS.map((c) => `records.${c}`).join(", ")} from records`;
+const RECORD_RETURNING = `returning ${RECORD_COLUMNS.join(", ")}`;
+const INSERT_RECORD_SQL = `insert into records (result_id, uid, parent, result_name, name, type, data, create_time, update_time, etag)
+select id, ?, ?, ?, ?, ?, ?, ?, ?, ? from results where parent = ? and name = ?
+${RECORD_RETURNING}`;
+const GET_RECORD_SQL = `${RECORD_SELECT} where parent = ? and result_name = ? and name = ? limit 1`;
+const UPDATE_RECORD_SQL = `update records set type = ?, data = ?, update_time = ?, etag = ?
+where parent = ? and result_name = ? and name = ? ${RECORD_RETURNING}`;
+const UPDATE_RECORD_IF_SQL = `update records set type = ?, data = ?, update_time = ?, etag = ?
+where parent = ? and result_name = ? and name = ? and etag = ? ${RECORD_RETURNING}`;
+const RECORD_EXISTS_SQL = `select id from records where parent = ? and result_name = ? and name = ?`;
+
+/** Bindings as knex passes them to better-sqlite3 (dates as ms, booleans as 0/1). */
+function sqliteBinding(value: unknown): unknown {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return value;
+}
+
 class SqliteStoreImpl implements SqliteStore {
   readonly capabilities = CAPABILITIES;
+  private readonly statements = new WeakMap<
+    BetterSqlite3.Database,
+    Map<string, BetterSqlite3.Statement>
+  >();
 
   constructor(
     readonly knex: Knex,
@@ -282,6 +309,51 @@ class SqliteStoreImpl implements SqliteStore {
     } finally {
       await client.releaseConnection(db);
     }
+  }
+
+  /**
+   * Run `fn` synchronously on the store's connection, outside a transaction.
+   * The hot paths (record reads, writes and lists) use this with cached
+   * prepared statements instead of the query builder.
+   */
+  private async withConnection<T>(fn: (db: BetterSqlite3.Database) => T): Promise<T> {
+    const client = this.knex.client as {
+      acquireConnection(): Promise<BetterSqlite3.Database>;
+      releaseConnection(conn: BetterSqlite3.Database): Promise<unknown>;
+    };
+    const db = await client.acquireConnection();
+    try {
+      return fn(db);
+    } finally {
+      await client.releaseConnection(db);
+    }
+  }
+
+  /**
+   * The prepared statement of `sql` on `db`, prepared once and cached. Like a
+   * knex query, it is announced to the knex instance's `query` listeners
+   * (with `bindings`) when there are any.
+   */
+  private statement(
+    db: BetterSqlite3.Database,
+    sql: string,
+    bindings: readonly unknown[],
+  ): BetterSqlite3.Statement {
+    if (this.knex.listenerCount("query") > 0) {
+      this.knex.emit("query", { method: sql.slice(0, sql.indexOf(" ")), sql, bindings });
+    }
+    let cache = this.statements.get(db);
+    if (cache === undefined) {
+      cache = new Map();
+      this.statements.set(db, cache);
+    }
+    let statement = cache.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare(sql);
+      if (cache.size >= MAX_CACHED_STATEMENTS) cache.clear();
+      cache.set(sql, statement);
+    }
+    return statement;
   }
 
   private async run<T>(context: SqliteErrorContext | undefined, fn: () => Promise<T>): Promise<T> {
@@ -374,12 +446,9 @@ class SqliteStoreImpl implements SqliteStore {
   async createRecord(record: StoredRecord): Promise<StoredRecord> {
     const name = recordName(record.parent, record.resultName, record.name);
     const parentName = resultName(record.parent, record.resultName);
-    return this.run({ kind: "record", name, uid: record.uid, parentName }, async () => {
-      const rows = (await this.knex.raw(
-        `INSERT INTO records (result_id, uid, parent, result_name, name, type, data, create_time, update_time, etag)
-         SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM results WHERE parent = ? AND name = ?
-         RETURNING ${RECORD_COLUMNS.join(", ")}`,
-        [
+    return this.run({ kind: "record", name, uid: record.uid, parentName }, () =>
+      this.withConnection((db) => {
+        const values = [
           record.uid,
           record.parent,
           record.resultName,
@@ -391,51 +460,45 @@ class SqliteStoreImpl implements SqliteStore {
           record.etag,
           record.parent,
           record.resultName,
-        ],
-      )) as RecordRow[];
-      if (rows[0] === undefined)
-        throw new StorageError("not_found", `result "${parentName}" not found`);
-      return toRecord(rows[0]);
-    });
+        ];
+        const row = this.statement(db, INSERT_RECORD_SQL, values).get(...values) as
+          RecordRow | undefined;
+        if (row === undefined)
+          throw new StorageError("not_found", `result "${parentName}" not found`);
+        return toRecord(row);
+      }),
+    );
   }
 
   async getRecord(parent: string, result: string, name: string): Promise<StoredRecord> {
-    return this.run(undefined, async () => {
-      const row = (await this.knex("records")
-        .select(RECORD_COLUMNS)
-        .where({ parent, result_name: result, name })
-        .first()) as RecordRow | undefined;
-      if (row === undefined) {
-        throw new StorageError(
-          "not_found",
-          `record "${recordName(parent, result, name)}" not found`,
-        );
-      }
-      return toRecord(row);
-    });
+    return this.run(undefined, () =>
+      this.withConnection((db) => {
+        const key = [parent, result, name];
+        const row = this.statement(db, GET_RECORD_SQL, key).get(...key) as RecordRow | undefined;
+        if (row === undefined) {
+          throw new StorageError(
+            "not_found",
+            `record "${recordName(parent, result, name)}" not found`,
+          );
+        }
+        return toRecord(row);
+      }),
+    );
   }
 
   async updateRecord(update: RecordUpdate, options?: UpdateOptions): Promise<StoredRecord> {
     const name = recordName(update.parent, update.resultName, update.name);
-    const key = { parent: update.parent, result_name: update.resultName, name: update.name };
-    const write = this.knex("records").where(key);
-    if (options?.expectEtag !== undefined) write.andWhere("etag", options.expectEtag);
-    const updateSql = write
-      .update({
-        type: update.type,
-        data: update.data,
-        update_time: update.updateTime.getTime(),
-        etag: update.etag,
-      })
-      .returning([...RECORD_COLUMNS])
-      .toSQL()
-      .toNative();
-    const existsSql = this.knex("records").select("id").where(key).toSQL().toNative();
+    const key = [update.parent, update.resultName, update.name];
+    const values = [update.type, update.data, update.updateTime.getTime(), update.etag, ...key];
     return this.run({ kind: "record", name }, () =>
       this.transaction((db) => {
-        const row = db.prepare(updateSql.sql).get(updateSql.bindings) as RecordRow | undefined;
+        const [sql, bindings] =
+          options?.expectEtag !== undefined
+            ? [UPDATE_RECORD_IF_SQL, [...values, options.expectEtag]]
+            : [UPDATE_RECORD_SQL, values];
+        const row = this.statement(db, sql, bindings).get(...bindings) as RecordRow | undefined;
         if (row !== undefined) return toRecord(row);
-        if (db.prepare(existsSql.sql).get(existsSql.bindings) === undefined) {
+        if (this.statement(db, RECORD_EXISTS_SQL, key).get(...key) === undefined) {
           throw new StorageError("not_found", `record "${name}" not found`);
         }
         throw new StorageError(
@@ -455,16 +518,29 @@ class SqliteStoreImpl implements SqliteStore {
   }
 
   async listRecords(query: RecordListQuery): Promise<Page<StoredRecord>> {
-    return this.run(undefined, async () => {
-      const builder = this.knex("records").select(RECORD_COLUMNS.map((c) => `records.${c}`));
-      if (query.parent !== undefined) builder.where("records.parent", query.parent);
-      if (query.resultName !== undefined) builder.where("records.result_name", query.resultName);
-      const rows = (await this.page(builder, query, RECORD_SORT_COLUMNS, "records")) as RecordRow[];
-      const items = rows.slice(0, query.pageSize).map(toRecord);
-      const last = items[items.length - 1];
-      return rows.length > query.pageSize && last !== undefined
-        ? { items, next: recordCursor(last, query.orderBy) }
-        : { items };
+    return this.run(undefined, () => {
+      const where: string[] = [];
+      const bindings: unknown[] = [];
+      if (query.parent !== undefined) {
+        where.push("records.parent = ?");
+        bindings.push(query.parent);
+      }
+      if (query.resultName !== undefined) {
+        where.push("records.result_name = ?");
+        bindings.push(query.resultName);
+      }
+      const tail = this.pageClauses(query, RECORD_SORT_COLUMNS, "records");
+      where.push(...tail.where);
+      bindings.push(...tail.bindings);
+      const sql = `${RECORD_SELECT}${where.length > 0 ? ` where ${where.join(" and ")}` : ""} ${tail.orderLimit}`;
+      return this.withConnection((db) => {
+        const rows = this.statement(db, sql, bindings).all(...bindings) as RecordRow[];
+        const items = rows.slice(0, query.pageSize).map(toRecord);
+        const last = items[items.length - 1];
+        return rows.length > query.pageSize && last !== undefined
+          ? { items, next: recordCursor(last, query.orderBy) }
+          : { items };
+      });
     });
   }
 
@@ -475,6 +551,44 @@ class SqliteStoreImpl implements SqliteStore {
         query,
       ),
     );
+  }
+
+  /**
+   * The filter and keyset conditions (each parenthesized), and the ORDER BY
+   * and LIMIT clause, of a list query: one row more than a page.
+   */
+  private pageClauses(
+    query: ResultListQuery | RecordListQuery,
+    sortColumns: Record<string, string>,
+    table: "results" | "records",
+  ): { where: string[]; bindings: unknown[]; orderLimit: string } {
+    if (query.orderBy.length === 0)
+      throw new StorageError("invalid_argument", "order_by needs at least one field");
+    if (!Number.isSafeInteger(query.pageSize) || query.pageSize < 1) {
+      throw new StorageError("invalid_argument", "page size must be a positive integer");
+    }
+    const terms: KeysetTerm[] = query.orderBy.map((term) => {
+      const column = sortColumns[term.field];
+      if (column === undefined)
+        throw new StorageError("invalid_argument", `cannot order by ${term.field}`);
+      return { column: `${table}.${column}`, direction: term.direction };
+    });
+    terms.push({ column: `${table}.uid`, direction: terms[terms.length - 1]!.direction });
+    const where: string[] = [];
+    const bindings: unknown[] = [];
+    if (query.filter !== undefined) {
+      const filter = compileSqliteFilter(query.filter, { target: table, table });
+      where.push(`(${filter.sql})`);
+      bindings.push(...filter.bindings.map(sqliteBinding));
+    }
+    if (query.after !== undefined) {
+      const keyset = keysetCondition(terms, cursorValues(query.after, query.orderBy));
+      where.push(`(${keyset.sql})`);
+      bindings.push(...keyset.bindings.map(sqliteBinding));
+    }
+    const order = terms.map((t) => `${t.column} ${t.direction === "desc" ? "desc" : "asc"}`);
+    bindings.push(query.pageSize + 1);
+    return { where, bindings, orderLimit: `order by ${order.join(", ")} limit ?` };
   }
 
   /** Add filter, keyset, order and limit to a list query; fetch one row more than a page. */
