@@ -19,6 +19,7 @@ import type { BenchBackend } from "./backend.js";
 import { createDataGenerator, measureData } from "./generate.js";
 import { openPgBackend, pgUnavailableReason } from "./pg-backend.js";
 import { renderText, writeReport, type BenchReport } from "./report.js";
+import { runWatcherBenchmarks } from "./watcher-bench.js";
 import { runRpcOverhead } from "./rpc-overhead.js";
 import { openSqliteBackend } from "./sqlite-backend.js";
 import {
@@ -40,7 +41,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --records N        records to load per backend (5 per Result; default 100000, smoke 2000)
   --backend NAME     sqlite | postgres | all (default all)
   --seed N           seed of the data set (default 42)
-  --workloads LIST   comma-separated subset of B1,B3,B4,B5,B7 (default all)
+  --workloads LIST   comma-separated subset of B1,B2,B3,B4,B5,B7 (default all)
+  --watcher-runs N   B2: runs in the fake cluster before the watcher starts (default 100000, smoke 400)
+  --soak S           B2: seconds of the memory soak (default 600, smoke 5)
   --compression      clients accept gzip/brotli responses (connect-node's default; off by default)
   --default-windows  clients keep HTTP/2's default 64 KiB receive windows (off by default)
   --smoke            tiny sizes, to check that every workload runs (CI)
@@ -57,10 +60,12 @@ interface Options {
   defaultWindows: boolean;
   out: string;
   workloads: ReadonlySet<WorkloadId>;
+  watcherRuns: number;
+  soakSeconds: number;
 }
 
 /** The workloads `--workloads` selects from. */
-const WORKLOAD_IDS = ["B1", "B3", "B4", "B5", "B7"] as const;
+const WORKLOAD_IDS = ["B1", "B2", "B3", "B4", "B5", "B7"] as const;
 type WorkloadId = (typeof WORKLOAD_IDS)[number];
 
 function parseWorkloads(text: string | undefined): ReadonlySet<WorkloadId> {
@@ -86,6 +91,8 @@ function parseOptions(argv: string[]): Options | undefined {
       "default-windows": { type: "boolean", default: false },
       out: { type: "string", default: DEFAULT_OUT },
       workloads: { type: "string" },
+      "watcher-runs": { type: "string" },
+      soak: { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -100,7 +107,15 @@ function parseOptions(argv: string[]): Options | undefined {
   if (backend !== "sqlite" && backend !== "postgres" && backend !== "all") {
     throw new Error("--backend: sqlite, postgres or all");
   }
+  const watcherRuns = Number(values["watcher-runs"] ?? (smoke ? 400 : 100000));
+  if (!Number.isInteger(watcherRuns) || watcherRuns < 5) {
+    throw new Error("--watcher-runs: an integer ≥ 5");
+  }
+  const soakSeconds = Number(values.soak ?? (smoke ? 5 : 600));
+  if (!Number.isFinite(soakSeconds) || soakSeconds < 0) throw new Error("--soak: seconds ≥ 0");
   return {
+    watcherRuns,
+    soakSeconds,
     records,
     backend,
     seed,
@@ -227,7 +242,9 @@ async function main(argv: string[]): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "tekton-results-bench-"));
   let failed = false;
   try {
-    if (options.backend !== "postgres") {
+    // B2 alone needs no loaded data set.
+    const storageWork = [...options.workloads].some((id) => id !== "B2");
+    if (storageWork && options.backend !== "postgres") {
       log(`sqlite: loading ${gen.results * 5} records`);
       const backend = await openSqliteBackend({
         dir: join(dir),
@@ -247,7 +264,7 @@ async function main(argv: string[]): Promise<number> {
         await backend.close();
       }
     }
-    if (options.backend !== "sqlite") {
+    if (storageWork && options.backend !== "sqlite") {
       const reason = await pgUnavailableReason();
       if (reason !== undefined) {
         log(`postgres: skipped: ${reason}`);
@@ -268,6 +285,24 @@ async function main(argv: string[]): Promise<number> {
         } finally {
           await backend.close();
         }
+      }
+    }
+    if (options.workloads.has("B2")) {
+      // B2 measures the watcher against its own server processes and fake
+      // cluster: it does not use the data sets loaded above.
+      try {
+        const b2 = await runWatcherBenchmarks({
+          runs: options.watcherRuns,
+          soakSeconds: options.soakSeconds,
+          smoke: options.smoke,
+          seed: options.seed,
+          log,
+        });
+        report.comparisons.push(...b2.comparisons);
+        report.notes.push(...b2.notes);
+      } catch (err) {
+        failed = true;
+        console.error("B2 (watcher) failed:", err);
       }
     }
   } finally {
