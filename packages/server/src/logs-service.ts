@@ -48,9 +48,8 @@ import { allowAll, type Authorizer, type AuthVerb } from "./auth.js";
 import { computeEtag, nextUpdateTime, recordToApi } from "./convert.js";
 import { noopLogger, systemClock, type Clock, type Logger } from "./deps.js";
 import { invalidArgument, toConnectError } from "./errors.js";
-import { parseOrderBy } from "./order-by.js";
-import { decodePageToken, encodePageToken, type PageTokenScope } from "./page-token.js";
-import { MAX_PAGE_SIZE, parsePageSize, parseParentField } from "./validate.js";
+import { listRecordPage } from "./record-pages.js";
+import { MAX_PAGE_SIZE, parseParentField } from "./validate.js";
 
 /** The record type of Log records. */
 export const LOG_RECORD_TYPE = RECORD_TYPES.LOG;
@@ -336,26 +335,12 @@ export function createLogsService(deps: LogsServiceDeps): ServiceImpl<typeof Log
         userFilter === undefined
           ? LOG_TYPE_FILTER
           : { kind: "and", type: "bool", args: [LOG_TYPE_FILTER, userFilter] };
-      const order = parseOrderBy(req.orderBy, "records");
-      const pageSize = parsePageSize(req.pageSize, maxPageSize);
-      // The parent is marked so that ListRecords tokens are not ListLogs tokens.
-      const scope: PageTokenScope = {
-        target: "records",
-        parent: `logs:${req.parent}`,
-        filter: req.filter,
-        orderBy: order.normalized,
-      };
-      const after =
-        req.pageToken !== ""
-          ? decodePageToken(req.pageToken, scope, order.terms.length)
-          : undefined;
-      const page = await store.listRecords({
-        ...(scopeParts.parent !== undefined ? { parent: scopeParts.parent } : {}),
-        ...(scopeParts.result !== undefined ? { resultName: scopeParts.result } : {}),
+      // Page tokens are bound to "logs", so ListRecords tokens are not ListLogs tokens.
+      const { page, nextPageToken } = await listRecordPage(store, req, {
+        scope: scopeParts,
         filter,
-        orderBy: order.terms,
-        pageSize,
-        ...(after !== undefined ? { after } : {}),
+        maxPageSize,
+        tokenNamespace: "logs",
       });
       return {
         records: page.items.map((record) => {
@@ -363,7 +348,7 @@ export function createLogsService(deps: LogsServiceDeps): ServiceImpl<typeof Log
           api.name = keyOf(record);
           return api;
         }),
-        nextPageToken: page.next ? encodePageToken(scope, page.next) : "",
+        nextPageToken,
       };
     },
 

@@ -41,6 +41,7 @@ import {
 import { invalidArgument } from "./errors.js";
 import { toLogsConnectError } from "./logs-service.js";
 import { parseOrderBy } from "./order-by.js";
+import { listRecordPage } from "./record-pages.js";
 import { decodePageToken, encodePageToken, type PageTokenScope } from "./page-token.js";
 import {
   MAX_PAGE_SIZE,
@@ -364,30 +365,12 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
       const scopeParts = parseParentField(req.parent, parseResultParent);
       await authorize("records", "list", scopeParts.parent ?? WILDCARD, ctx);
       const filter = filters.compile(req.filter, "records");
-      const order = parseOrderBy(req.orderBy, "records");
-      const pageSize = parsePageSize(req.pageSize, maxPageSize);
-      const scope: PageTokenScope = {
-        target: "records",
-        parent: req.parent,
-        filter: req.filter,
-        orderBy: order.normalized,
-      };
-      const after =
-        req.pageToken !== ""
-          ? decodePageToken(req.pageToken, scope, order.terms.length)
-          : undefined;
-      const page = await store.listRecords({
-        ...(scopeParts.parent !== undefined ? { parent: scopeParts.parent } : {}),
-        ...(scopeParts.result !== undefined ? { resultName: scopeParts.result } : {}),
-        ...(filter !== undefined ? { filter } : {}),
-        orderBy: order.terms,
-        pageSize,
-        ...(after !== undefined ? { after } : {}),
+      const { page, nextPageToken } = await listRecordPage(store, req, {
+        scope: scopeParts,
+        filter,
+        maxPageSize,
       });
-      return {
-        records: page.items.map(recordToApi),
-        nextPageToken: page.next ? encodePageToken(scope, page.next) : "",
-      };
+      return { records: page.items.map(recordToApi), nextPageToken };
     },
 
     async getRecordListSummary(req, ctx) {

@@ -1,0 +1,70 @@
+/**
+ * One page of records for a list request: the part that ListRecords and
+ * ListLogs share (order, page size, page token, the store query). Callers
+ * parse the parent and authorize first, then compile the filter.
+ *
+ * @module
+ */
+import type { FilterExpr, Page, ResultsStore, StoredRecord } from "@tekton-results/storage";
+import { parseOrderBy } from "./order-by.js";
+import { decodePageToken, encodePageToken, type PageTokenScope } from "./page-token.js";
+import { parsePageSize } from "./validate.js";
+
+/** The paging fields of a ListRecordsRequest. */
+export interface RecordPageRequest {
+  parent: string;
+  filter: string;
+  orderBy: string;
+  pageSize: number;
+  pageToken: string;
+}
+
+/** How to list: the parsed scope, the compiled filter, and the token namespace. */
+export interface RecordPageOptions {
+  /** The parent and result of the request's `parent` (`undefined` = any). */
+  scope: { parent: string | undefined; result: string | undefined };
+  /** The compiled filter, or `undefined` for none. */
+  filter: FilterExpr | undefined;
+  /** Largest page size a request may ask for. */
+  maxPageSize: number;
+  /**
+   * What the page token is bound to besides the request's parent, so that
+   * tokens of one list are refused by another (e.g. `"logs"`). Default: none.
+   */
+  tokenNamespace?: string;
+}
+
+/**
+ * Validate the order, page size and page token of `req`, read one page from
+ * `store`, and return it with the token of the next page (`""` at the end).
+ * Bad input is InvalidArgument (from the parsers).
+ */
+export async function listRecordPage(
+  store: ResultsStore,
+  req: RecordPageRequest,
+  options: RecordPageOptions,
+): Promise<{ page: Page<StoredRecord>; nextPageToken: string }> {
+  const order = parseOrderBy(req.orderBy, "records");
+  const pageSize = parsePageSize(req.pageSize, options.maxPageSize);
+  const tokenScope: PageTokenScope = {
+    target: "records",
+    parent:
+      options.tokenNamespace === undefined ? req.parent : `${options.tokenNamespace}:${req.parent}`,
+    filter: req.filter,
+    orderBy: order.normalized,
+  };
+  const after =
+    req.pageToken !== ""
+      ? decodePageToken(req.pageToken, tokenScope, order.terms.length)
+      : undefined;
+  const { scope, filter } = options;
+  const page = await store.listRecords({
+    ...(scope.parent !== undefined ? { parent: scope.parent } : {}),
+    ...(scope.result !== undefined ? { resultName: scope.result } : {}),
+    ...(filter !== undefined ? { filter } : {}),
+    orderBy: order.terms,
+    pageSize,
+    ...(after !== undefined ? { after } : {}),
+  });
+  return { page, nextPageToken: page.next ? encodePageToken(tokenScope, page.next) : "" };
+}
