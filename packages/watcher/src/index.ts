@@ -71,6 +71,7 @@ export {
 } from "./run.js";
 export { resultNameOf, recordNameOf } from "./naming.js";
 export { recordValueOf, recordFingerprint, hashOf, canonicalJson } from "./record-value.js";
+export { trimForCache } from "./cache-trim.js";
 export {
   statusOfReason,
   summaryOf,
@@ -120,6 +121,8 @@ export { createRateLimiter, type RateLimiter } from "./rate-limiter.js";
 export {
   createRunInformer,
   createInformerFactory,
+  listAllRuns,
+  LIST_PAGE_SIZE,
   type RunInformer,
   type RunInformerOptions,
   type InformerFactory,
@@ -131,6 +134,7 @@ export {
   type KubeClient,
   type KubeClientOptions,
   type RunList,
+  type ListRunsOptions,
   type RunEvent,
 } from "./kube-client.js";
 export {

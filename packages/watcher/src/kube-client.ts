@@ -22,10 +22,24 @@ import { FIELD_MANAGER, type RunKind } from "./run-kinds.js";
 import type { TektonRun } from "./run.js";
 import type { ApplyBody, JsonPatchOp } from "./write-back.js";
 
-/** A list of runs with the collection's resourceVersion (what an informer lists). */
+/**
+ * A list of runs with the collection's resourceVersion (what an informer
+ * lists); `metadata.continue` is set when a limited list has more pages.
+ */
 export interface RunList {
   items: TektonRun[];
-  metadata?: { resourceVersion?: string };
+  metadata?: { resourceVersion?: string; continue?: string };
+}
+
+/** Options of {@link KubeClient.listRuns}. */
+export interface ListRunsOptions {
+  /** Only this namespace (all namespaces when undefined). */
+  namespace?: string;
+  labelSelector?: string;
+  /** At most this many runs per response (a page; `metadata.continue` leads to the next). */
+  limit?: number;
+  /** The `metadata.continue` of the previous page. */
+  continue?: string;
 }
 
 /** A Kubernetes Event about a run. */
@@ -37,11 +51,8 @@ export interface RunEvent {
 
 /** The Kubernetes API as the watcher uses it. Every method throws {@link KubernetesError}. */
 export interface KubeClient {
-  /** List runs of `kind` in `namespace` (all namespaces when undefined). */
-  listRuns(
-    kind: RunKind,
-    options: { namespace?: string; labelSelector?: string },
-  ): Promise<RunList>;
+  /** List runs of `kind` in `namespace` (all namespaces when undefined), or one page of them. */
+  listRuns(kind: RunKind, options: ListRunsOptions): Promise<RunList>;
   /** Server-side apply `body` to a run with the watcher's field manager (force). */
   applyRun(kind: RunKind, body: ApplyBody): Promise<TektonRun>;
   /** Apply a JSON patch to a run. */
@@ -128,9 +139,13 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
   }
 
   return {
-    listRuns(kind, { namespace, labelSelector }) {
+    listRuns(kind, { namespace, labelSelector, limit, continue: continueToken }) {
       const base = { group: kind.group, version: kind.version, plural: kind.plural };
-      const selector = labelSelector ? { labelSelector } : {};
+      const selector = {
+        ...(labelSelector ? { labelSelector } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        ...(continueToken ? { _continue: continueToken } : {}),
+      };
       return call(
         "list",
         kind.plural,

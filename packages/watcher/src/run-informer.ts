@@ -8,7 +8,8 @@
  * @module
  */
 import {
-  makeInformer,
+  ListWatch,
+  Watch,
   type Informer,
   type KubeConfig,
   type KubernetesListObject,
@@ -17,8 +18,9 @@ import {
 } from "@kubernetes/client-node";
 import { createBackoff, type Backoff } from "./backoff.js";
 import { systemClock, type Clock, type TimerHandle } from "./clock.js";
-import { errorMessage } from "./errors.js";
-import type { KubeClient } from "./kube-client.js";
+import { trimForCache } from "./cache-trim.js";
+import { errorMessage, KubernetesError, kubeStatusCode } from "./errors.js";
+import type { KubeClient, RunList } from "./kube-client.js";
 import { noopLogger, type Logger } from "./logger.js";
 import type { RunKind } from "./run-kinds.js";
 import type { TektonRun } from "./run.js";
@@ -49,9 +51,85 @@ export type InformerSource = Informer<KubernetesObject> & ObjectCache<Kubernetes
 /** Makes the underlying informer of a kind. */
 export type InformerFactory = (kind: RunKind) => InformerSource;
 
+/** Runs per list request of {@link createInformerFactory} (client-go's pager default). */
+export const LIST_PAGE_SIZE = 500;
+
 /**
- * The factory over client-node's `makeInformer`: list through `kube`
- * (CustomObjectsApi), watch `/apis/{group}/{version}[/namespaces/{ns}]/{plural}`.
+ * A client-node `Watch` whose events carry runs trimmed for the cache
+ * ({@link trimForCache}): the ListWatch caches what the watch callback gets.
+ */
+class TrimmingWatch extends Watch {
+  override watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    return super.watch(
+      path,
+      queryParams,
+      (phase, apiObj, watchObj) => {
+        if (phase === "ADDED" || phase === "MODIFIED" || phase === "DELETED") {
+          trimForCache(apiObj);
+        }
+        callback(phase, apiObj, watchObj);
+      },
+      done,
+    );
+  }
+}
+
+/** The HTTP status of a failed Kubernetes call. */
+function statusOf(err: unknown): number | undefined {
+  return err instanceof KubernetesError ? err.status : kubeStatusCode(err);
+}
+
+/**
+ * List every run of `kind` page by page ({@link LIST_PAGE_SIZE} per request,
+ * one consistent snapshot), trimming each page's runs before the next is
+ * fetched, so the peak is one page of JSON, not the whole list. When a
+ * continue token has expired (410), the list is taken again in one request,
+ * like client-go's pager.
+ */
+export async function listAllRuns(
+  kube: KubeClient,
+  kind: RunKind,
+  options: { namespace?: string; labelSelector?: string; pageSize?: number } = {},
+): Promise<RunList> {
+  const base = {
+    ...(options.namespace ? { namespace: options.namespace } : {}),
+    ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
+  };
+  const limit = options.pageSize ?? LIST_PAGE_SIZE;
+  const items: TektonRun[] = [];
+  let resourceVersion: string | undefined;
+  let continueToken: string | undefined;
+  do {
+    let page: RunList;
+    try {
+      page = await kube.listRuns(kind, {
+        ...base,
+        limit,
+        ...(continueToken ? { continue: continueToken } : {}),
+      });
+    } catch (err) {
+      if (continueToken === undefined || statusOf(err) !== 410) throw err;
+      const full = await kube.listRuns(kind, base);
+      for (const run of full.items) trimForCache(run);
+      return full;
+    }
+    for (const run of page.items) items.push(trimForCache(run));
+    resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+    continueToken = page.metadata?.continue || undefined;
+  } while (continueToken);
+  return { items, metadata: resourceVersion === undefined ? {} : { resourceVersion } };
+}
+
+/**
+ * The factory over client-node's ListWatch (what `makeInformer` makes): list
+ * through `kube` (CustomObjectsApi) in pages, watch
+ * `/apis/{group}/{version}[/namespaces/{ns}]/{plural}`; listed and watched
+ * runs are trimmed ({@link trimForCache}) before they are cached.
  */
 export function createInformerFactory(
   kc: KubeConfig,
@@ -61,14 +139,15 @@ export function createInformerFactory(
   return (kind) => {
     const scope = options.namespace ? `/namespaces/${encodeURIComponent(options.namespace)}` : "";
     const path = `/apis/${kind.group}/${kind.version}${scope}/${kind.plural}`;
-    const listFn = async () => {
-      const list = await kube.listRuns(kind, {
-        ...(options.namespace ? { namespace: options.namespace } : {}),
-        ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
-      });
-      return list as unknown as KubernetesListObject<KubernetesObject>;
-    };
-    return makeInformer<KubernetesObject>(kc, path, listFn, options.labelSelector || undefined);
+    const listFn = async () =>
+      (await listAllRuns(kube, kind, options)) as unknown as KubernetesListObject<KubernetesObject>;
+    return new ListWatch<KubernetesObject>(
+      path,
+      new TrimmingWatch(kc),
+      listFn,
+      false,
+      options.labelSelector || undefined,
+    );
   };
 }
 
