@@ -11,7 +11,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import {
   StorageError,
   keysetCondition,
-  type KeysetTerm,
+  keysetTerms,
   recordCursor,
   resultCursor,
   type Cursor,
@@ -562,18 +562,7 @@ class SqliteStoreImpl implements SqliteStore {
     sortColumns: Record<string, string>,
     table: "results" | "records",
   ): { where: string[]; bindings: unknown[]; orderLimit: string } {
-    if (query.orderBy.length === 0)
-      throw new StorageError("invalid_argument", "order_by needs at least one field");
-    if (!Number.isSafeInteger(query.pageSize) || query.pageSize < 1) {
-      throw new StorageError("invalid_argument", "page size must be a positive integer");
-    }
-    const terms: KeysetTerm[] = query.orderBy.map((term) => {
-      const column = sortColumns[term.field];
-      if (column === undefined)
-        throw new StorageError("invalid_argument", `cannot order by ${term.field}`);
-      return { column: `${table}.${column}`, direction: term.direction };
-    });
-    terms.push({ column: `${table}.uid`, direction: terms[terms.length - 1]!.direction });
+    const terms = keysetTerms(query, sortColumns, table);
     const where: string[] = [];
     const bindings: unknown[] = [];
     if (query.filter !== undefined) {
@@ -598,18 +587,7 @@ class SqliteStoreImpl implements SqliteStore {
     sortColumns: Record<string, string>,
     table: "results" | "records",
   ): Knex.QueryBuilder {
-    if (query.orderBy.length === 0)
-      throw new StorageError("invalid_argument", "order_by needs at least one field");
-    if (!Number.isSafeInteger(query.pageSize) || query.pageSize < 1) {
-      throw new StorageError("invalid_argument", "page size must be a positive integer");
-    }
-    const terms: KeysetTerm[] = query.orderBy.map((term) => {
-      const column = sortColumns[term.field];
-      if (column === undefined)
-        throw new StorageError("invalid_argument", `cannot order by ${term.field}`);
-      return { column: `${table}.${column}`, direction: term.direction };
-    });
-    terms.push({ column: `${table}.uid`, direction: terms[terms.length - 1]!.direction });
+    const terms = keysetTerms(query, sortColumns, table);
     if (query.filter !== undefined) {
       const filter = compileSqliteFilter(query.filter, { target: table, table });
       builder.whereRaw(filter.sql, filter.bindings as Knex.RawBinding[]);

@@ -85,7 +85,7 @@ export {
   type SqlSummaryRankRow,
   type SqlSummarySource,
 } from "./summary-sql.js";
-export { keysetCondition, type KeysetTerm } from "./sql-keyset.js";
+export { keysetCondition, keysetTerms, type KeysetTerm } from "./sql-keyset.js";
 export { SUMMARY_TIME_COLUMNS, typedSummaryColumns } from "./summary-typed.js";
 export {
   RECORD_TEXT_FIELDS,

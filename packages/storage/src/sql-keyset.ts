@@ -3,6 +3,8 @@
  *
  * @module
  */
+import { StorageError } from "./errors.js";
+import type { OrderTerm } from "./query.js";
 
 /** One sort column of a keyset page, the uid tie-breaker last. */
 export interface KeysetTerm {
@@ -46,4 +48,32 @@ export function keysetCondition(
     alternatives.push(`(${parts.join(" AND ")})`);
   });
   return { sql: `(${lead} AND (${alternatives.join(" OR ")}))`, bindings };
+}
+
+/**
+ * The sort columns of a list query's page, validated: `orderBy` mapped through
+ * `sortColumns` (field -> column of `table`), then the uid tie-breaker in the
+ * direction of the last term. Also checks the page size. InvalidArgument
+ * (`StorageError`) for an empty order, an unknown field or a bad page size.
+ */
+export function keysetTerms(
+  query: { orderBy: readonly OrderTerm<string>[]; pageSize: number },
+  sortColumns: Readonly<Record<string, string>>,
+  table: string,
+): KeysetTerm[] {
+  if (query.orderBy.length === 0) {
+    throw new StorageError("invalid_argument", "order_by needs at least one field");
+  }
+  if (!Number.isSafeInteger(query.pageSize) || query.pageSize < 1) {
+    throw new StorageError("invalid_argument", "page size must be a positive integer");
+  }
+  const terms: KeysetTerm[] = query.orderBy.map((term) => {
+    const column = sortColumns[term.field];
+    if (column === undefined) {
+      throw new StorageError("invalid_argument", `cannot order by ${term.field}`);
+    }
+    return { column: `${table}.${column}`, direction: term.direction };
+  });
+  terms.push({ column: `${table}.uid`, direction: terms[terms.length - 1]!.direction });
+  return terms;
 }
