@@ -9,7 +9,7 @@ export default defineConfig({
   resolve: { conditions: ["source"] },
   ssr: { resolve: { conditions: ["source"] } },
   test: {
-    projects: ["packages/*", "examples/*"],
+    projects: ["packages/*/vitest.config.ts", "examples/*/vitest.config.ts"],
     // Lets the embedded PostgreSQL of the tests start wherever the clone lives.
     globalSetup: ["./scripts/embedded-postgres-access.mjs"],
     testTimeout: 30_000,

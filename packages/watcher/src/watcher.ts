@@ -219,6 +219,12 @@ export function createWatcher(options: WatcherOptions): Watcher {
         inFlight--;
         queue.done(key);
       }
+      // A reconcile with nothing to write (a run already stored, another
+      // controller's run) settles in microtasks only: without this, a run of
+      // such keys (the echoes of every write-back after an initial sync) never
+      // lets I/O callbacks run, stalling the other workers' calls, the
+      // informers' watches, lease renewals and /metrics until the queue drains.
+      await yieldToEventLoop();
     }
   }
 
@@ -311,4 +317,9 @@ export function createWatcher(options: WatcherOptions): Watcher {
     resync,
     metricsUrl: () => metricsServer?.url,
   };
+}
+
+/** Resolve after pending I/O callbacks and timers have had their turn (a macrotask). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
