@@ -18,10 +18,11 @@
  * @module
  */
 import {
-  summarizeFromSql,
+  summarizeWithRunner,
+  summaryRanksSql,
+  concatRendered,
+  type SqlQueryRunner,
   typedSummaryColumns,
-  type SqlSummaryAggregateRow,
-  type SqlSummaryRankRow,
   type RecordSummaryQuery,
   type RecordSummaryRow,
   type SummaryGroupBy,
@@ -47,14 +48,6 @@ function groupExpr(groupBy: SummaryGroupBy): Sql {
       // date_trunc of the UTC time (weeks start on Monday), as Unix seconds.
       return sql`extract(epoch FROM date_trunc(${param(groupBy.period)}::text, TIMESTAMP '1970-01-01 00:00:00' + t * INTERVAL '1 millisecond'))::float8`;
   }
-}
-
-/** Concatenate rendered fragments (separated by spaces, so no `??` forms). */
-function concatRendered(...parts: RenderedSql[]): RenderedSql {
-  return {
-    sql: parts.map((p) => p.sql).join(" "),
-    bindings: parts.flatMap((p) => p.bindings),
-  };
 }
 
 /**
@@ -125,40 +118,22 @@ export function summaryPercentileSql(
   query: RecordSummaryQuery,
   ps: readonly number[],
 ): RenderedSql {
-  const ranks = joinSql(
-    ps.map(
-      (p) =>
-        sql`(i = floor(${param(p)}::float8 * (n - 1)) OR i = floor(${param(p)}::float8 * (n - 1)) + 1)`,
-    ),
-    " OR ",
-  );
-  return concatRendered(
-    withClause(query),
-    renderSql(sql`, ranked AS (
-    SELECT g, dur,
-      ROW_NUMBER() OVER (PARTITION BY g ORDER BY dur) - 1 AS i,
-      COUNT(*) OVER (PARTITION BY g) AS n
-    FROM grouped WHERE dur IS NOT NULL
-  )
-  SELECT g AS group_value, i, n, dur FROM ranked WHERE ${ranks}`),
-  );
+  return summaryRanksSql(withClause(query), ps, (p) => sql`floor(${param(p)}::float8 * (n - 1))`);
 }
 
-/** Counts and sums arrive as `bigint`/`numeric` text from node-postgres. */
-
 /** Runs a rendered query and returns its rows. */
-export type PgQueryRunner = (q: RenderedSql) => Promise<unknown[]>;
+export type PgQueryRunner = SqlQueryRunner;
 
 /**
  * Summarize records with SQL run by `all` (which must run the rendered text
  * with its `?` bindings, as `knex.raw` does, and return the rows).
  */
-export async function summarizePgRecords(
+export function summarizePgRecords(
   all: PgQueryRunner,
   query: RecordSummaryQuery,
 ): Promise<RecordSummaryRow[]> {
-  return summarizeFromSql(query, {
-    aggregates: async () => (await all(summaryAggregateSql(query))) as SqlSummaryAggregateRow[],
-    ranks: async (ps) => (await all(summaryPercentileSql(query, ps))) as SqlSummaryRankRow[],
+  return summarizeWithRunner(all, query, {
+    aggregates: summaryAggregateSql,
+    ranks: summaryPercentileSql,
   });
 }

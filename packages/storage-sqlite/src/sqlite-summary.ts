@@ -11,10 +11,11 @@
  * @module
  */
 import {
-  summarizeFromSql,
+  summarizeWithRunner,
+  summaryRanksSql,
+  concatRendered,
+  type SqlQueryRunner,
   typedSummaryColumns,
-  type SqlSummaryAggregateRow,
-  type SqlSummaryRankRow,
   type RecordSummaryQuery,
   type RecordSummaryRow,
   type SummaryGroupBy,
@@ -62,14 +63,6 @@ function groupExpr(groupBy: SummaryGroupBy): Sql {
           return sql`unixepoch(${floorDiv(t, 1000)}, 'unixepoch', 'start of year')`;
       }
   }
-}
-
-/** Concatenate rendered fragments (separated by spaces, so no `??` forms). */
-function concatRendered(...parts: RenderedSql[]): RenderedSql {
-  return {
-    sql: parts.map((p) => p.sql).join(" "),
-    bindings: parts.flatMap((p) => p.bindings),
-  };
 }
 
 /**
@@ -137,35 +130,22 @@ export function summaryPercentileSql(
   query: RecordSummaryQuery,
   ps: readonly number[],
 ): RenderedSql {
-  const ranks = joinSql(
-    ps.map(
-      (p) =>
-        sql`(i = CAST(${param(p)} * (n - 1) AS INTEGER) OR i = CAST(${param(p)} * (n - 1) AS INTEGER) + 1)`,
-    ),
-    " OR ",
-  );
-  return concatRendered(
-    withClause(query),
-    renderSql(sql`, ranked AS (
-    SELECT g, dur,
-      ROW_NUMBER() OVER (PARTITION BY g ORDER BY dur) - 1 AS i,
-      COUNT(*) OVER (PARTITION BY g) AS n
-    FROM grouped WHERE dur IS NOT NULL
-  )
-  SELECT g AS group_value, i, n, dur FROM ranked WHERE ${ranks}`),
-  );
+  return summaryRanksSql(withClause(query), ps, (p) => sql`CAST(${param(p)} * (n - 1) AS INTEGER)`);
 }
 
 /** Runs a rendered query and returns its rows. */
-export type SqliteQueryRunner = (q: RenderedSql) => Promise<unknown[]>;
+export type SqliteQueryRunner = SqlQueryRunner;
 
-/** Summarize records with SQL run by `all`. */
-export async function summarizeSqliteRecords(
+/**
+ * Summarize records with SQL run by `all` (which must run the rendered text
+ * with its `?` bindings, as `knex.raw` does, and return the rows).
+ */
+export function summarizeSqliteRecords(
   all: SqliteQueryRunner,
   query: RecordSummaryQuery,
 ): Promise<RecordSummaryRow[]> {
-  return summarizeFromSql(query, {
-    aggregates: async () => (await all(summaryAggregateSql(query))) as SqlSummaryAggregateRow[],
-    ranks: async (ps) => (await all(summaryPercentileSql(query, ps))) as SqlSummaryRankRow[],
+  return summarizeWithRunner(all, query, {
+    aggregates: summaryAggregateSql,
+    ranks: summaryPercentileSql,
   });
 }

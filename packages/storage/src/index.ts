@@ -75,11 +75,15 @@ export {
   sql,
   joinSql,
   renderSql,
+  concatRendered,
   type SqlBind,
   type RenderedSql,
 } from "./sql-fragment.js";
 export {
   summarizeFromSql,
+  summarizeWithRunner,
+  summaryRanksSql,
+  type SqlQueryRunner,
   type SqlNumber,
   type SqlSummaryAggregateRow,
   type SqlSummaryRankRow,

@@ -92,3 +92,11 @@ export function renderSql(fragment: Sql): RenderedSql {
   }
   return { sql: text, bindings };
 }
+
+/** Concatenate rendered fragments, separated by spaces (so no `??` forms arise). */
+export function concatRendered(...parts: RenderedSql[]): RenderedSql {
+  return {
+    sql: parts.map((p) => p.sql).join(" "),
+    bindings: parts.flatMap((p) => p.bindings),
+  };
+}

@@ -17,6 +17,14 @@ import {
   type RecordSummaryRow,
   type SummaryField,
 } from "./summary.js";
+import {
+  concatRendered,
+  joinSql,
+  renderSql,
+  sql,
+  type RenderedSql,
+  type Sql,
+} from "./sql-fragment.js";
 
 /** A number as a driver returns it (PostgreSQL sends bigint and numeric as text). */
 export type SqlNumber = number | string | bigint;
@@ -143,4 +151,54 @@ export async function summarizeFromSql(
       ? { values: pickSummaryValues(row.values, query.fields) }
       : { groupValue: row.groupValue, values: pickSummaryValues(row.values, query.fields) },
   );
+}
+
+/**
+ * The percentile query of the SQL adapters, after their `WITH` clause (which
+ * must define `grouped(g, dur, ...)`): for every group, the durations at the
+ * 0-based ranks `i` among its `n` durations sorted ascending that the
+ * percentiles `ps` read — `floor(p * (n - 1))` and the next one, a superset
+ * of what {@link percentileIndexes} needs. `floorRank(p)` spells
+ * `floor(p * (n - 1))` in the adapter's dialect.
+ */
+export function summaryRanksSql(
+  withClause: RenderedSql,
+  ps: readonly number[],
+  floorRank: (p: number) => Sql,
+): RenderedSql {
+  const ranks = joinSql(
+    ps.map((p) => sql`(i = ${floorRank(p)} OR i = ${floorRank(p)} + 1)`),
+    " OR ",
+  );
+  return concatRendered(
+    withClause,
+    renderSql(sql`, ranked AS (
+    SELECT g, dur,
+      ROW_NUMBER() OVER (PARTITION BY g ORDER BY dur) - 1 AS i,
+      COUNT(*) OVER (PARTITION BY g) AS n
+    FROM grouped WHERE dur IS NOT NULL
+  )
+  SELECT g AS group_value, i, n, dur FROM ranked WHERE ${ranks}`),
+  );
+}
+
+/** Runs a rendered query (text with `?` bindings, as `knex.raw` takes it) and returns its rows. */
+export type SqlQueryRunner = (q: RenderedSql) => Promise<unknown[]>;
+
+/**
+ * {@link summarizeFromSql} over an adapter's two query builders, each query
+ * run by `all`.
+ */
+export function summarizeWithRunner(
+  all: SqlQueryRunner,
+  query: RecordSummaryQuery,
+  build: {
+    aggregates(query: RecordSummaryQuery): RenderedSql;
+    ranks(query: RecordSummaryQuery, ps: readonly number[]): RenderedSql;
+  },
+): Promise<RecordSummaryRow[]> {
+  return summarizeFromSql(query, {
+    aggregates: async () => (await all(build.aggregates(query))) as SqlSummaryAggregateRow[],
+    ranks: async (ps) => (await all(build.ranks(query, ps))) as SqlSummaryRankRow[],
+  });
 }
