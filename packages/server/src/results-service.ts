@@ -9,6 +9,7 @@
  */
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import {
+  formatLogName,
   formatResultName,
   parseResultParent,
   parseResultsParent,
@@ -39,7 +40,7 @@ import {
   type Logger,
 } from "./deps.js";
 import { invalidArgument } from "./errors.js";
-import { toLogsConnectError } from "./logs-service.js";
+import { LOG_RECORD_TYPE, toLogsConnectError } from "./logs-service.js";
 import { parseOrderBy } from "./order-by.js";
 import { listRecordPage } from "./record-pages.js";
 import { decodePageToken, encodePageToken, type PageTokenScope } from "./page-token.js";
@@ -357,6 +358,18 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
     async deleteRecord(req, ctx) {
       const name = parseRecordNameField(req.name, "name");
       await authorize("records", "delete", name.parent, ctx);
+      if (logs) {
+        // A Log record owns the bytes stored under its name: delete them
+        // first, so a failure keeps the record and the client can retry.
+        const record = await store.getRecord(name.parent, name.result, name.record);
+        if (record.type === LOG_RECORD_TYPE) {
+          try {
+            await logs.delete(formatLogName(name.parent, name.result, name.record));
+          } catch (err) {
+            throw toLogsConnectError(err, logger);
+          }
+        }
+      }
       await store.deleteRecord(name.parent, name.result, name.record);
       return {};
     },

@@ -245,7 +245,7 @@ describe("the Logs API end to end", () => {
     expect(page.next_page_token).not.toBe("");
   });
 
-  it("deletes a log over REST, then a Result with its log files", async () => {
+  it("deletes a log over REST, a Log record with its bytes, then a Result with its log files", async () => {
     await grpcLogs.uploadLog("e2e/results/r2/logs/log-c", ["c\n"]);
     expect(files(logStore.dir)).toEqual([
       "e2e/r1/log-a.log",
@@ -262,6 +262,17 @@ describe("the Logs API end to end", () => {
       .getRecord({ name: "e2e/results/r2/records/log-c" })
       .catch((e: unknown) => e);
     expect(ConnectError.from(gone).code).toBe(Code.NotFound);
+
+    // Results.DeleteRecord of a TaskRun record leaves the logs; of a Log
+    // record it deletes that log's bytes with it.
+    await grpcResults.deleteRecord({ name: "e2e/results/r1/records/run-b" });
+    expect(files(logStore.dir)).toEqual(["e2e/r1/log-a.log", "e2e/r1/log-b.log"]);
+    await grpcResults.deleteRecord({ name: "e2e/results/r1/records/log-b" });
+    expect(files(logStore.dir)).toEqual(["e2e/r1/log-a.log"]);
+    const missing = await grpcResults
+      .deleteRecord({ name: "e2e/results/r1/records/log-b" })
+      .catch((e: unknown) => e);
+    expect(ConnectError.from(missing).code).toBe(Code.NotFound);
 
     await grpcResults.deleteResult({ name: "e2e/results/r1" });
     expect(files(logStore.dir)).toEqual([]);
