@@ -12,6 +12,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
+import type { Dirent } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { LogStoreError } from "./errors.js";
@@ -43,7 +44,26 @@ export interface DirectoryLogStore extends LogStore {
   readonly dir: string;
   /** The absolute file path of the log `name` (validated). */
   filePath(name: string): string;
+  /**
+   * Delete the temporary files of writes that never finished (a process that
+   * crashed or was killed mid-write leaves its `.{record}.log.{random}.tmp`
+   * behind; a write that fails cleans up after itself). Only files not
+   * modified for `olderThanMs` are removed, so the writes in progress of this
+   * or another process sharing the directory are left alone (a write touches
+   * its file with every chunk). Resolves to the number of files removed; a
+   * missing root is no error.
+   *
+   * @param olderThanMs - minimum age since the last modification; default
+   *   {@link STALE_TEMPORARY_FILE_MS} (24 hours).
+   */
+  removeStaleTemporaryFiles(olderThanMs?: number): Promise<number>;
 }
+
+/** Default age after which an unfinished write's temporary file counts as abandoned: 24 hours. */
+export const STALE_TEMPORARY_FILE_MS = 24 * 60 * 60 * 1000;
+
+/** A temporary file name of {@link createDirectoryLogStore}'s writes. */
+const TEMPORARY_FILE = /^\.[^/]+\.log\.[0-9a-f]+\.tmp$/;
 
 const NOT_FOUND_CODES = new Set(["ENOENT", "ENOTDIR"]);
 
@@ -275,6 +295,44 @@ export function createDirectoryLogStore(options: DirectoryLogStoreOptions): Dire
         await rm(parentDir, { recursive: true, force: true }).catch(() => undefined);
       }
       return deleted;
+    },
+
+    async removeStaleTemporaryFiles(olderThanMs = STALE_TEMPORARY_FILE_MS): Promise<number> {
+      if (!Number.isFinite(olderThanMs) || olderThanMs < 0) {
+        throw new LogStoreError("invalid_argument", "olderThanMs must be a non-negative number");
+      }
+      const cutoff = Date.now() - olderThanMs;
+      /** The names in `dir`, or none when it vanished meanwhile. */
+      async function list(dir: string): Promise<Dirent[]> {
+        try {
+          return await readdir(dir, { withFileTypes: true });
+        } catch (err) {
+          const e = fsError(err, "list the log directory");
+          if (e.code === "not_found") return [];
+          throw e;
+        }
+      }
+      let removed = 0;
+      for (const parent of await list(root)) {
+        if (!parent.isDirectory()) continue;
+        for (const result of await list(join(root, parent.name))) {
+          if (!result.isDirectory()) continue;
+          const dir = join(root, parent.name, result.name);
+          for (const entry of await list(dir)) {
+            if (!entry.isFile() || !TEMPORARY_FILE.test(entry.name)) continue;
+            const path = join(dir, entry.name);
+            try {
+              if ((await stat(path)).mtimeMs > cutoff) continue;
+              await unlink(path);
+              removed += 1;
+            } catch (err) {
+              const e = fsError(err, "delete a temporary log file");
+              if (e.code !== "not_found") throw e; // finished or removed meanwhile
+            }
+          }
+        }
+      }
+      return removed;
     },
 
     async exists(name: string): Promise<boolean> {

@@ -17,6 +17,7 @@ export {
 } from "./log-store.js";
 export {
   createDirectoryLogStore,
+  STALE_TEMPORARY_FILE_MS,
   type DirectoryLogStore,
   type DirectoryLogStoreOptions,
 } from "./directory-store.js";

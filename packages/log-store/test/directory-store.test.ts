@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile, mkdir, chmod } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir, chmod, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -91,6 +91,37 @@ describe("createDirectoryLogStore", () => {
     await writeFile(join(dir, "ns", "r", ".l.log.abc.tmp"), "half");
     expect(await store.exists("ns/results/r/logs/l")).toBe(false);
     expect(await store.deletePrefix("ns/results/r")).toBe(0);
+  });
+
+  it("removes the temporary files of abandoned writes, not recent ones nor logs", async () => {
+    const store = createDirectoryLogStore({ dir });
+    await store.write("ns/results/r/logs/done", [encoder.encode("kept")]);
+    const old = join(dir, "ns", "r", ".l.log.0a1b2c.tmp");
+    const recent = join(dir, "ns", "r", ".m.log.3d4e5f.tmp");
+    const notOurs = join(dir, "ns", "r", ".n.log.tmp");
+    await writeFile(old, "half");
+    await writeFile(recent, "half");
+    await writeFile(notOurs, "x");
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+    await utimes(old, twoDaysAgo, twoDaysAgo);
+    await utimes(notOurs, twoDaysAgo, twoDaysAgo);
+
+    expect(await store.removeStaleTemporaryFiles()).toBe(1);
+    expect((await readdir(join(dir, "ns", "r"))).sort()).toEqual([
+      ".m.log.3d4e5f.tmp",
+      ".n.log.tmp",
+      "done.log",
+    ]);
+    // With age 0 the recent one goes too; the log itself never does.
+    expect(await store.removeStaleTemporaryFiles(0)).toBe(1);
+    expect((await readdir(join(dir, "ns", "r"))).sort()).toEqual([".n.log.tmp", "done.log"]);
+    expect(await readFile(join(dir, "ns", "r", "done.log"), "utf8")).toBe("kept");
+  });
+
+  it("sweeps nothing, without an error, when the directory does not exist yet", async () => {
+    const store = createDirectoryLogStore({ dir: join(dir, "missing") });
+    expect(await store.removeStaleTemporaryFiles()).toBe(0);
+    await expect(store.removeStaleTemporaryFiles(-1)).rejects.toThrow(LogStoreError);
   });
 
   // Root ignores file permissions.

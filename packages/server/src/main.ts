@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import {
   createDirectoryLogStore,
   createS3LogStore,
+  type DirectoryLogStore,
   type LogStore,
 } from "@tekton-results/log-store";
 import type { ResultsStore } from "@tekton-results/storage";
@@ -101,7 +102,7 @@ export async function openStore(
  * is disabled, else a directory store or an S3-compatible one. Throws a
  * `LogStoreError` for unusable settings (nothing is contacted yet).
  */
-export function openLogStore(logs: LogsConfig): LogStore | undefined {
+export function openLogStore(logs: LogsConfig): LogStore | DirectoryLogStore | undefined {
   if (!logs.enabled) return undefined;
   if (logs.type === "S3" && logs.s3) {
     const s3 = logs.s3;
@@ -208,7 +209,7 @@ export async function main(
     return 0;
   }
 
-  let logs: LogStore | undefined;
+  let logs: LogStore | DirectoryLogStore | undefined;
   try {
     logs = openLogStore(config.logs);
   } catch (err) {
@@ -262,6 +263,20 @@ export async function main(
       "listening",
     );
     options.onListening?.(address);
+    if (logs && "removeStaleTemporaryFiles" in logs) {
+      // The temporary files of uploads cut off by a crash (never those of
+      // uploads in progress: only files untouched for a day). In the
+      // background: a large log tree must not delay serving.
+      const directory = logs;
+      void directory.removeStaleTemporaryFiles().then(
+        (removed) => {
+          if (removed > 0) logger.info({ removed }, "removed abandoned temporary log files");
+        },
+        (err: unknown) => {
+          logger.warn({ err: describe(err) }, "could not sweep abandoned temporary log files");
+        },
+      );
+    }
 
     const reason = await stop;
     logger.info(

@@ -8,7 +8,16 @@
 import { createHash } from "node:crypto";
 import * as http from "node:http";
 import * as http2 from "node:http2";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -336,10 +345,20 @@ describe("the server program's Logs API settings", () => {
     }
   }
 
-  it("stores logs under --logs-dir", async () => {
+  it("stores logs under --logs-dir, and sweeps the temporary files of crashed uploads", async () => {
     const dir = mkdtempSync(join(tmpdir(), "results-main-logs-"));
     try {
+      // What a crash mid-upload two days ago left behind.
+      const stale = join(dir, "logs", "old", "r", ".l.log.a1b2c3.tmp");
+      mkdirSync(join(dir, "logs", "old", "r"), { recursive: true });
+      writeFileSync(stale, "half");
+      const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+      utimesSync(stale, twoDaysAgo, twoDaysAgo);
       await withMain(["--logs-dir", join(dir, "logs")], async (url) => {
+        // The sweep runs in the background once the server listens.
+        const until = Date.now() + 5_000;
+        while (existsSync(stale) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+        expect(existsSync(stale)).toBe(false);
         await seedAndUpload(url);
         expect(files(join(dir, "logs"))).toEqual(["m/r/l.log"]);
         const res = await fetch(`${url}${V1ALPHA2}/m/results/r/logs/l`);
