@@ -294,6 +294,31 @@ describe("reconciler", () => {
     expect(writesOf(api.calls)).toEqual(["CreateResult", "CreateRecord"]);
   });
 
+  it("recognizes the watch event of its own last write once, and no other version", async () => {
+    const r = reconciler();
+    const run = kube.put(PIPELINE_RUN, pipelineRun("echo", { reason: "Succeeded" }));
+    const before = structuredClone(run);
+    await r.reconcile(keyOfRun(run, PIPELINE_RUN));
+    const written = structuredClone(stored(PIPELINE_RUN, run)!);
+    expect(written.metadata?.resourceVersion).not.toBe(before.metadata?.resourceVersion);
+    expect(r.isOwnWrite(before)).toBe(false);
+    expect(r.isOwnWrite(written)).toBe(true);
+    expect(r.isOwnWrite(written)).toBe(false); // once: a relist of it later is looked at
+
+    // A change by someone else after our write has a version of its own.
+    await r.reconcile(keyOfRun(run, PIPELINE_RUN));
+    const theirs = structuredClone(written);
+    theirs.metadata!.resourceVersion = String(Number(written.metadata!.resourceVersion) + 1);
+    expect(r.isOwnWrite(theirs)).toBe(false);
+    // The finalizer release of a run being deleted is a write of ours too.
+    const held = kube.put(TASK_RUN, taskRun("held", { reason: "Succeeded" }));
+    held.metadata!.finalizers = ["results.tekton.dev/taskrun"];
+    held.metadata!.deletionTimestamp = "2026-01-01T00:00:30Z";
+    await r.reconcile(keyOfRun(held, TASK_RUN));
+    expect(kube.calls.at(-1)).toBe("patch ns/held");
+    expect(r.isOwnWrite(structuredClone(stored(TASK_RUN, held) ?? held))).toBe(true);
+  });
+
   it("with write-back disabled nothing is written to runs", async () => {
     const r = reconciler({ writeBack: false });
     const run = kube.put(PIPELINE_RUN, pipelineRun("quiet", { reason: "Succeeded" }));

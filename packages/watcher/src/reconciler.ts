@@ -91,6 +91,14 @@ export interface Reconciler {
   tombstone(key: string, run: TektonRun): void;
   /** True when the run with `uid` was stored by this process. */
   isStored(uid: string): boolean;
+  /**
+   * True, once, when `run` is exactly the version this process's own last
+   * write to it produced (the watch event echoing our write-back or finalizer
+   * release). Such an event needs no reconcile: that reconcile already saw
+   * the state it wrote, and any change by someone else in between came with
+   * an earlier version of its own.
+   */
+  isOwnWrite(run: TektonRun): boolean;
 }
 
 /** How often a parent waiting for its children to be stored is looked at again. */
@@ -112,6 +120,13 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const storedLogs = new Map<string, string>();
   /** uid -> the last apply body (hash) and the run version it was computed from. */
   const lastApplied = new Map<string, { bodyHash: string; fromVersion: string }>();
+  /** uid -> the resourceVersion our last write to the run produced, until its watch event comes. */
+  const ownVersions = new Map<string, string>();
+  function noteOwnWrite(updated: TektonRun): void {
+    const uid = updated.metadata?.uid;
+    const version = updated.metadata?.resourceVersion;
+    if (uid && version) ownVersions.set(uid, version);
+  }
   /** When a missing Logs service was last reported. */
   let logsUnavailableWarned = false;
 
@@ -172,7 +187,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const ops = removeFinalizerPatch(run, kind.finalizer);
     if (!ops) return;
     try {
-      await kube.jsonPatchRun(kind, run.metadata?.namespace ?? "", run.metadata?.name ?? "", ops);
+      noteOwnWrite(
+        await kube.jsonPatchRun(kind, run.metadata?.namespace ?? "", run.metadata?.name ?? "", ops),
+      );
     } catch (err) {
       if (err instanceof KubernetesError && err.status === 404) return;
       throw err;
@@ -230,6 +247,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     storedUids.delete(uid);
     storedLogs.delete(uid);
     lastApplied.delete(uid);
+    ownVersions.delete(uid);
     permanentReported.delete(uid);
     notStoredCounted.delete(uid);
     return {};
@@ -364,6 +382,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       throw err;
     }
     lastApplied.set(uid, { bodyHash, fromVersion: run.metadata?.resourceVersion ?? "" });
+    noteOwnWrite(updated);
     // A server that did not release a finalizer we never owned through apply: remove it explicitly.
     if (!holdFinalizer && hasFinalizer(updated, kind.finalizer))
       await releaseFinalizer(kind, updated);
@@ -415,5 +434,12 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       tombstones.set(key, run);
     },
     isStored: (uid) => storedUids.has(uid),
+    isOwnWrite(run) {
+      const uid = run.metadata?.uid;
+      const version = run.metadata?.resourceVersion;
+      if (!uid || !version || ownVersions.get(uid) !== version) return false;
+      ownVersions.delete(uid);
+      return true;
+    },
   };
 }

@@ -178,6 +178,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
     informer.onEvent((type, run) => {
       const key = keyOfRun(run, informer.kind);
       if (type === "delete") reconciler.tombstone(key, run);
+      else if (reconciler.isOwnWrite(run)) return;
       queue.add(key);
     });
   }
