@@ -627,6 +627,16 @@ export function createHttpHandler(
       limitBytes !== null && /^[0-9]+$/.test(limitBytes) ? Number(limitBytes) : undefined;
     if (limit !== undefined) text = Buffer.from(text).subarray(0, limit).toString("utf8");
     const follow = q.get("follow") === "true" || q.get("follow") === "1";
+    const cutAfter = ctx.logs.takeCut(ns, name, container);
+    if (cutAfter !== undefined) {
+      // A planned failure: announce the whole log, send part of it, cut the connection.
+      const bytes = Buffer.from(text);
+      res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": bytes.length });
+      res.write(bytes.subarray(0, Math.min(cutAfter, bytes.length)), () => {
+        setTimeout(() => res.destroy(), 20);
+      });
+      return;
+    }
     if (!follow) {
       send(res, 200, text, "text/plain");
       return;

@@ -81,6 +81,18 @@ export interface KubeFake {
   setPodLogs(namespace: string, pod: string, logs: Record<string, string>): void;
   /** Appends text to the logs of containers of a pod (followers receive it). */
   appendPodLogs(namespace: string, pod: string, logs: Record<string, string>): void;
+  /**
+   * Breaks the next `times` (default 1) log reads of a container off after
+   * `afterBytes` bytes: the response announces the whole log, sends that much
+   * and the connection is cut (a kubelet or network failure mid-stream).
+   */
+  cutPodLogs(
+    namespace: string,
+    pod: string,
+    container: string,
+    afterBytes: number,
+    times?: number,
+  ): void;
   /** Forgets the watch history: any watch or continue at an older resourceVersion gets 410 Gone. */
   compact(): void;
   /** Ends every open watch stream (the server stays up). */
@@ -236,6 +248,11 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
     },
     appendPodLogs(namespace, pod, podLogs) {
       logs.append(namespace, pod, podLogs);
+    },
+    cutPodLogs(namespace, pod, container, afterBytes, times = 1) {
+      if (!Number.isInteger(afterBytes) || afterBytes < 0 || !Number.isInteger(times) || times < 1)
+        throw new TypeError("afterBytes must be an integer >= 0 and times an integer >= 1");
+      logs.cut(namespace, pod, container, afterBytes, times);
     },
     compact() {
       store.compact();

@@ -16,6 +16,8 @@ export class PodLogs {
     string,
     Set<{ container: string; offset: number; f: LogFollower }>
   >();
+  /** `${namespace}/${pod}/${container}` -> a connection cut planned for its next reads. */
+  private readonly cuts = new Map<string, { afterBytes: number; times: number }>();
 
   private static key(namespace: string, pod: string): string {
     return `${namespace}/${pod}`;
@@ -73,6 +75,24 @@ export class PodLogs {
       set.delete(entry);
       if (set.size === 0) this.followers.delete(key);
     };
+  }
+
+  /**
+   * Plans a failure: the next `times` reads of the container's log break off
+   * after `afterBytes` bytes (the connection is cut, as when a kubelet dies
+   * mid-stream).
+   */
+  cut(namespace: string, pod: string, container: string, afterBytes: number, times: number): void {
+    this.cuts.set(`${PodLogs.key(namespace, pod)}/${container}`, { afterBytes, times });
+  }
+
+  /** The byte count after which this read of the container's log breaks off, if one is planned. */
+  takeCut(namespace: string, pod: string, container: string): number | undefined {
+    const key = `${PodLogs.key(namespace, pod)}/${container}`;
+    const cut = this.cuts.get(key);
+    if (!cut) return undefined;
+    if (--cut.times <= 0) this.cuts.delete(key);
+    return cut.afterBytes;
   }
 
   /** Forgets a pod's logs and ends its followers (the pod was deleted). */

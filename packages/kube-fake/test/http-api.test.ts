@@ -333,6 +333,30 @@ describe("pod logs", () => {
     ).toBe(404);
   });
 
+  it("cuts planned log reads off midway, then serves the whole log again", async () => {
+    fake.create(pod);
+    fake.setPodLogs("default", "p", { "step-a": "0123456789abcdef\n" });
+    fake.cutPodLogs("default", "p", "step-a", 10, 2);
+    const url = `${fake.url}/api/v1/namespaces/default/pods/p/log?container=step-a`;
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-length")).toBe("17");
+      await expect(res.text()).rejects.toThrow();
+    }
+    expect(await (await fetch(url)).text()).toBe("0123456789abcdef\n");
+    // Other containers are not affected; bad arguments are refused.
+    fake.setPodLogs("default", "p", { "step-b": "b\n" });
+    fake.cutPodLogs("default", "p", "step-a", 1);
+    expect(
+      await (
+        await fetch(`${fake.url}/api/v1/namespaces/default/pods/p/log?container=step-b`)
+      ).text(),
+    ).toBe("b\n");
+    expect(() => fake.cutPodLogs("default", "p", "step-a", -1)).toThrow(TypeError);
+    expect(() => fake.cutPodLogs("default", "p", "step-a", 1, 0)).toThrow(TypeError);
+  });
+
   it("follows a log until the pod is deleted", async () => {
     fake.create(pod);
     fake.setPodLogs("default", "p", { "step-a": "one\n" });

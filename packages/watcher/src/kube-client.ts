@@ -5,12 +5,14 @@
  *
  * @module
  */
-import type { Writable } from "node:stream";
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest, type RequestOptions } from "node:https";
+import { pipeline, type Writable } from "node:stream";
 import {
+  ApiException,
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  Log,
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
@@ -72,6 +74,8 @@ export interface KubeClient {
   /**
    * Stream the log of `container` of `pod` into `sink` (piped, with
    * backpressure). Resolves once the stream started, with an abort function.
+   * A stream that breaks off midway destroys `sink` with the error, so a
+   * partial log is never taken for the whole one.
    */
   streamLog(namespace: string, pod: string, container: string, sink: Writable): Promise<() => void>;
   /** Record a Kubernetes Event about a run. */
@@ -121,7 +125,6 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
   const coordination = kc.makeApiClient(CoordinationV1Api);
-  const logs = new Log(kc);
   const count = options.onRequest ?? (() => {});
 
   async function call<T>(
@@ -223,9 +226,41 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
       });
     },
     streamLog(namespace, pod, container, sink) {
+      // Not client-node's Log (nor any fetch): they pass the body on with
+      // `pipe`, which drops a failure of the body, so a stream cut midway
+      // looked like a short log. A plain request piped with `pipeline`
+      // destroys the sink with the failure, a premature close included.
       return call("get", "pods/log", `log of ${namespace}/${pod}/${container}`, async () => {
-        const controller = await logs.log(namespace, pod, container, sink, { follow: false });
-        return () => controller.abort();
+        const cluster = kc.getCurrentCluster();
+        if (!cluster) throw new Error("the kubeconfig has no current cluster");
+        const url = new URL(
+          `${cluster.server}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
+        );
+        url.searchParams.set("container", container);
+        const options: RequestOptions = { method: "GET" };
+        await kc.applyToHTTPSOptions(options);
+        const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+        const { response, abort } = await new Promise<{
+          response: IncomingMessage;
+          abort: () => void;
+        }>((resolve, reject) => {
+          const req = send(url, options, (res) =>
+            resolve({ response: res, abort: () => req.destroy() }),
+          );
+          req.once("error", reject);
+          req.end();
+        });
+        if (response.statusCode !== 200) {
+          const chunks: Buffer[] = [];
+          for await (const chunk of response) chunks.push(chunk as Buffer);
+          const body = Buffer.concat(chunks)
+            .subarray(0, 64 * 1024)
+            .toString("utf8");
+          const status = response.statusCode ?? 500;
+          throw new ApiException(status, `HTTP ${status}`, body, {});
+        }
+        pipeline(response, sink, () => undefined);
+        return abort;
       });
     },
     async createEvent(kind, run, event) {

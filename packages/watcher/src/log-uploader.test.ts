@@ -6,6 +6,7 @@ import { createFakeKube, type FakeKube } from "../test/fake-kube-client.js";
 import { createTestResultsApi, type TestResultsApi } from "../test/results-api.js";
 import { taskRun } from "../test/runs.js";
 import { createLogUploader, prefixedChunks, stepContainers, taskOfPod } from "./log-uploader.js";
+import { KubernetesError } from "./errors.js";
 import { CUSTOM_RUN, TASK_RUN } from "./run-kinds.js";
 
 let api: TestResultsApi;
@@ -119,6 +120,32 @@ describe("log uploader", () => {
     await uploader.upload(custom, CUSTOM_RUN, `ns/results/${custom.metadata!.uid}`);
     expect(logs.received).toHaveLength(1);
     expect(logs.received[0]!.data).toBe("");
+  });
+  it("a log stream that breaks off midway fails the upload with a KubernetesError", async () => {
+    const logs = fakeLogs();
+    kube.pods.push(pod("tr-pod", "t", ["step-a", "step-b"], "2026-01-01T00:00:00Z"));
+    kube.podLogs.set("ns/tr-pod/step-b", "never read\n");
+    kube.streamLog = async (_ns, _pod, container, sink) => {
+      if (container === "step-a") {
+        sink.write("first line\nhalf a li");
+        setTimeout(() => sink.destroy(new Error("Premature close")), 5);
+      }
+      return () => undefined;
+    };
+    const run = taskRun("tr");
+    const resultName = `ns/results/${run.metadata!.uid}`;
+    await api.client.createResult({ parent: "ns", result: { name: resultName } });
+    const uploader = createLogUploader({ kube, results: api.client, logs: logs.client });
+    const err = await uploader.upload(run, TASK_RUN, resultName).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(KubernetesError);
+    expect((err as Error).message).toBe("the log of ns/tr-pod/step-a broke off: Premature close");
+    // Nothing after the break was read; the half line was never sent as a line.
+    const sent = logs.received.map((m) => m.data).join("");
+    expect(sent).not.toContain("half a li");
+    expect(sent).not.toContain("never read");
   });
   it("helpers: step containers, task names, chunking of long lines", async () => {
     expect(

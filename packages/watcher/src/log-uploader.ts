@@ -20,7 +20,7 @@ import {
   type LogsClient,
   type ResultsClient,
 } from "@tekton-results/client";
-import { errorMessage } from "./errors.js";
+import { errorMessage, KubernetesError } from "./errors.js";
 import type { KubeClient } from "./kube-client.js";
 import type { RunKind } from "./run-kinds.js";
 import type { TektonRun } from "./run.js";
@@ -35,7 +35,10 @@ const STREAM_HIGH_WATER_MARK = 64 * 1024;
 export interface LogUploader {
   /**
    * Store the logs of `run` under `resultName`; resolves to the Log name
-   * (`{parent}/results/{result}/logs/{id}`).
+   * (`{parent}/results/{result}/logs/{id}`). Rejects with a
+   * {@link KubernetesError} when a container's log stream breaks off midway:
+   * the upload is then abandoned (the server keeps no partial log) and is to
+   * be retried.
    */
   upload(run: TektonRun, kind: RunKind, resultName: string): Promise<string>;
 }
@@ -168,7 +171,11 @@ export function createLogUploader(options: LogUploaderOptions): LogUploader {
     return [...pods].sort(podOrder);
   }
 
-  /** The lines of one container's log, streamed with backpressure. */
+  /**
+   * The lines of one container's log, streamed with backpressure. A log that
+   * cannot be opened is one line saying so; one that breaks off midway
+   * throws a {@link KubernetesError} (a partial log is not a log).
+   */
   async function* containerLines(
     namespace: string,
     pod: string,
@@ -185,7 +192,15 @@ export function createLogUploader(options: LogUploaderOptions): LogUploader {
     }
     const reader = createInterface({ input: sink, crlfDelay: Infinity });
     try {
-      for await (const line of reader) yield line;
+      try {
+        for await (const line of reader) yield line;
+      } catch (err) {
+        throw new KubernetesError(
+          `the log of ${namespace}/${pod}/${container} broke off: ${errorMessage(err)}`,
+          undefined,
+          { cause: err },
+        );
+      }
     } finally {
       reader.close();
       abort();
@@ -211,16 +226,27 @@ export function createLogUploader(options: LogUploaderOptions): LogUploader {
       const recordName = await ensureLogRecord(run, kind, resultName);
       const logName = logNameOfRecord(recordName);
       const pods = await podsOf(run, kind);
+      let broken: KubernetesError | undefined;
       async function* messages() {
         let first = true;
-        for await (const data of prefixedChunks(sources(run, pods), chunkBytes)) {
-          yield { name: logName, data };
-          first = false;
+        try {
+          for await (const data of prefixedChunks(sources(run, pods), chunkBytes)) {
+            yield { name: logName, data };
+            first = false;
+          }
+        } catch (err) {
+          if (err instanceof KubernetesError) broken = err;
+          throw err;
         }
         // UpdateLog needs at least one message naming the log, even for an empty log.
         if (first) yield { name: logName, data: new Uint8Array() };
       }
-      await logs.updateLog(messages());
+      try {
+        await logs.updateLog(messages());
+      } catch (err) {
+        // The RPC reports a failed request stream in its own words: name the cause.
+        throw broken ?? err;
+      }
       return logName;
     },
   };

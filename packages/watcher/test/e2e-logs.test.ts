@@ -101,3 +101,44 @@ describe("e2e: logs", () => {
     ).toMatchObject({ isStored: true });
   });
 });
+
+describe("e2e: a pod log stream cut midway", () => {
+  it("is not stored as the log: the upload is retried and the whole log stored", async () => {
+    stack = await startStack({ logs: true }, { logs: createMemoryLogStore() });
+    const { kube, watcher } = stack;
+    await watcher.start();
+    const pr = kube.create(pipelineRunObject("cut"));
+    const tr = kube.create(childTaskRunObject("cut-build", pr));
+    kube.create(stepPod("cut-build-pod", "cut-build", "cut", "build", ["compile"]));
+    const lines = Array.from({ length: 200 }, (_, i) => `compiling unit ${i}\n`).join("");
+    kube.setPodLogs("ns", "cut-build-pod", { "step-compile": lines });
+    // The first read of the log breaks off after 1 KB (of ~4 KB), like a dying kubelet.
+    kube.cutPodLogs("ns", "cut-build-pod", "step-compile", 1024);
+    kube.resetRequestCounts();
+    setStatus(kube, tr, "Succeeded");
+    setStatus(kube, pr, "Succeeded");
+    const stored = (name: string, kind: string) => () => {
+      const run = kube.get("tekton.dev/v1", kind, "ns", name);
+      return run?.metadata.annotations?.["results.tekton.dev/stored"] === "true" ? run : undefined;
+    };
+    const trNow = await waitFor(stored("cut-build", "TaskRun"), "the TaskRun stored");
+    const prNow = await waitFor(stored("cut", "PipelineRun"), "the PipelineRun stored");
+    // One read was cut, so the log of one run was read twice.
+    expect(kube.requestCounts()["get pods/log"]).toBe(3);
+
+    const sessions = new Http2SessionManager(stack.apiUrl);
+    try {
+      const logs = createLogsClient(
+        createGrpcTransport({ baseUrl: stack.apiUrl, sessionManager: sessions }),
+      );
+      const whole = lines.replace(/^(?=.)/gm, "[build : compile] ");
+      for (const run of [trNow, prNow]) {
+        expect(await logs.readLogText(run.metadata.annotations!["results.tekton.dev/log"]!)).toBe(
+          whole,
+        );
+      }
+    } finally {
+      sessions.abort();
+    }
+  });
+});
