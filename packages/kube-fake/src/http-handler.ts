@@ -10,7 +10,13 @@ import {
   unsupportedMediaType,
 } from "./errors.js";
 import type { PodLogs } from "./pod-logs.js";
-import { openApiV3Document, openApiV3Index } from "./openapi.js";
+import {
+  OPENAPI_V2_JSON,
+  OPENAPI_V2_PROTOBUF,
+  OPENAPI_V2_PROTOBUF_TYPE,
+  openApiV3Document,
+  openApiV3Index,
+} from "./openapi.js";
 import { findResource, groupVersion, type ResourceInfo } from "./resources.js";
 import { reviewAccess, reviewToken } from "./reviews.js";
 import { parseFieldSelector, parseLabelSelector } from "./selectors.js";
@@ -216,6 +222,19 @@ export function createHttpHandler(
         return send(res, 200, "ok", "text/plain; charset=utf-8");
       if (path === "/api") return sendJson(res, 200, apiVersions(ctx.serverAddress()));
       if (path === "/apis") return sendJson(res, 200, apiGroupList());
+      if (path === "/openapi/v2") {
+        if ((req.headers.accept ?? "").includes(OPENAPI_V2_PROTOBUF_TYPE)) {
+          // A real server answers the protobuf document as an octet stream (Go's
+          // mime parser rejects the requested type's "@v1.0").
+          res.writeHead(200, {
+            "Content-Type": "application/octet-stream",
+            "Content-Length": OPENAPI_V2_PROTOBUF.length,
+          });
+          res.end(OPENAPI_V2_PROTOBUF);
+          return;
+        }
+        return sendJson(res, 200, OPENAPI_V2_JSON);
+      }
       if (path === "/openapi/v3") return sendJson(res, 200, openApiV3Index());
       if (path.startsWith("/openapi/v3/")) {
         const doc = openApiV3Document(path.slice("/openapi/v3/".length));

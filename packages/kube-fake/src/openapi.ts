@@ -114,3 +114,51 @@ export function openApiV3Index(): Record<string, unknown> {
 export function openApiV3Document(path: string): Record<string, unknown> | undefined {
   return docs.get(path);
 }
+
+/**
+ * `/openapi/v2`: an OpenAPI v2 document without definitions, as a server
+ * whose kinds all come from schemaless CRDs would publish. kubectl before
+ * 1.27 reads it (in protobuf) before `apply`, to validate and to find
+ * strategic merge keys; without it `kubectl apply` fails with NotFound. Kinds
+ * it does not describe are neither validated nor strategically merged, which
+ * is what kubectl does for custom resources anyway.
+ */
+export const OPENAPI_V2_JSON: Record<string, unknown> = {
+  swagger: "2.0",
+  info: { title: "Kubernetes", version: "v1.32.0" },
+  paths: {},
+  definitions: {},
+};
+
+/** The media type kubectl asks `/openapi/v2` for. */
+export const OPENAPI_V2_PROTOBUF_TYPE =
+  "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+
+/** A protobuf length-delimited field (wire type 2) with a one-byte tag. */
+function lengthDelimited(field: number, payload: Buffer): Buffer {
+  const length: number[] = [];
+  let n = payload.length;
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n > 0) byte |= 0x80;
+    length.push(byte);
+  } while (n > 0);
+  return Buffer.concat([Buffer.from([(field << 3) | 2, ...length]), payload]);
+}
+
+/**
+ * {@link OPENAPI_V2_JSON} as the protobuf `openapi.v2.Document` of
+ * google/gnostic: `swagger` (1), `info` (2: `title` 1, `version` 2), `paths` (8).
+ */
+export const OPENAPI_V2_PROTOBUF: Buffer = Buffer.concat([
+  lengthDelimited(1, Buffer.from("2.0")),
+  lengthDelimited(
+    2,
+    Buffer.concat([
+      lengthDelimited(1, Buffer.from("Kubernetes")),
+      lengthDelimited(2, Buffer.from("v1.32.0")),
+    ]),
+  ),
+  lengthDelimited(8, Buffer.alloc(0)),
+]);

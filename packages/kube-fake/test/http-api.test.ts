@@ -396,6 +396,32 @@ describe("discovery and tables", () => {
     });
   });
 
+  it("serves OpenAPI v2 (JSON, and protobuf for old kubectl) and v3 documents", async () => {
+    const v2 = await fetch(`${fake.url}/openapi/v2`);
+    expect(v2.headers.get("content-type")).toBe("application/json");
+    expect(await v2.json()).toMatchObject({ swagger: "2.0", paths: {}, definitions: {} });
+    const pb = await fetch(`${fake.url}/openapi/v2`, {
+      headers: { Accept: "application/com.github.proto-openapi.spec.v2@v1.0+protobuf" },
+    });
+    expect(pb.headers.get("content-type")).toBe("application/octet-stream");
+    // openapi.v2.Document: swagger (field 1) "2.0", info (2) {title, version}, paths (8) empty.
+    const bytes = Buffer.from(await pb.arrayBuffer());
+    expect([...bytes.subarray(0, 5)]).toEqual([0x0a, 3, ...Buffer.from("2.0")]);
+    expect(bytes.includes(Buffer.from("Kubernetes"))).toBe(true);
+    expect([...bytes.subarray(-2)]).toEqual([0x42, 0]);
+
+    const index = (await req("GET", "/openapi/v3")).json["paths"] as Record<
+      string,
+      { serverRelativeURL: string }
+    >;
+    const tekton = index["apis/tekton.dev/v1"]!.serverRelativeURL;
+    const doc = (await req("GET", tekton)).json;
+    expect(doc["openapi"]).toBe("3.0.0");
+    expect(Object.keys(doc["paths"] as object)).toContain(
+      "/apis/tekton.dev/v1/namespaces/{namespace}/pipelineruns/{name}",
+    );
+  });
+
   it("renders meta.k8s.io Tables with Tekton's printer columns", async () => {
     fake.create({
       ...pipelineRun("a"),

@@ -9,7 +9,10 @@ import { createKubeFake, type KubeFake, type KubeObject } from "../src/index.js"
 
 const run = promisify(execFile);
 
+/** `$KUBECTL` (to test another version), else /usr/bin/kubectl, else the first on PATH. */
 function findKubectl(): string | undefined {
+  const chosen = process.env["KUBECTL"];
+  if (chosen) return chosen;
   if (existsSync("/usr/bin/kubectl")) return "/usr/bin/kubectl";
   for (const dir of (process.env["PATH"] ?? "").split(delimiter)) {
     if (dir && existsSync(join(dir, "kubectl"))) return join(dir, "kubectl");
