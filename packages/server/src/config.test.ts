@@ -27,7 +27,57 @@ describe("parseConfig", () => {
         fsync: false,
         chunkBytes: 32 * 1024,
       },
+      auth: { mode: "none" },
     });
+  });
+
+  it("reads the authorization settings from flags and variables", () => {
+    expect(run(["--auth", "kubernetes"]).auth).toEqual({
+      mode: "kubernetes",
+      cacheTtlMs: 10_000,
+      audiences: [],
+      impersonation: true,
+    });
+    expect(
+      run([
+        "--auth",
+        "Kubernetes",
+        "--kubeconfig",
+        "/etc/kube/config",
+        "--auth-cache-ttl-ms",
+        "0",
+        "--auth-audiences",
+        "results, api",
+        "--auth-impersonation",
+        "false",
+      ]).auth,
+    ).toEqual({
+      mode: "kubernetes",
+      kubeconfig: "/etc/kube/config",
+      cacheTtlMs: 0,
+      audiences: ["results", "api"],
+      impersonation: false,
+    });
+    expect(
+      run([], {
+        AUTH_MODE: "kubernetes",
+        AUTH_CACHE_TTL_MS: "500",
+        AUTH_AUDIENCES: "x",
+        AUTH_IMPERSONATE: "no",
+      }).auth,
+    ).toEqual({ mode: "kubernetes", cacheTtlMs: 500, audiences: ["x"], impersonation: false });
+    // KUBECONFIG alone does not turn authorization on.
+    expect(run([], { KUBECONFIG: "/x" }).auth).toEqual({ mode: "none" });
+    for (const argv of [
+      ["--auth", "oidc"],
+      ["--kubeconfig", "/x"],
+      ["--auth-cache-ttl-ms", "5"],
+      ["--auth", "kubernetes", "--auth-cache-ttl-ms", "-1"],
+      ["--auth", "kubernetes", "--auth-impersonation", "maybe"],
+      ["--auth", "kubernetes", "--kubeconfig", ""],
+    ]) {
+      expect(() => parseConfig(argv, {}), argv.join(" ")).toThrow(ConfigError);
+    }
   });
 
   it("reads the Logs API settings from flags and variables", () => {

@@ -62,6 +62,22 @@ export interface LogsConfig {
   chunkBytes: number;
 }
 
+/** How requests are authorized. */
+export type AuthConfig =
+  | { /** Every request is allowed (local use). */ mode: "none" }
+  | {
+      /** TokenReview + SubjectAccessReview against a Kubernetes API server. */
+      mode: "kubernetes";
+      /** The kubeconfig file naming that cluster; default: client-node's default loading. */
+      kubeconfig?: string;
+      /** How long a decision is reused, in ms (0: never). */
+      cacheTtlMs: number;
+      /** Audiences tokens must be meant for; empty: the API server's. */
+      audiences: string[];
+      /** Honour `Impersonate-*` headers. */
+      impersonation: boolean;
+    };
+
 /** The configuration of a server run. */
 export interface ServerConfig {
   port: number;
@@ -80,6 +96,7 @@ export interface ServerConfig {
   migrateOnly: boolean;
   postgres: PostgresSettings;
   logs: LogsConfig;
+  auth: AuthConfig;
 }
 
 /** What the command line asks for. */
@@ -128,6 +145,18 @@ PostgreSQL only:
   --db-connect-retries <n> DB_CONNECT_RETRIES  start-up attempts, 1 s apart (default 30)
   --cors-origins <list>    CORS_ORIGINS      comma-separated origins browsers may call
                                              from, or * (default: none)
+Authorization:
+  --auth <none|kubernetes> AUTH_MODE         none: allow every request (default);
+                                             kubernetes: bearer tokens checked with a
+                                             TokenReview, permissions (results.tekton.dev
+                                             results/records/logs) with SubjectAccessReviews
+  --kubeconfig <path>      KUBECONFIG        the cluster to ask (default: ~/.kube/config,
+                                             or the pod's service account in a cluster)
+  --auth-cache-ttl-ms <n>  AUTH_CACHE_TTL_MS how long a decision is reused (default 10000; 0 = never)
+  --auth-audiences <list>  AUTH_AUDIENCES    comma-separated token audiences (default: the
+                                             API server's)
+  --auth-impersonation <true|false> AUTH_IMPERSONATE  honour Impersonate-* headers,
+                                             each use reviewed (default true)
 Logs API:
   --logs <true|false>      LOGS_API          serve the Logs API (default true);
                                              --no-logs is --logs false
@@ -250,6 +279,11 @@ export function parseConfig(
         "s3-key-prefix": { type: "string" },
         "s3-virtual-hosted": { type: "boolean" },
         "s3-part-size": { type: "string" },
+        auth: { type: "string" },
+        kubeconfig: { type: "string" },
+        "auth-cache-ttl-ms": { type: "string" },
+        "auth-audiences": { type: "string" },
+        "auth-impersonation": { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean" },
       },
@@ -384,6 +418,45 @@ export function parseConfig(
       4 * 1024 * 1024,
     ),
   };
+  const authMode = (pick("auth", "AUTH_MODE") ?? "none").trim().toLowerCase();
+  let auth: AuthConfig;
+  if (authMode === "none") {
+    for (const flag of [
+      "kubeconfig",
+      "auth-cache-ttl-ms",
+      "auth-audiences",
+      "auth-impersonation",
+    ]) {
+      if (typeof values[flag] === "string")
+        throw new ConfigError(`--${flag} needs --auth kubernetes`);
+    }
+    auth = { mode: "none" };
+  } else if (authMode === "kubernetes") {
+    const kubeconfig = typeof values["kubeconfig"] === "string" ? values["kubeconfig"] : undefined;
+    if (kubeconfig !== undefined && kubeconfig.trim() === "")
+      throw new ConfigError("kubeconfig must not be empty");
+    auth = {
+      mode: "kubernetes",
+      ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+      cacheTtlMs: parseInteger(
+        "auth-cache-ttl-ms",
+        pick("auth-cache-ttl-ms", "AUTH_CACHE_TTL_MS") ?? "10000",
+        0,
+        3_600_000,
+      ),
+      audiences: (pick("auth-audiences", "AUTH_AUDIENCES") ?? "")
+        .split(",")
+        .map((a) => a.trim())
+        .filter((a) => a !== ""),
+      impersonation: parseBoolean(
+        "auth-impersonation",
+        pick("auth-impersonation", "AUTH_IMPERSONATE"),
+        true,
+      ),
+    };
+  } else {
+    throw new ConfigError(`auth must be none or kubernetes, got ${JSON.stringify(authMode)}`);
+  }
   return {
     kind: "run",
     config: {
@@ -398,6 +471,7 @@ export function parseConfig(
       migrateOnly,
       postgres,
       logs,
+      auth,
     },
   };
 }

@@ -24,6 +24,28 @@ describe("main", () => {
     expect(serverVersion()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
+  it("exits 1 when --auth kubernetes cannot read its kubeconfig", async () => {
+    const { lines, logger } = capture();
+    expect(
+      await main(
+        [
+          "--database",
+          "sqlite::memory:",
+          "--no-logs",
+          "--auth",
+          "kubernetes",
+          "--kubeconfig",
+          "/nonexistent/kubeconfig",
+        ],
+        {},
+        { logger, stop: new Promise(() => {}) },
+      ),
+    ).toBe(1);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: "error", msg: "cannot set up Kubernetes authorization" }),
+    );
+  });
+
   it("exits 2 with a message for a bad command line", async () => {
     let err = "";
     expect(await main(["--port", "nope"], {}, { stderr: (t) => (err += t) })).toBe(2);

@@ -16,10 +16,12 @@ import {
   ConfigError,
   parseConfig,
   USAGE,
+  type AuthConfig,
   type DatabaseConfig,
   type LogsConfig,
   type PostgresSettings,
 } from "./config.js";
+import type { Authorizer } from "./auth.js";
 import { consoleJsonLogger, type Logger } from "./deps.js";
 import { createServerMetrics } from "./metrics.js";
 import { createResultsRoutes } from "./routes.js";
@@ -123,6 +125,40 @@ export function openLogStore(logs: LogsConfig): LogStore | DirectoryLogStore | u
   return createDirectoryLogStore({ dir: logs.dir, fsync: logs.fsync });
 }
 
+/**
+ * The authorizer the configuration names: `undefined` (allow all) for
+ * `none`; for `kubernetes`, one over the cluster of `--kubeconfig` (or
+ * client-node's default loading: `KUBECONFIG`, `~/.kube/config`, the pod's
+ * service account), loaded lazily so that a server without it never loads
+ * `@kubernetes/client-node`. Throws when the kubeconfig cannot be read.
+ */
+export async function openAuthorizer(
+  auth: AuthConfig,
+  logger: Logger,
+): Promise<Authorizer | undefined> {
+  if (auth.mode === "none") return undefined;
+  const [{ KubeConfig }, { createKubernetesAuthorizer }] = await Promise.all([
+    import("@kubernetes/client-node"),
+    import("./kubernetes-authorizer.js"),
+  ]);
+  const kubeConfig = new KubeConfig();
+  if (auth.kubeconfig !== undefined) kubeConfig.loadFromFile(auth.kubeconfig);
+  else kubeConfig.loadFromDefault();
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error("the kubeconfig names no current cluster");
+  logger.info(
+    { cluster: cluster.server, cacheTtlMs: auth.cacheTtlMs, impersonation: auth.impersonation },
+    "authorizing requests with Kubernetes TokenReview and SubjectAccessReview",
+  );
+  return createKubernetesAuthorizer({
+    kubeConfig,
+    cacheTtlMs: auth.cacheTtlMs,
+    audiences: auth.audiences,
+    impersonation: auth.impersonation,
+    logger,
+  });
+}
+
 /** Where logs go, for the start-up log line (no credentials). */
 function describeLogStore(logs: LogsConfig): string {
   return logs.type === "S3" && logs.s3
@@ -209,6 +245,15 @@ export async function main(
     return 0;
   }
 
+  let authorizer: Authorizer | undefined;
+  try {
+    authorizer = await openAuthorizer(config.auth, logger);
+  } catch (err) {
+    logger.error({ err: describe(err) }, "cannot set up Kubernetes authorization");
+    await store.close().catch(() => undefined);
+    return EXIT_FAILURE;
+  }
+
   let logs: LogStore | DirectoryLogStore | undefined;
   try {
     logs = openLogStore(config.logs);
@@ -222,6 +267,7 @@ export async function main(
     routes: createResultsRoutes({
       store,
       logger,
+      ...(authorizer ? { authorizer } : {}),
       ...(logs ? { logs, logChunkSize: config.logs.chunkBytes } : {}),
     }),
     store,
