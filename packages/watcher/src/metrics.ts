@@ -23,6 +23,8 @@ export interface WatcherMetrics {
   kubernetesRequest(verb: string): void;
   /** A Results API call (`method`) and whether it wrote. */
   apiCall(method: string): void;
+  /** A run key was reconciled (`kind` = PipelineRun, TaskRun, CustomRun). */
+  reconciled(kind: string): void;
   /** The number of keys waiting in the work queue. */
   setQueueDepth(depth: number): void;
   /** Whether this replica leads. */
@@ -84,6 +86,11 @@ export function createWatcherMetrics(): WatcherMetrics {
     "Results API calls by method.",
     "method",
   );
+  const reconciles = family(
+    "watcher_reconciles_total",
+    "Run keys reconciled (taken from the work queue), by kind.",
+    "kind",
+  );
   const inc = (f: CounterFamily, value: string) =>
     f.values.set(value, (f.values.get(value) ?? 0) + 1);
 
@@ -108,6 +115,7 @@ export function createWatcherMetrics(): WatcherMetrics {
     error: (kind) => inc(errors, kind),
     kubernetesRequest: (verb) => inc(kubeRequests, verb),
     apiCall: (method) => inc(apiCalls, method),
+    reconciled: (kind) => inc(reconciles, kind),
     setQueueDepth(d) {
       depth = d;
     },

@@ -30,6 +30,7 @@ import {
   isDeleting,
   isFinished,
   isManagedBy,
+  keyOfRun,
   parseRunKey,
   parseTime,
   pipelineRunOwner,
@@ -92,13 +93,16 @@ export interface Reconciler {
   /** True when the run with `uid` was stored by this process. */
   isStored(uid: string): boolean;
   /**
-   * True, once, when `run` is exactly the version this process's own last
-   * write to it produced (the watch event echoing our write-back or finalizer
-   * release). Such an event needs no reconcile: that reconcile already saw
-   * the state it wrote, and any change by someone else in between came with
-   * an earlier version of its own.
+   * Take a watch event of `run` that may echo this process's own write-back
+   * or finalizer release; true when it needs no reconcile. An event of
+   * exactly the version our last write produced is absorbed (that reconcile
+   * saw the state it wrote; a change by someone else in between came with a
+   * version of its own). An event arriving while our write to the run is
+   * still in flight (its watch event often comes before the write's reply)
+   * is absorbed too and decided when the reply comes: the run is queued
+   * again unless the event was our write's.
    */
-  isOwnWrite(run: TektonRun): boolean;
+  absorbOwnEcho(run: TektonRun): boolean;
 }
 
 /** How often a parent waiting for its children to be stored is looked at again. */
@@ -122,10 +126,36 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const lastApplied = new Map<string, { bodyHash: string; fromVersion: string }>();
   /** uid -> the resourceVersion our last write to the run produced, until its watch event comes. */
   const ownVersions = new Map<string, string>();
-  function noteOwnWrite(updated: TektonRun): void {
-    const uid = updated.metadata?.uid;
-    const version = updated.metadata?.resourceVersion;
-    if (uid && version) ownVersions.set(uid, version);
+  /** uid -> versions of the watch events that came while our write to the run was in flight. */
+  const inFlightWrites = new Map<string, string[]>();
+
+  /**
+   * Make one write to `run` (`write` resolves to the run as written),
+   * noting the version it produced so that its watch event is absorbed, and
+   * queueing the run again when another change showed up meanwhile.
+   */
+  async function ownWrite(
+    run: TektonRun,
+    kind: RunKind,
+    write: () => Promise<TektonRun>,
+  ): Promise<TektonRun> {
+    const uid = run.metadata?.uid ?? "";
+    const seen: string[] = [];
+    if (uid) inFlightWrites.set(uid, seen);
+    let version: string | undefined;
+    try {
+      const updated = await write();
+      version = updated.metadata?.resourceVersion;
+      return updated;
+    } finally {
+      if (uid && inFlightWrites.get(uid) === seen) inFlightWrites.delete(uid);
+      if (uid && version) {
+        if (seen.includes(version)) ownVersions.delete(uid);
+        else ownVersions.set(uid, version);
+      }
+      // Another writer's change (or our write failed after events came): look again.
+      if (seen.some((v) => v !== version)) deps.enqueue(keyOfRun(run, kind));
+    }
   }
   /** When a missing Logs service was last reported. */
   let logsUnavailableWarned = false;
@@ -187,8 +217,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const ops = removeFinalizerPatch(run, kind.finalizer);
     if (!ops) return;
     try {
-      noteOwnWrite(
-        await kube.jsonPatchRun(kind, run.metadata?.namespace ?? "", run.metadata?.name ?? "", ops),
+      await ownWrite(run, kind, () =>
+        kube.jsonPatchRun(kind, run.metadata?.namespace ?? "", run.metadata?.name ?? "", ops),
       );
     } catch (err) {
       if (err instanceof KubernetesError && err.status === 404) return;
@@ -376,13 +406,12 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     if (last?.bodyHash === bodyHash && last.fromVersion === run.metadata?.resourceVersion) return;
     let updated: TektonRun;
     try {
-      updated = await kube.applyRun(kind, body);
+      updated = await ownWrite(run, kind, () => kube.applyRun(kind, body));
     } catch (err) {
       if (err instanceof KubernetesError && err.status === 404) return;
       throw err;
     }
     lastApplied.set(uid, { bodyHash, fromVersion: run.metadata?.resourceVersion ?? "" });
-    noteOwnWrite(updated);
     // A server that did not release a finalizer we never owned through apply: remove it explicitly.
     if (!holdFinalizer && hasFinalizer(updated, kind.finalizer))
       await releaseFinalizer(kind, updated);
@@ -434,10 +463,16 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       tombstones.set(key, run);
     },
     isStored: (uid) => storedUids.has(uid),
-    isOwnWrite(run) {
+    absorbOwnEcho(run) {
       const uid = run.metadata?.uid;
       const version = run.metadata?.resourceVersion;
-      if (!uid || !version || ownVersions.get(uid) !== version) return false;
+      if (!uid || !version) return false;
+      const seen = inFlightWrites.get(uid);
+      if (seen) {
+        seen.push(version);
+        return true;
+      }
+      if (ownVersions.get(uid) !== version) return false;
       ownVersions.delete(uid);
       return true;
     },

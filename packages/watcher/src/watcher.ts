@@ -178,7 +178,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
     informer.onEvent((type, run) => {
       const key = keyOfRun(run, informer.kind);
       if (type === "delete") reconciler.tombstone(key, run);
-      else if (reconciler.isOwnWrite(run)) return;
+      else if (reconciler.absorbOwnEcho(run)) return;
       queue.add(key);
     });
   }
@@ -200,6 +200,8 @@ export function createWatcher(options: WatcherOptions): Watcher {
       }
       inFlight++;
       try {
+        // Keys are `namespace/Kind/name`.
+        metrics.reconciled(key.split("/")[1] ?? "");
         const outcome = await reconciler.reconcile(key);
         queue.forget(key);
         if (outcome.requeueAfterMs !== undefined) queue.addAfter(key, outcome.requeueAfterMs);
@@ -234,11 +236,13 @@ export function createWatcher(options: WatcherOptions): Watcher {
     leading = true;
     metrics.setLeader(true);
     const gen = ++generation;
+    // Queue every cached run before the workers take keys: a key a worker
+    // already took would be queued again by the resync and reconciled twice.
+    resync();
     for (let i = 0; i < workers; i++) {
       const p = worker(gen).finally(() => running.delete(p));
       running.add(p);
     }
-    resync();
   }
 
   function stopWorkers(): void {

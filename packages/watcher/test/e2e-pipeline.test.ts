@@ -157,3 +157,40 @@ describe("e2e: a PipelineRun with two TaskRuns", () => {
     expect(result.summary?.status).toBe(RecordSummary_Status.FAILURE);
   });
 });
+
+describe("e2e: initial sync", () => {
+  it("reconciles each finished run once: the echoes of its own write-backs are not queued again", async () => {
+    stack = await startStack({ workers: 4 });
+    const { kube, watcher } = stack;
+    const names: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const pr = kube.create(pipelineRunObject(`sync-${i}`));
+      names.push(`sync-${i}`);
+      for (let j = 0; j < 3; j++) {
+        const t = kube.create(childTaskRunObject(`sync-${i}-${j}`, pr));
+        setStatus(kube, t, "Succeeded");
+      }
+      setStatus(kube, pr, "Succeeded");
+    }
+    await watcher.start();
+    await waitFor(
+      () =>
+        names.every(
+          (n) =>
+            kube.get("tekton.dev/v1", "PipelineRun", "ns", n)?.metadata.annotations?.[
+              "results.tekton.dev/stored"
+            ] === "true",
+        ),
+      "all stored",
+    );
+    await waitFor(() => watcher.idle(), "idle");
+    // Give any echo still on its way the time to be queued and processed.
+    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => watcher.idle(), "idle again");
+    const reconciles = (kind: string) =>
+      watcher.metrics.counter("watcher_reconciles_total", { kind });
+    expect(reconciles("PipelineRun")).toBe(10);
+    expect(reconciles("TaskRun")).toBe(30);
+    expect(kube.requestCounts()["patch taskruns"]).toBe(30);
+  });
+});
