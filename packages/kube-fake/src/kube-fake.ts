@@ -103,8 +103,14 @@ export interface KubeFake {
   start(): Promise<void>;
   /** HTTP requests served, by `${verb} ${resource}[/${subresource}]` (e.g. `patch pipelineruns`). */
   requestCounts(): Record<string, number>;
-  /** Clears {@link KubeFake.requestCounts}. */
+  /** Clears {@link KubeFake.requestCounts} (and {@link KubeFake.connectionCount}). */
   resetRequestCounts(): void;
+  /**
+   * TCP connections accepted since the start or the last
+   * {@link KubeFake.resetRequestCounts}: a client that does not reuse
+   * connections opens one per request.
+   */
+  connectionCount(): number;
   /** Stops for good and ends every stream. */
   close(): Promise<void>;
 }
@@ -138,6 +144,7 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
   const counts = new Map<string, number>();
   const streams = new Set<OpenStream>();
   const sockets = new Set<Socket>();
+  let connections = 0;
   let port = options.port ?? 0;
   let server: Server | undefined;
   let closed = false;
@@ -156,6 +163,7 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
     const s = createServer(handler);
     s.keepAliveTimeout = 5000;
     s.on("connection", (socket) => {
+      connections++;
       sockets.add(socket);
       socket.on("close", () => sockets.delete(socket));
     });
@@ -270,6 +278,10 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
     },
     resetRequestCounts() {
       counts.clear();
+      connections = 0;
+    },
+    connectionCount() {
+      return connections;
     },
     async close() {
       closed = true;

@@ -7,7 +7,13 @@ import { describe, expect, it } from "vitest";
 import { createRouterTransport } from "@connectrpc/connect";
 import { createResultsClient, Results } from "@tekton-results/client";
 import { createFakeClock } from "../test/fake-clock.js";
-import { bearerTokenInterceptor, createSessionManager, pacedClient } from "./api-transport.js";
+import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
+import {
+  bearerTokenInterceptor,
+  createApiConnection,
+  createSessionManager,
+  pacedClient,
+} from "./api-transport.js";
 import { createRateLimiter } from "./rate-limiter.js";
 
 describe("API transport helpers", () => {
@@ -33,6 +39,38 @@ describe("API transport helpers", () => {
     expect(methods).toEqual(["getResult", "getResult"]);
     // Helpers that are not API calls pass through unpaced.
     expect(typeof client.listAllResults).toBe("function");
+  });
+
+  it("the watcher's connection does not ask for compressed responses (connect-node's default does)", async () => {
+    const accepted: string[] = [];
+    const server = http2.createServer(
+      connectNodeAdapter({
+        routes: (router) =>
+          router.service(Results, {
+            getResult: async (req, ctx) => {
+              accepted.push(ctx.requestHeader.get("grpc-accept-encoding") ?? "");
+              return { name: req.name, annotations: { big: "x".repeat(8192) } };
+            },
+          }),
+      }),
+    );
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const ours = createApiConnection(url);
+    const sessionManager = createSessionManager(url);
+    try {
+      const got = await createResultsClient(ours.transport).getResult({ name: "ns/results/a" });
+      expect(got.annotations["big"]).toHaveLength(8192);
+      await createResultsClient(createGrpcTransport({ baseUrl: url, sessionManager })).getResult({
+        name: "ns/results/a",
+      });
+      expect(accepted[0]).not.toContain("gzip");
+      expect(accepted[1]).toContain("gzip");
+    } finally {
+      ours.close();
+      sessionManager.abort();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   it("bearerTokenInterceptor sends the token read from its file", async () => {

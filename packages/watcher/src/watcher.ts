@@ -15,6 +15,7 @@ import { createBackoff, type Backoff } from "./backoff.js";
 import { sleep, systemClock, type Clock } from "./clock.js";
 import { DEFAULT_SUMMARY_LABELS, type WatcherConfig } from "./config.js";
 import { errorKind, errorMessage, RetryBefore } from "./errors.js";
+import { reuseConnections } from "./kube-agents.js";
 import { createKubeClient, type KubeClient } from "./kube-client.js";
 import { createLeaderElector, type LeaderElector } from "./leader-election.js";
 import { createLogUploader } from "./log-uploader.js";
@@ -41,7 +42,11 @@ export type WatcherSettings = Partial<WatcherConfig>;
 export interface WatcherOptions extends WatcherSettings {
   /** The Results API transport; default: gRPC over HTTP/2 to `apiUrl`. */
   transport?: Transport;
-  /** The cluster; default: `kubeconfig`, else in-cluster / `$KUBECONFIG` / `~/.kube/config`. */
+  /**
+   * The cluster; default: `kubeconfig`, else in-cluster / `$KUBECONFIG` /
+   * `~/.kube/config`. The watcher makes it reuse connections
+   * ({@link reuseConnections}: one keep-alive agent per credentials).
+   */
   kubeConfig?: KubeConfig;
   /** The Kubernetes calls; default: over `kubeConfig`. */
   kube?: KubeClient;
@@ -96,6 +101,8 @@ export function createWatcher(options: WatcherOptions): Watcher {
   let kc = options.kubeConfig;
   const needKubeConfig = !options.kube || !options.informerFactory;
   if (!kc && needKubeConfig) kc = loadKubeConfig(options.kubeconfig);
+  // One keep-alive agent per credentials instead of a new connection per request.
+  if (kc) reuseConnections(kc);
   const kube =
     options.kube ?? createKubeClient(kc!, { onRequest: (verb) => metrics.kubernetesRequest(verb) });
   const factory =
