@@ -317,23 +317,36 @@ class PgStoreImpl implements PgStore {
   ) {}
 
   async migrate(): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        await this.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(this.schema)}`);
-        await this.knex.migrate.latest({
-          migrationSource: pgMigrationSource,
-          schemaName: this.schema,
-        });
-        return;
-      } catch (err) {
-        const retry =
-          (err instanceof Error && err.name === "MigrationLocked") ||
-          // Two migrators creating the schema or the lock table at once.
-          ["23505", "42P07", "42P06", "42710"].includes(String((err as { code?: unknown }).code));
-        if (!retry || Date.now() > deadline) throw translatePgError(err);
-        await sleep(50);
-      }
+    const client = this.knex.client as {
+      acquireRawConnection(): Promise<pg.Client>;
+      destroyRawConnection(conn: pg.Client): Promise<void>;
+    };
+    let lock: pg.Client | undefined;
+    try {
+      // One migrator per schema at a time, across processes, on a session of
+      // its own (outside the pool, which the migrations use). knex's own lock
+      // is not enough: two first migrators can both insert its lock row
+      // (check, then insert), after which no migration can ever take it.
+      lock = await client.acquireRawConnection();
+      await lock.query("SELECT pg_advisory_lock(hashtext($1))", [
+        `tekton-results:migrate:${this.schema}`,
+      ]);
+      await this.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(this.schema)}`);
+      // No other migrator runs now: a knex lock still taken was left by a
+      // crashed one (or doubled by that race): reset it.
+      await this.knex.migrate.forceFreeMigrationsLock({
+        migrationSource: pgMigrationSource,
+        schemaName: this.schema,
+      });
+      await this.knex.migrate.latest({
+        migrationSource: pgMigrationSource,
+        schemaName: this.schema,
+      });
+    } catch (err) {
+      throw translatePgError(err);
+    } finally {
+      // Ending the session releases the advisory lock.
+      if (lock) await client.destroyRawConnection(lock).catch(() => undefined);
     }
   }
 

@@ -280,6 +280,38 @@ describe("schemas and migrations", () => {
     await destroyTestStore(stores[0]!);
   });
 
+  it("migrates past a doubled or stale knex lock (two racing first migrators, a crashed one)", async () => {
+    for (const rows of [[0, 0], [1]]) {
+      const schema = freshSchemaName();
+      // What knex leaves when two first migrators both insert its lock row, or
+      // when a migrator dies holding it: every later migration was refused.
+      const setup = await createPgStore({ connectionString: url, schema, migrate: false });
+      await setup.knex.raw(`CREATE SCHEMA ${schema}`);
+      await setup.knex.raw(
+        `CREATE TABLE ${schema}.knex_migrations_lock (index serial PRIMARY KEY, is_locked integer)`,
+      );
+      for (const locked of rows) {
+        await setup.knex.raw(`INSERT INTO ${schema}.knex_migrations_lock (is_locked) VALUES (?)`, [
+          locked,
+        ]);
+      }
+      await setup.close();
+      const started = Date.now();
+      const store = await createPgStore({ connectionString: url, schema });
+      try {
+        expect(Date.now() - started).toBeLessThan(10_000);
+        expect(await store.pendingMigrations()).toBe(0);
+        await store.createResult(result("ns", "l", "00000000-0000-4000-8000-000000000009"));
+        const lock = (await store.knex.raw(
+          `SELECT is_locked FROM ${schema}.knex_migrations_lock`,
+        )) as { rows: { is_locked: number }[] };
+        expect(lock.rows).toEqual([{ is_locked: 0 }]);
+      } finally {
+        await destroyTestStore(store);
+      }
+    }
+  });
+
   it("rejects a schema name that is not a plain identifier", async () => {
     await expect(createPgStore({ connectionString: url, schema: 'x"; DROP' })).rejects.toThrow(
       TypeError,
