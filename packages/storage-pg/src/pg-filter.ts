@@ -28,7 +28,6 @@
  * @module
  */
 import {
-  StorageError,
   type ColumnName,
   type CompareOp,
   type FilterExpr,
@@ -37,15 +36,17 @@ import {
   type JsonColumn,
   type JsonExpr,
   type PathStep,
-  compileTypedTruth,
+  SqlFilterCompiler,
   joinSql,
-  matchTypedRecordTime,
   param,
   rawSql,
   renderSql,
   sql,
   type RenderedSql,
   type Sql,
+  type SqlVal,
+  type SqlValKind,
+  unsupportedFilter,
 } from "@tekton-results/storage";
 
 /** Options of {@link compilePgFilter}. */
@@ -59,20 +60,10 @@ export interface CompilePgFilterOptions {
   table?: string;
 }
 
-type Kind = "bool" | "num" | "str" | "ts" | "dur" | "null" | "json" | "list";
+type Kind = SqlValKind;
 
-interface Val {
-  kind: Kind;
-  sql: Sql;
-  /** `num` only: statically an integer (decides whether `/` truncates). */
-  int?: boolean;
-  /** `list` only: the items. */
-  items?: Val[];
-  /** `str` only: the value when it is a constant (regular expressions, time zones). */
-  constant?: string;
-}
+type Val = SqlVal;
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const TRUE = rawSql("true", true);
 const FALSE = rawSql("false", true);
 const JSON_NULL = rawSql("'null'::jsonb", true);
@@ -157,9 +148,7 @@ const JS_DOT = "[^\\n\\r\\u2028\\u2029]";
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
 const UPPER = LOWER.toUpperCase();
 
-function unsupported(what: string): StorageError {
-  return new StorageError("invalid_argument", `unsupported filter: ${what}`);
-}
+const unsupported = unsupportedFilter;
 
 function numParam(n: number): Sql {
   return sql`${param(n)}::float8`;
@@ -283,42 +272,17 @@ export function toPgRegex(pattern: string): string {
   return out;
 }
 
-class PgFilterCompiler {
-  private counter = 0;
-  private readonly table: string;
+/** The PostgreSQL half of the filter compiler (the AST walk is `SqlFilterCompiler`'s). */
+class PgFilterCompiler extends SqlFilterCompiler {
+  protected readonly trueSql = TRUE;
+  protected readonly falseSql = FALSE;
 
-  constructor(
-    private readonly target: FilterTarget,
-    table: string | undefined,
-  ) {
-    this.table = table ?? target;
-    if (!IDENTIFIER.test(this.table))
-      throw new TypeError(`invalid table alias ${JSON.stringify(this.table)}`);
+  protected textParam(value: string): Sql {
+    return textParam(value);
   }
 
-  private alias(prefix: string): string {
-    this.counter += 1;
-    return `_${prefix}${this.counter}`;
-  }
-
-  /**
-   * Evaluate non-simple fragments once in a derived table and pass `body`
-   * references to them (a SQL `let`).
-   */
-  private let(values: Sql[], body: (refs: Sql[]) => Sql): Sql {
-    const refs: Sql[] = [];
-    const defs: Sql[] = [];
-    for (const value of values) {
-      if (value.simple) refs.push(value);
-      else {
-        const name = this.alias("l");
-        refs.push(rawSql(name, true));
-        defs.push(sql`${value} AS ${rawSql(name)}`);
-      }
-    }
-    const result = body(refs);
-    if (defs.length === 0) return result;
-    return sql`(SELECT ${result} FROM (SELECT ${joinSql(defs, ", ")}) AS ${rawSql(this.alias("t"))})`;
+  protected startsWithSql(s: Sql, prefix: Sql): Sql {
+    return sql`starts_with(${s}, ${prefix})`;
   }
 
   /** An `int` result outside ±(2^53 - 1) is absent. */
@@ -330,121 +294,9 @@ class PgFilterCompiler {
     );
   }
 
-  private column(name: string): Sql {
-    return rawSql(`${this.table}.${name}`, true);
-  }
-
-  // ---- entry points ----
-
-  /**
-   * The whole filter is a truth context: on records, predicates with a typed
-   * form read the typed, indexed columns (see `compileTypedTruth`).
-   */
-  compileFilter(filter: FilterExpr): Sql {
-    const json = (node: FilterExpr) => this.toBool(this.compile(node, new Map()));
-    if (this.target !== "records") return json(filter);
-    return compileTypedTruth(filter, {
-      column: (name) => this.column(name),
-      text: (value) => textParam(value),
-      false: FALSE,
-      startsWith: (s, p) => sql`starts_with(${s}, ${p})`,
-      json,
-    });
-  }
-
-  private compile(node: FilterExpr, scope: ReadonlyMap<string, Sql>): Val {
-    const v = this.compileNode(node, scope);
-    // `/` truncates exactly when both operands are statically `int`.
-    return v.kind === "num" ? { ...v, int: node.type === "int" } : v;
-  }
-
-  private compileNode(node: FilterExpr, scope: ReadonlyMap<string, Sql>): Val {
-    switch (node.kind) {
-      case "const":
-        return this.constant(node.type, node.value);
-      case "column":
-        return this.columnValue(node.column);
-      case "json":
-        return { kind: "json", sql: this.jsonValue(node, scope) };
-      case "var": {
-        const ref = scope.get(node.name);
-        if (ref === undefined) throw unsupported(`unknown variable ${JSON.stringify(node.name)}`);
-        return { kind: "json", sql: ref };
-      }
-      case "list":
-        return this.list(node.items.map((item) => this.compile(item, scope)));
-      case "and":
-      case "or": {
-        if (node.args.length === 0)
-          return { kind: "bool", sql: node.kind === "and" ? TRUE : FALSE };
-        const args = node.args.map((arg) => this.toBool(this.compile(arg, scope)));
-        return {
-          kind: "bool",
-          sql: sql`(${joinSql(args, node.kind === "and" ? " AND " : " OR ")})`,
-        };
-      }
-      case "not":
-        return { kind: "bool", sql: sql`(NOT ${this.toBool(this.compile(node.arg, scope))})` };
-      case "compare":
-        return {
-          kind: "bool",
-          sql: this.compare(
-            node.op,
-            this.compile(node.left, scope),
-            this.compile(node.right, scope),
-            false,
-          ),
-        };
-      case "in":
-        return {
-          kind: "bool",
-          sql: this.membership(
-            this.compile(node.value, scope),
-            this.compile(node.collection, scope),
-          ),
-        };
-      case "arith":
-        return this.arith(
-          node.op,
-          node.type,
-          this.compile(node.left, scope),
-          this.compile(node.right, scope),
-        );
-      case "neg": {
-        const arg = this.compile(node.arg, scope);
-        if (arg.kind === "dur") return { kind: "dur", sql: sql`(- ${arg.sql})` };
-        const n = this.as("num", arg);
-        return { kind: "num", sql: sql`(- ${n.sql})`, int: n.int === true };
-      }
-      case "call": {
-        const time = this.target === "records" ? matchTypedRecordTime(node) : undefined;
-        if (time !== undefined) return { kind: "ts", sql: this.column(time) };
-        return this.call(
-          node.fn,
-          node.args.map((arg) => this.compile(arg, scope)),
-        );
-      }
-      case "has":
-        return { kind: "bool", sql: this.has(node.target, scope) };
-      case "exists":
-      case "all":
-      case "exists_one":
-        return {
-          kind: "bool",
-          sql: this.comprehension(node.kind, node.range, node.variable, node.predicate, scope),
-        };
-      case "cond":
-        return this.cond(
-          this.toBool(this.compile(node.test, scope)),
-          this.compile(node.then, scope),
-          this.compile(node.otherwise, scope),
-        );
-    }
-  }
-
   // ---- leaves ----
 
-  private constant(type: FilterExpr["type"], value: unknown): Val {
+  protected constant(type: FilterExpr["type"], value: unknown): Val {
     if (value === null) return { kind: "null", sql: JSON_NULL };
     switch (type) {
       case "bool":
@@ -482,13 +334,13 @@ class PgFilterCompiler {
     return { kind: "json", sql: sql`${param(JSON.stringify(value))}::jsonb` };
   }
 
-  private list(items: Val[]): Val {
+  protected list(items: Val[]): Val {
     if (items.length === 0) return { kind: "list", items, sql: rawSql("'[]'::jsonb", true) };
     const elements = items.map((item) => this.toJson(item));
     return { kind: "list", items, sql: sql`jsonb_build_array(${joinSql(elements, ", ")})` };
   }
 
-  private columnValue(name: ColumnName): Val {
+  protected columnValue(name: ColumnName): Val {
     const spec = (this.target === "results" ? RESULT_COLUMNS : RECORD_COLUMNS)[name];
     if (spec === undefined) throw unsupported(`${name} is not a field of ${this.target}`);
     const ref = this.column(spec.column);
@@ -508,7 +360,7 @@ class PgFilterCompiler {
     throw unsupported(`${column} is not a field of ${this.target}`);
   }
 
-  private jsonValue(node: JsonExpr, scope: ReadonlyMap<string, Sql>): Sql {
+  protected jsonValue(node: JsonExpr, scope: ReadonlyMap<string, Sql>): Sql {
     let root: Sql;
     if ("column" in node.root) root = this.jsonRoot(node.root.column);
     else {
@@ -593,14 +445,14 @@ class PgFilterCompiler {
   }
 
   /** Convert to `kind` or fail when the static types cannot meet. */
-  private as(kind: Kind, v: Val): Val {
+  protected as(kind: Kind, v: Val): Val {
     if (v.kind === kind) return v;
     if (kind === "json") return { kind: "json", sql: this.toJson(v) };
     if (v.kind === "json") return this.jsonTo(kind, v.sql);
     throw unsupported(`expected ${kind}, got ${v.kind}`);
   }
 
-  private toBool(v: Val): Sql {
+  protected toBool(v: Val): Sql {
     return this.as("bool", v).sql;
   }
 
@@ -616,7 +468,7 @@ class PgFilterCompiler {
    * A comparison. `lenient`: a static type mismatch compares unequal
    * (membership in a heterogeneous literal list) instead of failing.
    */
-  private compare(op: CompareOp, a: Val, b: Val, lenient: boolean): Sql {
+  protected compare(op: CompareOp, a: Val, b: Val, lenient: boolean): Sql {
     if (a.kind === "list" || b.kind === "list") {
       if (lenient) return FALSE;
       throw unsupported("comparison of lists");
@@ -684,7 +536,7 @@ class PgFilterCompiler {
   }
 
   /** `value in collection`. */
-  private membership(value: Val, collection: Val): Sql {
+  protected membership(value: Val, collection: Val): Sql {
     if (collection.kind === "list") {
       const items = collection.items ?? [];
       if (items.length === 0) return FALSE;
@@ -703,7 +555,7 @@ class PgFilterCompiler {
     });
   }
 
-  private arith(op: "+" | "-" | "*" | "/" | "%", type: FilterExpr["type"], a: Val, b: Val): Val {
+  protected arith(op: "+" | "-" | "*" | "/" | "%", type: FilterExpr["type"], a: Val, b: Val): Val {
     if (a.kind === "list" && b.kind === "list" && op === "+") {
       return this.list([...(a.items ?? []), ...(b.items ?? [])]);
     }
@@ -784,7 +636,7 @@ class PgFilterCompiler {
     });
   }
 
-  private cond(test: Sql, then: Val, otherwise: Val): Val {
+  protected cond(test: Sql, then: Val, otherwise: Val): Val {
     let kind: Kind;
     let int: boolean | undefined;
     let a: Sql;
@@ -804,7 +656,7 @@ class PgFilterCompiler {
 
   // ---- has, comprehensions ----
 
-  private has(
+  protected has(
     target: FilterExpr & { kind: "json" | "column" },
     scope: ReadonlyMap<string, Sql>,
   ): Sql {
@@ -848,7 +700,7 @@ class PgFilterCompiler {
     });
   }
 
-  private comprehension(
+  protected comprehension(
     kind: "exists" | "all" | "exists_one",
     rangeNode: FilterExpr,
     variable: string,
@@ -880,7 +732,7 @@ class PgFilterCompiler {
 
   // ---- functions ----
 
-  private call(fn: FunctionName, args: Val[]): Val {
+  protected call(fn: FunctionName, args: Val[]): Val {
     const arg = (i: number): Val => {
       const v = args[i];
       if (v === undefined) throw unsupported(`${fn} needs ${i + 1} arguments`);

@@ -24,7 +24,6 @@
  * @module
  */
 import {
-  StorageError,
   type ColumnName,
   type CompareOp,
   type FilterExpr,
@@ -33,15 +32,17 @@ import {
   type JsonColumn,
   type JsonExpr,
   type PathStep,
-  compileTypedTruth,
+  SqlFilterCompiler,
   joinSql,
-  matchTypedRecordTime,
   param,
   rawSql,
   renderSql,
   sql,
   type RenderedSql,
   type Sql,
+  type SqlVal,
+  type SqlValKind,
+  unsupportedFilter,
 } from "@tekton-results/storage";
 
 /** Options of {@link compileSqliteFilter}. */
@@ -55,18 +56,12 @@ export interface CompileSqliteFilterOptions {
   table?: string;
 }
 
-type Kind = "bool" | "num" | "str" | "ts" | "dur" | "null" | "json" | "list";
+type Kind = SqlValKind;
 
-interface Val {
-  kind: Kind;
-  sql: Sql;
-  /** `num` only: statically an integer (decides whether `/` truncates). */
-  int?: boolean;
-  /** `list` only: the items. */
-  items?: Val[];
-}
+type Val = SqlVal;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 const NULL = rawSql("NULL", true);
 const TRUE = rawSql("1", true);
 const FALSE = rawSql("0", true);
@@ -126,9 +121,7 @@ const FIXED_OFFSET = /^([+-])(\d{2}):(\d{2})$/;
 const INT_STRING = "^[+-]?[0-9]+$";
 const DOUBLE_STRING = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$";
 
-function unsupported(what: string): StorageError {
-  return new StorageError("invalid_argument", `unsupported filter: ${what}`);
-}
+const unsupported = unsupportedFilter;
 
 /** A bound SQL INTEGER when `n` is a safe integer, else a bound REAL. */
 function numParam(n: number): Sql {
@@ -147,42 +140,17 @@ function pathStep(step: PathStep): string | null | undefined {
   return undefined;
 }
 
-class SqliteFilterCompiler {
-  private counter = 0;
-  private readonly table: string;
+/** The SQLite half of the filter compiler (the AST walk is `SqlFilterCompiler`'s). */
+class SqliteFilterCompiler extends SqlFilterCompiler {
+  protected readonly trueSql = TRUE;
+  protected readonly falseSql = FALSE;
 
-  constructor(
-    private readonly target: FilterTarget,
-    table: string | undefined,
-  ) {
-    this.table = table ?? target;
-    if (!IDENTIFIER.test(this.table))
-      throw new TypeError(`invalid table alias ${JSON.stringify(this.table)}`);
+  protected textParam(value: string): Sql {
+    return param(value);
   }
 
-  private alias(prefix: string): string {
-    this.counter += 1;
-    return `_${prefix}${this.counter}`;
-  }
-
-  /**
-   * Evaluate non-simple fragments once in a derived table and pass `body`
-   * references to them (a SQL `let`).
-   */
-  private let(values: Sql[], body: (refs: Sql[]) => Sql): Sql {
-    const refs: Sql[] = [];
-    const defs: Sql[] = [];
-    for (const value of values) {
-      if (value.simple) refs.push(value);
-      else {
-        const name = this.alias("l");
-        refs.push(rawSql(name, true));
-        defs.push(sql`${value} AS ${rawSql(name)}`);
-      }
-    }
-    const result = body(refs);
-    if (defs.length === 0) return result;
-    return sql`(SELECT ${result} FROM (SELECT ${joinSql(defs, ", ")}))`;
+  protected startsWithSql(s: Sql, prefix: Sql): Sql {
+    return sql`(substr(${s}, 1, length(${prefix})) = ${prefix})`;
   }
 
   /** An `int` result outside ±(2^53 - 1) is absent. */
@@ -194,121 +162,9 @@ class SqliteFilterCompiler {
     );
   }
 
-  private column(name: string): Sql {
-    return rawSql(`${this.table}.${name}`, true);
-  }
-
-  // ---- entry points ----
-
-  /**
-   * The whole filter is a truth context: on records, predicates with a typed
-   * form read the typed, indexed columns (see `compileTypedTruth`).
-   */
-  compileFilter(filter: FilterExpr): Sql {
-    const json = (node: FilterExpr) => this.toBool(this.compile(node, new Map()));
-    if (this.target !== "records") return json(filter);
-    return compileTypedTruth(filter, {
-      column: (name) => this.column(name),
-      text: (value) => param(value),
-      false: FALSE,
-      startsWith: (s, p) => sql`(substr(${s}, 1, length(${p})) = ${p})`,
-      json,
-    });
-  }
-
-  private compile(node: FilterExpr, scope: ReadonlyMap<string, Sql>): Val {
-    const v = this.compileNode(node, scope);
-    // `/` truncates exactly when both operands are statically `int`.
-    return v.kind === "num" ? { ...v, int: node.type === "int" } : v;
-  }
-
-  private compileNode(node: FilterExpr, scope: ReadonlyMap<string, Sql>): Val {
-    switch (node.kind) {
-      case "const":
-        return this.constant(node.type, node.value);
-      case "column":
-        return this.columnValue(node.column);
-      case "json":
-        return { kind: "json", sql: this.jsonValue(node, scope) };
-      case "var": {
-        const ref = scope.get(node.name);
-        if (ref === undefined) throw unsupported(`unknown variable ${JSON.stringify(node.name)}`);
-        return { kind: "json", sql: ref };
-      }
-      case "list":
-        return this.list(node.items.map((item) => this.compile(item, scope)));
-      case "and":
-      case "or": {
-        if (node.args.length === 0)
-          return { kind: "bool", sql: node.kind === "and" ? TRUE : FALSE };
-        const args = node.args.map((arg) => this.toBool(this.compile(arg, scope)));
-        return {
-          kind: "bool",
-          sql: sql`(${joinSql(args, node.kind === "and" ? " AND " : " OR ")})`,
-        };
-      }
-      case "not":
-        return { kind: "bool", sql: sql`(NOT ${this.toBool(this.compile(node.arg, scope))})` };
-      case "compare":
-        return {
-          kind: "bool",
-          sql: this.compare(
-            node.op,
-            this.compile(node.left, scope),
-            this.compile(node.right, scope),
-            false,
-          ),
-        };
-      case "in":
-        return {
-          kind: "bool",
-          sql: this.membership(
-            this.compile(node.value, scope),
-            this.compile(node.collection, scope),
-          ),
-        };
-      case "arith":
-        return this.arith(
-          node.op,
-          node.type,
-          this.compile(node.left, scope),
-          this.compile(node.right, scope),
-        );
-      case "neg": {
-        const arg = this.compile(node.arg, scope);
-        if (arg.kind === "dur") return { kind: "dur", sql: sql`(- ${arg.sql})` };
-        const n = this.as("num", arg);
-        return { kind: "num", sql: sql`(- ${n.sql})`, int: n.int === true };
-      }
-      case "call": {
-        const time = this.target === "records" ? matchTypedRecordTime(node) : undefined;
-        if (time !== undefined) return { kind: "ts", sql: this.column(time) };
-        return this.call(
-          node.fn,
-          node.args.map((arg) => this.compile(arg, scope)),
-        );
-      }
-      case "has":
-        return { kind: "bool", sql: this.has(node.target, scope) };
-      case "exists":
-      case "all":
-      case "exists_one":
-        return {
-          kind: "bool",
-          sql: this.comprehension(node.kind, node.range, node.variable, node.predicate, scope),
-        };
-      case "cond":
-        return this.cond(
-          this.toBool(this.compile(node.test, scope)),
-          this.compile(node.then, scope),
-          this.compile(node.otherwise, scope),
-        );
-    }
-  }
-
   // ---- leaves ----
 
-  private constant(type: FilterExpr["type"], value: unknown): Val {
+  protected constant(type: FilterExpr["type"], value: unknown): Val {
     if (value === null) return { kind: "null", sql: NULL };
     switch (type) {
       case "bool":
@@ -345,12 +201,12 @@ class SqliteFilterCompiler {
     return { kind: "json", sql: sql`json(${param(JSON.stringify(value))})` };
   }
 
-  private list(items: Val[]): Val {
+  protected list(items: Val[]): Val {
     const elements = items.map((item) => sql`json(${this.toJson(item)})`);
     return { kind: "list", items, sql: sql`json_array(${joinSql(elements, ", ")})` };
   }
 
-  private columnValue(name: ColumnName): Val {
+  protected columnValue(name: ColumnName): Val {
     const spec = (this.target === "results" ? RESULT_COLUMNS : RECORD_COLUMNS)[name];
     if (spec === undefined) throw unsupported(`${name} is not a field of ${this.target}`);
     return { kind: spec.kind, sql: this.column(spec.column), int: spec.int };
@@ -368,7 +224,7 @@ class SqliteFilterCompiler {
     throw unsupported(`${column} is not a field of ${this.target}`);
   }
 
-  private jsonValue(node: JsonExpr, scope: ReadonlyMap<string, Sql>): Sql {
+  protected jsonValue(node: JsonExpr, scope: ReadonlyMap<string, Sql>): Sql {
     let root: Sql;
     if ("column" in node.root) root = this.jsonRoot(node.root.column);
     else {
@@ -500,14 +356,14 @@ class SqliteFilterCompiler {
   }
 
   /** Convert to `kind` or fail when the static types cannot meet. */
-  private as(kind: Kind, v: Val): Val {
+  protected as(kind: Kind, v: Val): Val {
     if (v.kind === kind) return v;
     if (kind === "json") return { kind: "json", sql: this.toJson(v) };
     if (v.kind === "json") return this.jsonTo(kind, v.sql);
     throw unsupported(`expected ${kind}, got ${v.kind}`);
   }
 
-  private toBool(v: Val): Sql {
+  protected toBool(v: Val): Sql {
     return this.as("bool", v).sql;
   }
 
@@ -517,7 +373,7 @@ class SqliteFilterCompiler {
    * A comparison. `lenient`: a static type mismatch compares unequal
    * (membership in a heterogeneous literal list) instead of failing.
    */
-  private compare(op: CompareOp, a: Val, b: Val, lenient: boolean): Sql {
+  protected compare(op: CompareOp, a: Val, b: Val, lenient: boolean): Sql {
     if (a.kind === "list" || b.kind === "list") {
       if (lenient) return FALSE;
       throw unsupported("comparison of lists");
@@ -580,7 +436,7 @@ class SqliteFilterCompiler {
   }
 
   /** `value in collection`. */
-  private membership(value: Val, collection: Val): Sql {
+  protected membership(value: Val, collection: Val): Sql {
     if (collection.kind === "list") {
       const items = collection.items ?? [];
       if (items.length === 0) return FALSE;
@@ -607,7 +463,7 @@ class SqliteFilterCompiler {
     });
   }
 
-  private arith(op: "+" | "-" | "*" | "/" | "%", type: FilterExpr["type"], a: Val, b: Val): Val {
+  protected arith(op: "+" | "-" | "*" | "/" | "%", type: FilterExpr["type"], a: Val, b: Val): Val {
     if (a.kind === "list" && b.kind === "list" && op === "+") {
       return this.list([...(a.items ?? []), ...(b.items ?? [])]);
     }
@@ -701,7 +557,7 @@ class SqliteFilterCompiler {
     });
   }
 
-  private cond(test: Sql, then: Val, otherwise: Val): Val {
+  protected cond(test: Sql, then: Val, otherwise: Val): Val {
     let kind: Kind;
     let int: boolean | undefined;
     let a: Sql;
@@ -721,7 +577,7 @@ class SqliteFilterCompiler {
 
   // ---- has, comprehensions ----
 
-  private has(
+  protected has(
     target: FilterExpr & { kind: "json" | "column" },
     scope: ReadonlyMap<string, Sql>,
   ): Sql {
@@ -771,7 +627,7 @@ class SqliteFilterCompiler {
     });
   }
 
-  private comprehension(
+  protected comprehension(
     kind: "exists" | "all" | "exists_one",
     rangeNode: FilterExpr,
     variable: string,
@@ -799,7 +655,7 @@ class SqliteFilterCompiler {
 
   // ---- functions ----
 
-  private call(fn: FunctionName, args: Val[]): Val {
+  protected call(fn: FunctionName, args: Val[]): Val {
     const arg = (i: number): Val => {
       const v = args[i];
       if (v === undefined) throw unsupported(`${fn} needs ${i + 1} arguments`);

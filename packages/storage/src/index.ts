@@ -103,3 +103,10 @@ export {
   type TypedRecordPredicate,
 } from "./filter/typed-fields.js";
 export { compileTypedTruth, typedPredicateSql, type TypedSqlDialect } from "./filter/typed-sql.js";
+export {
+  SqlFilterCompiler,
+  unsupportedFilter,
+  type SqlScope,
+  type SqlVal,
+  type SqlValKind,
+} from "./filter/sql-compiler.js";

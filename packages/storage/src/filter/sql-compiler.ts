@@ -1,0 +1,256 @@
+/**
+ * The dialect-neutral half of the SQL filter compilers: the walk of the
+ * filter AST, the truth context on records, table aliases and the SQL `let`.
+ * Each SQL adapter extends {@link SqlFilterCompiler} with the dialect half:
+ * how constants, JSON paths, comparisons, arithmetic, calls and
+ * comprehensions are spelt.
+ *
+ * @module
+ */
+import { StorageError } from "../errors.js";
+import { joinSql, rawSql, sql, type Sql } from "../sql-fragment.js";
+import type {
+  ArithOp,
+  ColumnName,
+  CompareOp,
+  FilterExpr,
+  FilterTarget,
+  FunctionName,
+  JsonExpr,
+} from "./ast.js";
+import { matchTypedRecordTime } from "./typed-fields.js";
+import { compileTypedTruth } from "./typed-sql.js";
+
+/**
+ * The kind of a compiled sub-expression: `bool`, `num`, `str`, `ts` and `dur`
+ * (milliseconds), `null`, `list` (a literal list, known item by item) or
+ * `json` (a `dyn` value in the dialect's JSON representation).
+ */
+export type SqlValKind = "bool" | "num" | "str" | "ts" | "dur" | "null" | "json" | "list";
+
+/** A compiled sub-expression: its SQL and what kind of value it yields. */
+export interface SqlVal {
+  kind: SqlValKind;
+  sql: Sql;
+  /** `num` only: statically an integer (decides whether `/` truncates). */
+  int?: boolean;
+  /** `list` only: the items. */
+  items?: SqlVal[];
+  /** `str` only: the value when it is a constant (dialects that need it: regexps, zones). */
+  constant?: string;
+}
+
+/** Variables in scope of a comprehension: name -> the SQL of the element. */
+export type SqlScope = ReadonlyMap<string, Sql>;
+
+/** An unsupported filter construct: `invalid_argument`, as every compiler answers it. */
+export function unsupportedFilter(what: string): StorageError {
+  return new StorageError("invalid_argument", `unsupported filter: ${what}`);
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A filter compiler for one SQL dialect. One instance compiles one filter
+ * (its alias counter numbers the derived tables of that filter).
+ */
+export abstract class SqlFilterCompiler {
+  private counter = 0;
+  /** The name or alias of the filtered table in the query. */
+  protected readonly table: string;
+
+  /** The dialect's boolean true and false literals. */
+  protected abstract readonly trueSql: Sql;
+  protected abstract readonly falseSql: Sql;
+
+  /**
+   * @param target - which table the filter ranges over.
+   * @param table - its name or alias in the query (default: `target`).
+   */
+  constructor(
+    protected readonly target: FilterTarget,
+    table: string | undefined,
+  ) {
+    this.table = table ?? target;
+    if (!IDENTIFIER.test(this.table))
+      throw new TypeError(`invalid table alias ${JSON.stringify(this.table)}`);
+  }
+
+  // ---- the dialect half ----
+
+  /** A bound text parameter. */
+  protected abstract textParam(value: string): Sql;
+  /** `s` starts with `prefix`, both text. */
+  protected abstract startsWithSql(s: Sql, prefix: Sql): Sql;
+  protected abstract constant(type: FilterExpr["type"], value: unknown): SqlVal;
+  protected abstract columnValue(name: ColumnName): SqlVal;
+  protected abstract jsonValue(node: JsonExpr, scope: SqlScope): Sql;
+  protected abstract list(items: SqlVal[]): SqlVal;
+  /** A value as a SQL boolean (absent stays absent). */
+  protected abstract toBool(v: SqlVal): Sql;
+  /** `v` converted to `kind`, or an error when it cannot be. */
+  protected abstract as(kind: SqlValKind, v: SqlVal): SqlVal;
+  protected abstract compare(op: CompareOp, left: SqlVal, right: SqlVal, negated: boolean): Sql;
+  protected abstract membership(value: SqlVal, collection: SqlVal): Sql;
+  protected abstract arith(
+    op: ArithOp,
+    type: FilterExpr["type"],
+    left: SqlVal,
+    right: SqlVal,
+  ): SqlVal;
+  protected abstract call(fn: FunctionName, args: SqlVal[]): SqlVal;
+  protected abstract has(
+    target: Extract<FilterExpr, { kind: "has" }>["target"],
+    scope: SqlScope,
+  ): Sql;
+  protected abstract comprehension(
+    kind: "exists" | "all" | "exists_one",
+    range: FilterExpr,
+    variable: string,
+    predicate: FilterExpr,
+    scope: SqlScope,
+  ): Sql;
+  protected abstract cond(test: Sql, then: SqlVal, otherwise: SqlVal): SqlVal;
+
+  // ---- shared ----
+
+  /** A fresh alias `_{prefix}{n}`. */
+  protected alias(prefix: string): string {
+    this.counter += 1;
+    return `_${prefix}${this.counter}`;
+  }
+
+  /** A column of the filtered table. */
+  protected column(name: string): Sql {
+    return rawSql(`${this.table}.${name}`, true);
+  }
+
+  /**
+   * Evaluate non-simple fragments once in a derived table and pass `body`
+   * references to them (a SQL `let`).
+   */
+  protected let(values: Sql[], body: (refs: Sql[]) => Sql): Sql {
+    const refs: Sql[] = [];
+    const defs: Sql[] = [];
+    for (const value of values) {
+      if (value.simple) refs.push(value);
+      else {
+        const name = this.alias("l");
+        refs.push(rawSql(name, true));
+        defs.push(sql`${value} AS ${rawSql(name)}`);
+      }
+    }
+    const result = body(refs);
+    if (defs.length === 0) return result;
+    return sql`(SELECT ${result} FROM (SELECT ${joinSql(defs, ", ")}) AS ${rawSql(this.alias("t"))})`;
+  }
+
+  /**
+   * The whole filter as a boolean SQL expression. It is a truth context: on
+   * records, predicates with a typed form read the typed, indexed columns
+   * (see `compileTypedTruth`); everything else walks the JSON.
+   */
+  compileFilter(filter: FilterExpr): Sql {
+    const json = (node: FilterExpr) => this.toBool(this.compile(node, new Map()));
+    if (this.target !== "records") return json(filter);
+    return compileTypedTruth(filter, {
+      column: (name) => this.column(name),
+      text: (value) => this.textParam(value),
+      false: this.falseSql,
+      startsWith: (s, p) => this.startsWithSql(s, p),
+      json,
+    });
+  }
+
+  /** Compile a sub-expression. */
+  protected compile(node: FilterExpr, scope: SqlScope): SqlVal {
+    const v = this.compileNode(node, scope);
+    // `/` truncates exactly when both operands are statically `int`.
+    return v.kind === "num" ? { ...v, int: node.type === "int" } : v;
+  }
+
+  private compileNode(node: FilterExpr, scope: SqlScope): SqlVal {
+    switch (node.kind) {
+      case "const":
+        return this.constant(node.type, node.value);
+      case "column":
+        return this.columnValue(node.column);
+      case "json":
+        return { kind: "json", sql: this.jsonValue(node, scope) };
+      case "var": {
+        const ref = scope.get(node.name);
+        if (ref === undefined)
+          throw unsupportedFilter(`unknown variable ${JSON.stringify(node.name)}`);
+        return { kind: "json", sql: ref };
+      }
+      case "list":
+        return this.list(node.items.map((item) => this.compile(item, scope)));
+      case "and":
+      case "or": {
+        if (node.args.length === 0)
+          return { kind: "bool", sql: node.kind === "and" ? this.trueSql : this.falseSql };
+        const args = node.args.map((arg) => this.toBool(this.compile(arg, scope)));
+        return {
+          kind: "bool",
+          sql: sql`(${joinSql(args, node.kind === "and" ? " AND " : " OR ")})`,
+        };
+      }
+      case "not":
+        return { kind: "bool", sql: sql`(NOT ${this.toBool(this.compile(node.arg, scope))})` };
+      case "compare":
+        return {
+          kind: "bool",
+          sql: this.compare(
+            node.op,
+            this.compile(node.left, scope),
+            this.compile(node.right, scope),
+            false,
+          ),
+        };
+      case "in":
+        return {
+          kind: "bool",
+          sql: this.membership(
+            this.compile(node.value, scope),
+            this.compile(node.collection, scope),
+          ),
+        };
+      case "arith":
+        return this.arith(
+          node.op,
+          node.type,
+          this.compile(node.left, scope),
+          this.compile(node.right, scope),
+        );
+      case "neg": {
+        const arg = this.compile(node.arg, scope);
+        if (arg.kind === "dur") return { kind: "dur", sql: sql`(- ${arg.sql})` };
+        const n = this.as("num", arg);
+        return { kind: "num", sql: sql`(- ${n.sql})`, int: n.int === true };
+      }
+      case "call": {
+        const time = this.target === "records" ? matchTypedRecordTime(node) : undefined;
+        if (time !== undefined) return { kind: "ts", sql: this.column(time) };
+        return this.call(
+          node.fn,
+          node.args.map((arg) => this.compile(arg, scope)),
+        );
+      }
+      case "has":
+        return { kind: "bool", sql: this.has(node.target, scope) };
+      case "exists":
+      case "all":
+      case "exists_one":
+        return {
+          kind: "bool",
+          sql: this.comprehension(node.kind, node.range, node.variable, node.predicate, scope),
+        };
+      case "cond":
+        return this.cond(
+          this.toBool(this.compile(node.test, scope)),
+          this.compile(node.then, scope),
+          this.compile(node.otherwise, scope),
+        );
+    }
+  }
+}
