@@ -352,6 +352,26 @@ describe("reconciler", () => {
     expect(enqueued).toEqual([keyOfRun(second, PIPELINE_RUN)]);
   });
 
+  it("absorbs the echo of its previous write arriving while its next write is in flight", async () => {
+    const r = reconciler();
+    // A finalizer our apply does not own: the apply keeps it, a JSON patch releases it.
+    const run = kube.put(PIPELINE_RUN, pipelineRun("two-writes", { reason: "Succeeded" }));
+    run.metadata!.finalizers = ["results.tekton.dev/pipelinerun"];
+    const apply = kube.applyRun.bind(kube);
+    const patch = kube.jsonPatchRun.bind(kube);
+    let applied: TektonRun | undefined;
+    const absorbed: boolean[] = [];
+    kube.applyRun = async (kind, body) => (applied = await apply(kind, body));
+    kube.jsonPatchRun = async (kind, ns, name, ops) => {
+      absorbed.push(r.absorbOwnEcho(structuredClone(applied!)));
+      return patch(kind, ns, name, ops);
+    };
+    await r.reconcile(keyOfRun(run, PIPELINE_RUN));
+    expect(kube.calls).toEqual(["apply ns/two-writes", "patch ns/two-writes"]);
+    expect(absorbed).toEqual([true]);
+    expect(enqueued).toEqual([]);
+  });
+
   it("with write-back disabled nothing is written to runs", async () => {
     const r = reconciler({ writeBack: false });
     const run = kube.put(PIPELINE_RUN, pipelineRun("quiet", { reason: "Succeeded" }));

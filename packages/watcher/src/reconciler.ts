@@ -467,13 +467,14 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       const uid = run.metadata?.uid;
       const version = run.metadata?.resourceVersion;
       if (!uid || !version) return false;
-      const seen = inFlightWrites.get(uid);
-      if (seen) {
-        seen.push(version);
+      // The echo of our previous write can come while the next one is in flight.
+      if (ownVersions.get(uid) === version) {
+        ownVersions.delete(uid);
         return true;
       }
-      if (ownVersions.get(uid) !== version) return false;
-      ownVersions.delete(uid);
+      const seen = inFlightWrites.get(uid);
+      if (!seen) return false;
+      seen.push(version);
       return true;
     },
   };
