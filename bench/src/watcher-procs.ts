@@ -85,9 +85,12 @@ export function startNodeProcess(
   // B2_PROFILE_DIR=<dir>: write a V8 CPU profile of each child process there (on exit).
   const profileDir = process.env["B2_PROFILE_DIR"];
   const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  // B2_WATCHER_HEAP_MB=<n>: cap the watcher's V8 heap (a leak then ends in an out-of-memory exit).
+  const heapMb = process.env["B2_WATCHER_HEAP_MB"];
+  const heap = heapMb && name === "watcher" ? [`--max-old-space-size=${heapMb}`] : [];
   const child: ChildProcess = spawn(
     process.execPath,
-    [...profile, "--conditions=source", "--import", "tsx", script, ...args],
+    [...profile, ...heap, "--conditions=source", "--import", "tsx", script, ...args],
     { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] },
   );
   const tail: string[] = [];
