@@ -170,9 +170,6 @@ function createDecisionCache<T>(ttlMs: number, maxEntries: number, now: () => nu
       );
       return value;
     },
-    get size(): number {
-      return entries.size;
-    },
   };
 }
 
