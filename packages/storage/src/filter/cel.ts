@@ -22,6 +22,7 @@ import type {
   ListExpr,
   ValueType,
 } from "./ast.js";
+import { celSyntaxError } from "./cel-syntax.js";
 import { FilterError } from "./errors.js";
 import { normalizeTimeZone, parseDuration, parseTimestamp } from "./time.js";
 
@@ -867,7 +868,7 @@ export function compileFilter(
   try {
     parsed = parse(expression);
   } catch (err) {
-    throw syntaxError(err);
+    throw celSyntaxError(expression, err);
   }
   if (treeDepth(parsed.expr) > MAX_FILTER_DEPTH) {
     throw new FilterError(
@@ -881,33 +882,4 @@ export function compileFilter(
     if (err instanceof RangeError) throw new FilterError("filter is nested too deeply");
     throw new FilterError(`invalid filter: ${err instanceof Error ? err.message : String(err)}`);
   }
-}
-
-/** The longest parser message kept in a syntax error. */
-const MAX_SYNTAX_MESSAGE = 160;
-
-/** Turn a parser exception into a {@link FilterError} with its position. */
-function syntaxError(err: unknown): FilterError {
-  if (err instanceof RangeError) return new FilterError("filter is nested too deeply");
-  const e = err as {
-    rawMessage?: unknown;
-    message?: unknown;
-    location?: { start?: { offset?: number; line?: number; column?: number } };
-  };
-  const start = e.location?.start;
-  const full =
-    typeof e.rawMessage === "string"
-      ? e.rawMessage
-      : typeof e.message === "string"
-        ? e.message
-        : String(err);
-  // The parser lists every token it would accept; keep the message readable.
-  const message = full.length > MAX_SYNTAX_MESSAGE ? `${full.slice(0, MAX_SYNTAX_MESSAGE)}…` : full;
-  if (start?.line !== undefined && start.column !== undefined) {
-    return new FilterError(
-      `syntax error at ${start.line}:${start.column}: ${message}`,
-      start.offset,
-    );
-  }
-  return new FilterError(`syntax error: ${message}`);
 }
