@@ -9,7 +9,11 @@ export default defineConfig({
   resolve: { conditions: ["source"] },
   ssr: { resolve: { conditions: ["source"] } },
   test: {
-    projects: ["packages/*/vitest.config.ts", "examples/*/vitest.config.ts"],
+    projects: [
+      "packages/*/vitest.config.ts",
+      "examples/*/vitest.config.ts",
+      "test/vitest.config.ts",
+    ],
     // Lets the embedded PostgreSQL of the tests start wherever the clone lives.
     globalSetup: ["./scripts/embedded-postgres-access.mjs"],
     testTimeout: 30_000,
