@@ -9,6 +9,7 @@ import {
   methodNotAllowed,
   unsupportedMediaType,
 } from "./errors.js";
+import type { RequestFaults } from "./faults.js";
 import type { PodLogs } from "./pod-logs.js";
 import {
   OPENAPI_V2_JSON,
@@ -22,7 +23,7 @@ import { reviewAccess, reviewToken } from "./reviews.js";
 import { parseFieldSelector, parseLabelSelector } from "./selectors.js";
 import type { DeleteOptions, ObjectStore, PatchType, WatchEventType } from "./store.js";
 import { toTable, wantsTable, type IncludeObject } from "./table.js";
-import type { KubeFakeOptions, KubeObject } from "./types.js";
+import type { KubeFakeOptions, KubeObject, RecordedRequest, RequestVerb } from "./types.js";
 
 /** An open streaming response (watch or followed log) that can be ended or cut. */
 export interface OpenStream {
@@ -37,6 +38,8 @@ export interface HttpContext {
   options: KubeFakeOptions;
   bookmarkIntervalMs: number;
   counts: Map<string, number>;
+  /** Planned failures and the request log. */
+  faults: RequestFaults;
   streams: Set<OpenStream>;
   serverAddress(): string;
 }
@@ -170,7 +173,7 @@ function resolve(segments: string[]): Target | undefined {
   return t;
 }
 
-function countKey(verb: string, t: Target): string {
+function countKey(verb: RequestVerb, t: Target): string {
   return `${verb} ${t.info.resource}${t.subresource ? `/${t.subresource}` : ""}`;
 }
 
@@ -204,12 +207,29 @@ function listObject(
 export function createHttpHandler(
   ctx: HttpContext,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const count = (key: string): void => {
-    ctx.counts.set(key, (ctx.counts.get(key) ?? 0) + 1);
-  };
-
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://kube-fake");
+    /** Counts and records a request to a resource, and fails it when a fault rule says so. */
+    const count = (verb: RequestVerb, t: Target): void => {
+      const key = countKey(verb, t);
+      ctx.counts.set(key, (ctx.counts.get(key) ?? 0) + 1);
+      const facts = {
+        verb,
+        resource: t.info.resource,
+        ...(t.namespace ? { namespace: t.namespace } : {}),
+      };
+      const planned = ctx.faults.take(facts);
+      const recorded: RecordedRequest = {
+        ...facts,
+        ...(t.subresource ? { subresource: t.subresource } : {}),
+        ...(t.name !== undefined ? { name: t.name } : {}),
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+      };
+      if (planned) recorded.injectedStatus = planned.code;
+      ctx.faults.record(recorded);
+      if (planned) throw planned;
+    };
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const q = url.searchParams;
     const method = (req.method ?? "GET").toUpperCase();
@@ -269,7 +289,7 @@ export function createHttpHandler(
       if (method !== "POST" || target.name) {
         throw methodNotAllowed("the server does not allow this method on the requested resource");
       }
-      count(countKey("create", target));
+      count("create", target);
       const body = parseObjectBody(await readBody(req), req.headers["content-type"]) as KubeObject;
       const answer =
         info.resource === "tokenreviews"
@@ -287,7 +307,7 @@ export function createHttpHandler(
 
     if (method === "GET" && isCollection) {
       const watch = q.get("watch") === "true" || q.get("watch") === "1";
-      count(countKey(watch ? "watch" : "list", target));
+      count(watch ? "watch" : "list", target);
       const labels = parseLabelSelector(q.get("labelSelector") ?? undefined);
       const fields = parseFieldSelector(
         q.get("fieldSelector") ?? undefined,
@@ -331,7 +351,7 @@ export function createHttpHandler(
     if (method === "POST" && isCollection) {
       if (allNamespaces)
         throw methodNotAllowed("the server does not allow this method on the requested resource");
-      count(countKey("create", target));
+      count("create", target);
       const body = parseObjectBody(await readBody(req), req.headers["content-type"]) as KubeObject;
       const created = store.create(info, body, {
         ...(target.namespace ? { namespace: target.namespace } : {}),
@@ -345,7 +365,7 @@ export function createHttpHandler(
     if (method === "DELETE" && isCollection) {
       if (allNamespaces)
         throw methodNotAllowed("the server does not allow this method on the requested resource");
-      count(countKey("deletecollection", target));
+      count("deletecollection", target);
       const text = await readBody(req);
       const del = deleteOptions(text ? parseJsonBody(text) : {}, q);
       const deleted = store.deleteCollection(
@@ -376,14 +396,14 @@ export function createHttpHandler(
     if (target.subresource === "log") {
       if (method !== "GET")
         throw methodNotAllowed("the server does not allow this method on the requested resource");
-      count(countKey("get", target));
+      count("get", target);
       return serveLog(req, res, target, q);
     }
     const subresource = target.subresource === "status" ? ("status" as const) : undefined;
 
     switch (method) {
       case "GET": {
-        count(countKey("get", target));
+        count("get", target);
         const obj = store.mustGet(info, target.namespace, name);
         if (wantsTable(req.headers.accept)) {
           return sendJson(
@@ -400,7 +420,7 @@ export function createHttpHandler(
         return send(res, 200, store.jsonOf(info, obj));
       }
       case "PUT": {
-        count(countKey("update", target));
+        count("update", target);
         const body = parseObjectBody(
           await readBody(req),
           req.headers["content-type"],
@@ -415,7 +435,7 @@ export function createHttpHandler(
         return send(res, 200, store.jsonOf(info, updated));
       }
       case "PATCH": {
-        count(countKey("patch", target));
+        count("patch", target);
         const type = mediaType(req.headers["content-type"]);
         let patchType: PatchType;
         let body: unknown;
@@ -454,7 +474,7 @@ export function createHttpHandler(
       case "DELETE": {
         if (subresource)
           throw methodNotAllowed("the server does not allow this method on the requested resource");
-        count(countKey("delete", target));
+        count("delete", target);
         const text = await readBody(req);
         const del = deleteOptions(text ? parseJsonBody(text) : {}, q);
         const obj = store.deleteObject(info, target.namespace, name, del);

@@ -29,6 +29,9 @@ export {
 export type {
   KubeFakeOptions,
   KubeObject,
+  FailRequestsRule,
+  RecordedRequest,
+  RequestVerb,
   ObjectMeta,
   OwnerReference,
   ManagedFieldsEntry,

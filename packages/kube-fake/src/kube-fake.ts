@@ -3,13 +3,14 @@ import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
 import yaml from "js-yaml";
 import { KubeApiError, failure } from "./errors.js";
+import { RequestFaults } from "./faults.js";
 import { createHttpHandler, type OpenStream } from "./http-handler.js";
 import { cloneJson } from "./patch.js";
 import { PodLogs } from "./pod-logs.js";
 import { findResource, findResourceByKind, type ResourceInfo } from "./resources.js";
 import { parseLabelSelector } from "./selectors.js";
 import { ObjectStore } from "./store.js";
-import type { KubeFakeOptions, KubeObject } from "./types.js";
+import type { FailRequestsRule, KubeFakeOptions, KubeObject, RecordedRequest } from "./types.js";
 
 /** Options of {@link KubeFake.patch}. */
 export interface PatchOptions {
@@ -103,7 +104,26 @@ export interface KubeFake {
   start(): Promise<void>;
   /** HTTP requests served, by `${verb} ${resource}[/${subresource}]` (e.g. `patch pipelineruns`). */
   requestCounts(): Record<string, number>;
-  /** Clears {@link KubeFake.requestCounts} (and {@link KubeFake.connectionCount}). */
+  /**
+   * Makes matching HTTP requests fail with `status` (default 503, with the Status a real API
+   * server sends) for the next `times` matches (default: until cleared), before they have any
+   * effect; e.g. `failRequests({ verb: "list", resource: "taskruns", status: 500, times: 3 })`.
+   * Returns a function that removes the rule. Failed requests are still counted and recorded.
+   * In-process calls are never failed.
+   */
+  failRequests(rule?: FailRequestsRule): () => void;
+  /**
+   * The HTTP requests to resources served since the start or the last
+   * {@link KubeFake.resetRequestCounts}, oldest first (the last 10,000): verb, resource, path and
+   * query parameters, e.g. to assert a watch was opened with `allowWatchBookmarks=true`.
+   */
+  requests(): RecordedRequest[];
+  /** The query parameters of the last watch of `resource` (plural), or undefined if none. */
+  lastWatchQuery(resource: string): Record<string, string> | undefined;
+  /**
+   * Clears {@link KubeFake.requestCounts}, {@link KubeFake.requests} and
+   * {@link KubeFake.connectionCount}.
+   */
   resetRequestCounts(): void;
   /**
    * TCP connections accepted since the start or the last
@@ -142,6 +162,7 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
     if (info === podsInfo) logs.remove(obj.metadata.namespace!, obj.metadata.name);
   });
   const counts = new Map<string, number>();
+  const faults = new RequestFaults(10_000);
   const streams = new Set<OpenStream>();
   const sockets = new Set<Socket>();
   let connections = 0;
@@ -155,6 +176,7 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
     options,
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000,
     counts,
+    faults,
     streams,
     serverAddress: () => `${host}:${port}`,
   });
@@ -276,8 +298,21 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
     requestCounts() {
       return Object.fromEntries(counts);
     },
+    failRequests(rule = {}) {
+      return faults.add(rule);
+    },
+    requests() {
+      return faults.requests();
+    },
+    lastWatchQuery(resource) {
+      return faults
+        .requests()
+        .reverse()
+        .find((r) => r.verb === "watch" && r.resource === resource)?.query;
+    },
     resetRequestCounts() {
       counts.clear();
+      faults.clearLog();
       connections = 0;
     },
     connectionCount() {

@@ -103,3 +103,44 @@ export interface KubeFakeOptions {
   /** Decides SubjectAccessReviews (receives the review's `spec`). Default: allow everything. */
   authorize?: (spec: Record<string, unknown>) => AuthorizeDecision;
 }
+
+/** The audit verb of an HTTP request to the fake (`watch` is a list with `watch=true`). */
+export type RequestVerb =
+  "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deletecollection";
+
+/**
+ * Which HTTP requests {@link KubeFake.failRequests} makes fail, and how. Unset fields match
+ * anything; a request matching several rules is failed by the oldest rule with `times` left.
+ */
+export interface FailRequestsRule {
+  /** The audit verb to fail (`watch` is a list with `watch=true`). Default: every verb. */
+  verb?: RequestVerb;
+  /** The resource (plural, e.g. `taskruns`); also matches its subresources. Default: every resource. */
+  resource?: string;
+  /** The namespace in the request path. Default: any, including cluster-wide requests. */
+  namespace?: string;
+  /** The HTTP status to answer with. Default 503 (ServiceUnavailable). */
+  status?: number;
+  /** How many matching requests fail before the rule is spent. Default: every one (Infinity). */
+  times?: number;
+}
+
+/** One HTTP request to a resource, as recorded by {@link KubeFake.requests}. */
+export interface RecordedRequest {
+  /** The audit verb, e.g. `watch`. */
+  verb: RequestVerb;
+  /** The resource (plural), e.g. `taskruns`. */
+  resource: string;
+  /** `status` or `log` when the request was to a subresource. */
+  subresource?: string;
+  /** The namespace in the request path (absent for cluster-wide requests). */
+  namespace?: string;
+  /** The object name in the request path (absent for collection requests). */
+  name?: string;
+  /** The URL path, e.g. `/apis/tekton.dev/v1/namespaces/default/taskruns`. */
+  path: string;
+  /** The query parameters (the last value of each). */
+  query: Record<string, string>;
+  /** The status answered by a {@link KubeFake.failRequests} rule, when one failed the request. */
+  injectedStatus?: number;
+}
