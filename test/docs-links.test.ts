@@ -3,20 +3,15 @@
  * or folder exists, and a `#fragment` names a heading of the target (GitHub's
  * anchors, computed with github-slugger as GitHub computes them).
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import GithubSlugger from "github-slugger";
 import { describe, expect, it } from "vitest";
+import { markdownFiles } from "./markdown.js";
 
 const root = resolve(import.meta.dirname, "..");
 
-const markdownFiles = execFileSync("git", ["ls-files", "-z", "--", "*.md"], {
-  cwd: root,
-  encoding: "utf8",
-})
-  .split("\0")
-  .filter((f) => f !== "" && existsSync(join(root, f)));
+const documents = markdownFiles(root);
 
 /** The text of a document without fenced code blocks and inline code spans. */
 function prose(markdown: string): string {
@@ -63,8 +58,8 @@ function broken(file: string): string[] {
 
 describe("Markdown links", () => {
   it("finds the documents and their links (the check reads what it thinks it reads)", () => {
-    expect(markdownFiles).toContain("README.md");
-    expect(markdownFiles).toContain("docs/api.md");
+    expect(documents).toContain("README.md");
+    expect(documents).toContain("docs/api.md");
     expect(links(readFileSync(join(root, "README.md"), "utf8")).length).toBeGreaterThan(5);
     expect(anchors("# Where we behave better than upstream\n")).toContain(
       "where-we-behave-better-than-upstream",
@@ -72,7 +67,7 @@ describe("Markdown links", () => {
     expect(links("see [a](x.md) and `[b](y.md)`\n```\n[c](z.md)\n```\n")).toEqual(["x.md"]);
   });
 
-  for (const file of markdownFiles) {
+  for (const file of documents) {
     it(`${file}: every relative link and anchor resolves`, () => {
       expect(broken(file)).toEqual([]);
     });
