@@ -37,6 +37,8 @@ export interface HttpContext {
   logs: PodLogs;
   options: KubeFakeOptions;
   bookmarkIntervalMs: number;
+  /** Lifetime of a watch without `timeoutSeconds`: a random time in `[min, max]` ms. */
+  watchLifetimeMs: readonly [number, number];
   counts: Map<string, number>;
   /** Planned failures and the request log. */
   faults: RequestFaults;
@@ -615,11 +617,16 @@ export function createHttpHandler(
       timer.unref();
       timers.push(timer);
     }
-    if (timeoutSeconds !== undefined && Number.isFinite(timeoutSeconds) && timeoutSeconds > 0) {
-      const timer = setTimeout(finish, timeoutSeconds * 1000);
-      timer.unref();
-      timers.push(timer);
-    }
+    // Like kube-apiserver: the client's timeoutSeconds, or a random lifetime between
+    // --min-request-timeout and twice that; the stream then ends cleanly.
+    const [minMs, maxMs] = ctx.watchLifetimeMs;
+    const lifetimeMs =
+      timeoutSeconds !== undefined && Number.isFinite(timeoutSeconds) && timeoutSeconds > 0
+        ? timeoutSeconds * 1000
+        : minMs + Math.random() * (maxMs - minMs);
+    const timer = setTimeout(finish, lifetimeMs);
+    timer.unref();
+    timers.push(timer);
   }
 
   function serveLog(

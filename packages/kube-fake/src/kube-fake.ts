@@ -149,9 +149,20 @@ function resourceOf(apiVersion: string, kind: string): ResourceInfo {
   return info;
 }
 
+/** kube-apiserver's watch lifetime: `--min-request-timeout` (1800 s) to twice that. */
+const DEFAULT_WATCH_LIFETIME_MS = [1_800_000, 3_600_000] as const;
+/** The longest delay `setTimeout` keeps (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Starts a fake Kubernetes API server (listening when the promise resolves). */
 export async function createKubeFake(options: KubeFakeOptions = {}): Promise<KubeFake> {
   const host = options.host ?? "127.0.0.1";
+  const watchLifetimeMs = options.watchLifetimeMs ?? DEFAULT_WATCH_LIFETIME_MS;
+  const [minLife, maxLife] = watchLifetimeMs;
+  if (!(minLife > 0 && maxLife >= minLife && maxLife <= MAX_TIMER_MS))
+    throw new TypeError(
+      `watchLifetimeMs must be [min, max] with 0 < min <= max <= ${MAX_TIMER_MS}`,
+    );
   const store = new ObjectStore(
     options.historyLimit ?? 10_000,
     options.autoCreateNamespaces ?? true,
@@ -175,6 +186,7 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
     logs,
     options,
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000,
+    watchLifetimeMs: [minLife, maxLife],
     counts,
     faults,
     streams,

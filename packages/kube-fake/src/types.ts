@@ -91,6 +91,13 @@ export interface KubeFakeOptions {
   port?: number;
   /** Interval of `BOOKMARK` events on watches with `allowWatchBookmarks=true`. Default 1000 ms. */
   bookmarkIntervalMs?: number;
+  /**
+   * How long a watch without `timeoutSeconds` lasts: a random time in `[min, max]` milliseconds,
+   * after which the server ends the stream cleanly (clients re-watch from their last
+   * resourceVersion). Default `[1_800_000, 3_600_000]` (30-60 min, as kube-apiserver with its
+   * default `--min-request-timeout` of 1800 s); tests can set it short.
+   */
+  watchLifetimeMs?: readonly [number, number];
   /** How many change events are kept for watches and continue tokens. Default 10,000. */
   historyLimit?: number;
   /**
