@@ -104,7 +104,6 @@ export {
   desiredAnnotations,
   removeFinalizerPatch,
   type WriteBackState,
-  type ApplyBody,
   type JsonPatchOp,
 } from "./write-back.js";
 export {

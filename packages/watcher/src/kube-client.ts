@@ -22,7 +22,7 @@ import {
 import { KubernetesError, kubeStatusCode, errorMessage } from "./errors.js";
 import { FIELD_MANAGER, type RunKind } from "./run-kinds.js";
 import type { TektonRun } from "./run.js";
-import type { ApplyBody, JsonPatchOp } from "./write-back.js";
+import type { JsonPatchOp } from "./write-back.js";
 
 /**
  * A list of runs with the collection's resourceVersion (what an informer
@@ -55,9 +55,10 @@ export interface RunEvent {
 export interface KubeClient {
   /** List runs of `kind` in `namespace` (all namespaces when undefined), or one page of them. */
   listRuns(kind: RunKind, options: ListRunsOptions): Promise<RunList>;
-  /** Server-side apply `body` to a run with the watcher's field manager (force). */
-  applyRun(kind: RunKind, body: ApplyBody): Promise<TektonRun>;
-  /** Apply a JSON patch to a run. */
+  /**
+   * Apply a JSON patch to a run (the watcher's only kind of write to a run:
+   * unlike an apply, a patch never creates a run that is gone).
+   */
   jsonPatchRun(
     kind: RunKind,
     namespace: string,
@@ -157,28 +158,6 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
           (namespace
             ? await custom.listNamespacedCustomObject({ ...base, namespace, ...selector })
             : await custom.listClusterCustomObject({ ...base, ...selector })) as RunList,
-      );
-    },
-    applyRun(kind, body) {
-      const { name, namespace } = body.metadata;
-      return call(
-        "patch",
-        kind.plural,
-        `apply ${kind.plural} ${namespace}/${name}`,
-        async () =>
-          (await custom.patchNamespacedCustomObject(
-            {
-              group: kind.group,
-              version: kind.version,
-              plural: kind.plural,
-              namespace,
-              name,
-              body,
-              fieldManager: FIELD_MANAGER,
-              force: true,
-            },
-            setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply),
-          )) as TektonRun,
       );
     },
     jsonPatchRun(kind, namespace, name, ops) {

@@ -81,9 +81,7 @@ describe("reconciler", () => {
     now = stored(PIPELINE_RUN, run)!;
     expect(now.metadata?.finalizers).toEqual([]);
     expect(now.metadata?.annotations?.["results.tekton.dev/stored"]).toBe("true");
-    expect(kube.calls.filter((c) => c.startsWith("apply") || c.startsWith("patch"))).toHaveLength(
-      2,
-    );
+    expect(kube.calls.filter((c) => c.startsWith("patch"))).toHaveLength(2);
     expect(metrics.counter("watcher_runs_stored_total", { kind: "PipelineRun" })).toBe(1);
     const result = await api.client.getResult({ name: `ns/results/${uid}` });
     expect(result.annotations).toEqual({
@@ -254,7 +252,7 @@ describe("reconciler", () => {
     expect(stored(PIPELINE_RUN, run)!.metadata?.annotations?.["results.tekton.dev/stored"]).toBe(
       "true",
     );
-    expect(kube.calls.filter((c) => c.startsWith("apply"))).toHaveLength(2);
+    expect(kube.calls.filter((c) => c.startsWith("patch"))).toHaveLength(2);
   });
 
   it("a deleted run's last known state is stored from its tombstone", async () => {
@@ -323,11 +321,11 @@ describe("reconciler", () => {
     const r = reconciler();
     const run = kube.put(PIPELINE_RUN, pipelineRun("race", { reason: "Succeeded" }));
     const key = keyOfRun(run, PIPELINE_RUN);
-    const apply = kube.applyRun.bind(kube);
+    const patch = kube.jsonPatchRun.bind(kube);
     let during: boolean[] = [];
     let theirs = false;
-    kube.applyRun = async (kind, body) => {
-      const updated = await apply(kind, body);
+    kube.jsonPatchRun = async (kind, ns, name, ops) => {
+      const updated = await patch(kind, ns, name, ops);
       // The watch event of this very write comes first (as it often does)...
       during.push(r.absorbOwnEcho(structuredClone(updated)));
       if (theirs) {
@@ -354,20 +352,23 @@ describe("reconciler", () => {
 
   it("absorbs the echo of its previous write arriving while its next write is in flight", async () => {
     const r = reconciler();
-    // A finalizer our apply does not own: the apply keeps it, a JSON patch releases it.
-    const run = kube.put(PIPELINE_RUN, pipelineRun("two-writes", { reason: "Succeeded" }));
-    run.metadata!.finalizers = ["results.tekton.dev/pipelinerun"];
-    const apply = kube.applyRun.bind(kube);
+    // Two writes: the first (annotations, finalizer) while it runs; its echo
+    // arrives only while the second (stored, finalizer released) is in flight.
+    const run = kube.put(PIPELINE_RUN, pipelineRun("two-writes"));
+    const key = keyOfRun(run, PIPELINE_RUN);
     const patch = kube.jsonPatchRun.bind(kube);
-    let applied: TektonRun | undefined;
+    let written: TektonRun | undefined;
     const absorbed: boolean[] = [];
-    kube.applyRun = async (kind, body) => (applied = await apply(kind, body));
     kube.jsonPatchRun = async (kind, ns, name, ops) => {
-      absorbed.push(r.absorbOwnEcho(structuredClone(applied!)));
-      return patch(kind, ns, name, ops);
+      if (written) absorbed.push(r.absorbOwnEcho(structuredClone(written)));
+      written = await patch(kind, ns, name, ops);
+      return written;
     };
-    await r.reconcile(keyOfRun(run, PIPELINE_RUN));
-    expect(kube.calls).toEqual(["apply ns/two-writes", "patch ns/two-writes"]);
+    await r.reconcile(key);
+    stored(PIPELINE_RUN, run)!.status = pipelineRun("two-writes", { reason: "Succeeded" }).status;
+    await r.reconcile(key);
+    expect(kube.calls).toEqual(["patch ns/two-writes", "patch ns/two-writes"]);
+    expect(stored(PIPELINE_RUN, run)!.metadata?.finalizers).toEqual([]);
     expect(absorbed).toEqual([true]);
     expect(enqueued).toEqual([]);
   });

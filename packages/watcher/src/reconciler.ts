@@ -122,7 +122,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const notStoredCounted = new Set<string>();
   /** Log names of runs whose logs this process stored (uid -> log name). */
   const storedLogs = new Map<string, string>();
-  /** uid -> the last apply body (hash) and the run version it was computed from. */
+  /** uid -> the last write-back patch (hash) and the run version it was computed from. */
   const lastApplied = new Map<string, { bodyHash: string; fromVersion: string }>();
   /** uid -> the resourceVersion our last write to the run produced, until its watch event comes. */
   const ownVersions = new Map<string, string>();
@@ -398,23 +398,21 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       holdFinalizer,
     });
     if (!body) return;
-    // The informer may not have seen our last apply yet: the same body applied
-    // to the same version it was computed from is not applied again.
+    // The informer may not have seen our last patch yet: the same patch made
+    // to the same version it was computed from is not made again.
     const uid = run.metadata?.uid ?? "";
     const bodyHash = hashOf(body);
     const last = lastApplied.get(uid);
     if (last?.bodyHash === bodyHash && last.fromVersion === run.metadata?.resourceVersion) return;
-    let updated: TektonRun;
+    // A patch (never an apply): a run deleted meanwhile is not created again (404).
+    const { namespace = "", name = "" } = run.metadata ?? {};
     try {
-      updated = await ownWrite(run, kind, () => kube.applyRun(kind, body));
+      await ownWrite(run, kind, () => kube.jsonPatchRun(kind, namespace, name, body));
     } catch (err) {
       if (err instanceof KubernetesError && err.status === 404) return;
       throw err;
     }
     lastApplied.set(uid, { bodyHash, fromVersion: run.metadata?.resourceVersion ?? "" });
-    // A server that did not release a finalizer we never owned through apply: remove it explicitly.
-    if (!holdFinalizer && hasFinalizer(updated, kind.finalizer))
-      await releaseFinalizer(kind, updated);
   }
 
   async function graceDeletion(

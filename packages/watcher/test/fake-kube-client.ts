@@ -1,11 +1,12 @@
 /**
  * An in-memory {@link KubeClient} for unit tests: runs, leases, pods with
- * logs and events, with server-side-apply of annotations and finalizers
- * (fields the watcher's manager owns), JSON patch, uid-preconditioned delete
- * and resourceVersion conflicts on leases.
+ * logs and events, with JSON patch of runs' metadata (RFC 6902, through
+ * kube-fake's implementation: a failed `test` is a 422), uid-preconditioned
+ * delete and resourceVersion conflicts on leases.
  */
 import { PassThrough, type Writable } from "node:stream";
 import type { V1Lease, V1Pod } from "@kubernetes/client-node";
+import { applyJsonPatch } from "@tekton-results/kube-fake";
 import { KubernetesError } from "../src/errors.js";
 import type { KubeClient, RunEvent } from "../src/kube-client.js";
 import type { RunKind } from "../src/run-kinds.js";
@@ -18,7 +19,7 @@ export interface FakeKube extends KubeClient {
   pods: V1Pod[];
   podLogs: Map<string, string>;
   events: { kind: string; name: string; event: RunEvent }[];
-  /** Every call: `apply ns/name`, `patch ns/name`, `delete ns/name`, `lease create`... */
+  /** Every call: `patch ns/name`, `delete ns/name`, `lease create`... */
   calls: string[];
   /** Make the next calls of `method` fail with `status`. */
   failNext(method: keyof KubeClient, status: number, times?: number): void;
@@ -31,7 +32,6 @@ const keyOf = (plural: string, ns: string, name: string) => `${plural}/${ns}/${n
 export function createFakeKube(): FakeKube {
   const runs = new Map<string, TektonRun>();
   const leases = new Map<string, V1Lease>();
-  const owned = new Map<string, Set<string>>();
   const failures = new Map<string, { status: number; times: number }>();
   let version = 100;
   const calls: string[] = [];
@@ -75,40 +75,20 @@ export function createFakeKube(): FakeKube {
         .map(([, r]) => structuredClone(r));
       return { items, metadata: { resourceVersion: String(version) } };
     },
-    async applyRun(kind, body) {
-      const { name, namespace } = body.metadata;
-      calls.push(`apply ${namespace}/${name}`);
-      fail("applyRun");
-      const key = keyOf(kind.plural, namespace, name);
-      const run = runs.get(key);
-      if (!run) throw new KubernetesError("not found", 404);
-      const mine = owned.get(key) ?? new Set<string>();
-      const metadata = run.metadata!;
-      metadata.annotations = { ...metadata.annotations, ...body.metadata.annotations };
-      const want = new Set(body.metadata.finalizers ?? []);
-      let finalizers = metadata.finalizers ?? [];
-      finalizers = finalizers.filter((f) => want.has(f) || !mine.has(f));
-      for (const f of want) if (!finalizers.includes(f)) finalizers.push(f);
-      metadata.finalizers = finalizers;
-      owned.set(key, want);
-      bump(run);
-      maybeGone(key, run);
-      return structuredClone(run);
-    },
     async jsonPatchRun(kind, namespace, name, ops) {
       calls.push(`patch ${namespace}/${name}`);
       fail("jsonPatchRun");
       const key = keyOf(kind.plural, namespace, name);
       const run = runs.get(key);
       if (!run) throw new KubernetesError("not found", 404);
-      const finalizers = [...(run.metadata!.finalizers ?? [])];
-      for (const op of ops) {
-        const index = Number(op.path.split("/").at(-1));
-        if (op.op === "test" && finalizers[index] !== op.value)
-          throw new KubernetesError("test failed", 422);
-        if (op.op === "remove") finalizers.splice(index, 1);
+      let patched: TektonRun;
+      try {
+        patched = applyJsonPatch(run, ops) as TektonRun;
+      } catch (err) {
+        throw new KubernetesError(`patch: ${(err as Error).message}`, 422, { cause: err });
       }
-      run.metadata!.finalizers = finalizers;
+      // Like the fake's runs, the stored object is the same one (tests hold on to it).
+      run.metadata = patched.metadata;
       bump(run);
       maybeGone(key, run);
       return structuredClone(run);
