@@ -205,6 +205,59 @@ describe("reconciler", () => {
     expect(metrics.counter("watcher_runs_deleted_total", { kind: "PipelineRun" })).toBe(1);
   });
 
+  it("negative grace period: a child named in status.childReferences but not cached holds the parent's deletion", async () => {
+    const r = reconciler({ completedRunGracePeriodMs: -1 });
+    const parent = pipelineRun("refs", { reason: "Succeeded" });
+    parent.status!["childReferences"] = [
+      { apiVersion: "tekton.dev/v1", kind: "TaskRun", name: "refs-build" },
+    ];
+    kube.put(PIPELINE_RUN, parent);
+    // The TaskRun exists in the cluster, but its informer has not cached it (yet).
+    expect(await r.reconcile(keyOfRun(parent, PIPELINE_RUN))).toEqual({ requeueAfterMs: 5000 });
+    expect(stored(PIPELINE_RUN, parent)).toBeDefined();
+    expect(kube.calls.filter((c) => c.startsWith("delete"))).toEqual([]);
+
+    const child = kube.put(TASK_RUN, taskRun("refs-build", { owner: parent, reason: "Succeeded" }));
+    expect(await r.reconcile(keyOfRun(parent, PIPELINE_RUN))).toEqual({ requeueAfterMs: 5000 });
+    await r.reconcile(keyOfRun(child, TASK_RUN));
+    await r.reconcile(keyOfRun(parent, PIPELINE_RUN));
+    expect(stored(PIPELINE_RUN, parent)).toBeUndefined();
+  });
+
+  it("negative grace period: a referenced child still not cached at the store deadline is taken as gone", async () => {
+    const r = reconciler({ completedRunGracePeriodMs: -1, storeDeadlineMs: 60_000 });
+    const parent = pipelineRun("gone-child", { reason: "Succeeded" });
+    // Completed at 00:01:00, the clock's time; a reference without a kind is a TaskRun.
+    parent.status!["childReferences"] = [{ name: "gone-child-build" }];
+    kube.put(PIPELINE_RUN, parent);
+    expect(await r.reconcile(keyOfRun(parent, PIPELINE_RUN))).toEqual({ requeueAfterMs: 5000 });
+    await clock.advance(59_000);
+    expect(await r.reconcile(keyOfRun(parent, PIPELINE_RUN))).toEqual({ requeueAfterMs: 5000 });
+    await clock.advance(1_000);
+    await r.reconcile(keyOfRun(parent, PIPELINE_RUN));
+    expect(stored(PIPELINE_RUN, parent)).toBeUndefined();
+  });
+
+  it("a standby remembers only deleted runs that may not be stored, and stores them once it reconciles", async () => {
+    const r = reconciler();
+    const storedRun = pipelineRun("done", {
+      reason: "Succeeded",
+      annotations: { "results.tekton.dev/stored": "true" },
+    });
+    r.tombstoneIfUnstored(keyOfRun(storedRun, PIPELINE_RUN), storedRun);
+    const otherController = pipelineRun("theirs", { reason: "Succeeded" });
+    otherController.spec = { managedBy: "example.com/other" };
+    r.tombstoneIfUnstored(keyOfRun(otherController, PIPELINE_RUN), otherController);
+    expect(r.tombstoneKeys()).toEqual([]);
+
+    const unstored = pipelineRun("fast", { reason: "Failed" });
+    r.tombstoneIfUnstored(keyOfRun(unstored, PIPELINE_RUN), unstored);
+    expect(r.tombstoneKeys()).toEqual(["ns/PipelineRun/fast"]);
+    await r.reconcile("ns/PipelineRun/fast");
+    expect(writesOf(api.calls)).toEqual(["CreateResult", "CreateRecord"]);
+    expect(r.tombstoneKeys()).toEqual([]);
+  });
+
   it("positive grace period: deleted that long after completion", async () => {
     const r = reconciler({ completedRunGracePeriodMs: 120_000 });
     const run = kube.put(PIPELINE_RUN, pipelineRun("g", { reason: "Succeeded" }));

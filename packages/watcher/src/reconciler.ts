@@ -21,7 +21,14 @@ import { noopLogger, type Logger } from "./logger.js";
 import type { WatcherMetrics } from "./metrics.js";
 import { recordNameOf, resultNameOf } from "./naming.js";
 import { hashOf, recordValueOf } from "./record-value.js";
-import { ANNOTATIONS, PIPELINE_RUN, TRIGGERS_EVENT_ID_LABEL, type RunKind } from "./run-kinds.js";
+import {
+  ANNOTATIONS,
+  CUSTOM_RUN,
+  PIPELINE_RUN,
+  TASK_RUN,
+  TRIGGERS_EVENT_ID_LABEL,
+  type RunKind,
+} from "./run-kinds.js";
 import {
   completionTime,
   hasFinalizer,
@@ -90,6 +97,15 @@ export interface Reconciler {
   reconcile(key: string): Promise<ReconcileOutcome>;
   /** Remember the last known state of a deleted run so that it is stored once more. */
   tombstone(key: string, run: TektonRun): void;
+  /**
+   * Take the delete event of a run while this replica does not lead: the
+   * last state of a run that may not be stored is remembered (a tombstone,
+   * reconciled once this replica leads); a run already stored (or another
+   * controller's) is forgotten at once.
+   */
+  tombstoneIfUnstored(key: string, run: TektonRun): void;
+  /** The keys of the deleted runs whose last state is still to be stored. */
+  tombstoneKeys(): string[];
   /** True when the run with `uid` was stored by this process. */
   isStored(uid: string): boolean;
   /**
@@ -273,6 +289,12 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       }
     }
     tombstones.delete(key);
+    forgetRun(uid);
+    return {};
+  }
+
+  /** Drop what this process remembers of the run `uid` (it is gone). */
+  function forgetRun(uid: string): void {
     upserter.forget(uid);
     storedUids.delete(uid);
     storedLogs.delete(uid);
@@ -280,7 +302,6 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     ownVersions.delete(uid);
     permanentReported.delete(uid);
     notStoredCounted.delete(uid);
-    return {};
   }
 
   async function reconcile(key: string): Promise<ReconcileOutcome> {
@@ -415,6 +436,58 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     lastApplied.set(uid, { bodyHash, fromVersion: run.metadata?.resourceVersion ?? "" });
   }
 
+  /** True when the final state of `child` is stored (by this process or, per its annotation, by any). */
+  function childStored(child: TektonRun): boolean {
+    return (
+      child.metadata?.annotations?.[ANNOTATIONS.stored] === "true" ||
+      storedUids.has(child.metadata?.uid ?? "")
+    );
+  }
+
+  /**
+   * The names of the children of the PipelineRun `parent` (`uid`) not stored
+   * yet, which hold its deletion (deleting it garbage-collects them). The
+   * children are those the cache holds with `parent` as owner, and those its
+   * `status.childReferences` names (as upstream reads them; a reference
+   * without a kind is a TaskRun). A referenced child the cache does not hold
+   * (the informers run separately: the child may not have reached its cache
+   * yet) counts as not stored, until the store deadline after the parent's
+   * completion has passed: by then a child that existed has been stored or
+   * given up on (its finalizer released), so one still absent is gone.
+   */
+  function childrenNotStored(
+    parent: TektonRun,
+    namespace: string,
+    uid: string,
+    completedAt: Date | undefined,
+  ): string[] {
+    const waiting: string[] = [];
+    const seen = new Set<string>();
+    for (const { kind, run: child } of index.childrenOf(namespace, uid)) {
+      seen.add(`${kind.kind}/${child.metadata?.name ?? ""}`);
+      if (!childStored(child)) waiting.push(child.metadata?.name ?? "");
+    }
+    const refs = parent.status?.["childReferences"];
+    if (!Array.isArray(refs)) return waiting;
+    const pastDeadline =
+      clock.now() >= (completedAt?.getTime() ?? clock.now()) + settings.storeDeadlineMs;
+    for (const ref of refs as { kind?: unknown; name?: unknown }[]) {
+      const kind =
+        !ref?.kind || ref.kind === "TaskRun"
+          ? TASK_RUN
+          : ref.kind === "CustomRun"
+            ? CUSTOM_RUN
+            : undefined;
+      if (!kind || typeof ref.name !== "string" || seen.has(`${kind.kind}/${ref.name}`)) continue;
+      // Held by this parent, it would have been among the children above.
+      const child = index.get(kind, namespace, ref.name);
+      const owned = child?.metadata?.ownerReferences?.some((o) => o.uid === uid) ?? false;
+      if (owned && !childStored(child!)) waiting.push(ref.name);
+      else if (!owned && !pastDeadline) waiting.push(ref.name);
+    }
+    return waiting;
+  }
+
   async function graceDeletion(
     run: TektonRun,
     kind: RunKind,
@@ -429,12 +502,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       const wait = due - clock.now();
       if (wait > 0) return { requeueAfterMs: wait };
     }
-    const children = index.childrenOf(namespace, uid);
-    const waiting = children.filter(
-      ({ run: child }) =>
-        child.metadata?.annotations?.[ANNOTATIONS.stored] !== "true" &&
-        !storedUids.has(child.metadata?.uid ?? ""),
-    );
+    const waiting = childrenNotStored(run, namespace, uid, completedAt);
     if (waiting.length > 0) {
       logger.debug("grace period over; waiting for children to be stored", {
         namespace,
@@ -460,6 +528,31 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     tombstone(key, run) {
       tombstones.set(key, run);
     },
+    tombstoneIfUnstored(key, run) {
+      // A standby replica keeps no work queue: only runs whose last state
+      // may not be stored are remembered, so that a takeover still stores
+      // them. A run held by our finalizer is never deleted before it is
+      // stored (the leader, or the next one after a takeover, finds it in
+      // the cache with its deletionTimestamp); a run deleted without it
+      // (deleted before any leader reconciled it, or while no leader was
+      // running) has only this delete event left, so its tombstone is kept.
+      // A run marked stored with no finalizer of ours was stored in that
+      // state: nothing to do, and nothing to remember.
+      const kind = parseRunKey(key)?.kind;
+      const uid = run.metadata?.uid ?? "";
+      const stored =
+        run.metadata?.annotations?.[ANNOTATIONS.stored] === "true" &&
+        kind !== undefined &&
+        !hasFinalizer(run, kind.finalizer);
+      if (kind && isManagedBy(run, settings.managedBy) && !stored) {
+        tombstones.set(key, run);
+        return;
+      }
+      if (tombstones.get(key)?.metadata?.uid === uid) tombstones.delete(key);
+      // A former leader may remember things of the run: it is gone.
+      forgetRun(uid);
+    },
+    tombstoneKeys: () => [...tombstones.keys()],
     isStored: (uid) => storedUids.has(uid),
     absorbOwnEcho(run) {
       const uid = run.metadata?.uid;

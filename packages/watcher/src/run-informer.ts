@@ -39,8 +39,17 @@ export interface RunInformer {
   get(namespace: string, name: string): TektonRun | undefined;
   /** Every cached run. */
   list(): readonly TektonRun[];
-  /** True once a list has succeeded (the cache is complete). */
+  /**
+   * True once a list has succeeded (the cache is complete). It stays true
+   * through later failures and relists (after a 410 Gone, the cache is the
+   * last complete list until the new one replaces it).
+   */
   hasSynced(): boolean;
+  /**
+   * Resolves once a list has succeeded ({@link RunInformer.hasSynced}), or
+   * when the informer is stopped before that (check `hasSynced()`).
+   */
+  synced(): Promise<void>;
   /** Subscribe to events. */
   onEvent(handler: (type: RunEventType, run: TektonRun) => void): void;
 }
@@ -178,6 +187,10 @@ export function createRunInformer(options: RunInformerOptions): RunInformer {
   let failures = 0;
   let restartTimer: TimerHandle | undefined;
   let failedDuringStart = false;
+  let announceSynced!: () => void;
+  const syncedOrStopped = new Promise<void>((resolve) => {
+    announceSynced = resolve;
+  });
 
   const emit = (type: RunEventType) => (obj: KubernetesObject) => {
     for (const h of handlers) h(type, obj as TektonRun);
@@ -224,6 +237,7 @@ export function createRunInformer(options: RunInformerOptions): RunInformer {
     if (!failedDuringStart) {
       synced = true;
       failures = 0;
+      announceSynced();
     }
   }
 
@@ -236,6 +250,7 @@ export function createRunInformer(options: RunInformerOptions): RunInformer {
     },
     async stop() {
       stopped = true;
+      announceSynced();
       restartTimer?.cancel();
       restartTimer = undefined;
       await source.stop();
@@ -243,6 +258,7 @@ export function createRunInformer(options: RunInformerOptions): RunInformer {
     get: (namespace, name) => source.get(name, namespace) as TektonRun | undefined,
     list: () => source.list() as readonly TektonRun[],
     hasSynced: () => synced,
+    synced: () => syncedOrStopped,
     onEvent(handler) {
       handlers.push(handler);
     },

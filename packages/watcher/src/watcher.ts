@@ -23,14 +23,15 @@ import { noopLogger, type Logger } from "./logger.js";
 import { createWatcherMetrics, type WatcherMetrics } from "./metrics.js";
 import { startMetricsServer, type MetricsServer } from "./metrics-server.js";
 import { createRateLimiter } from "./rate-limiter.js";
-import { createReconciler, type RunIndex } from "./reconciler.js";
+import { createReconciler } from "./reconciler.js";
+import { createRunIndex } from "./run-index.js";
 import {
   createInformerFactory,
   createRunInformer,
   type InformerFactory,
   type RunInformer,
 } from "./run-informer.js";
-import { CUSTOM_RUN, RUN_KINDS, TASK_RUN, type RunKindName } from "./run-kinds.js";
+import { RUN_KINDS, type RunKindName } from "./run-kinds.js";
 import { keyOfRun } from "./run.js";
 import { createUpserter } from "./upsert.js";
 import { createWorkQueue } from "./work-queue.js";
@@ -140,23 +141,8 @@ export function createWatcher(options: WatcherOptions): Watcher {
       }),
     );
   }
-  const index: RunIndex = {
-    get: (kind, namespace, name) => informers.get(kind.kind)?.get(namespace, name),
-    childrenOf(namespace, uid) {
-      const out = [];
-      for (const kind of [TASK_RUN, CUSTOM_RUN]) {
-        for (const run of informers.get(kind.kind)?.list() ?? []) {
-          if (
-            run.metadata?.namespace === namespace &&
-            run.metadata.ownerReferences?.some((o) => o.kind === "PipelineRun" && o.uid === uid)
-          ) {
-            out.push({ kind, run });
-          }
-        }
-      }
-      return out;
-    },
-  };
+  // Subscribes to the informers first: the children index is up to date when the handlers below run.
+  const index = createRunIndex(informers);
 
   const queue = createWorkQueue({
     clock,
@@ -181,16 +167,25 @@ export function createWatcher(options: WatcherOptions): Watcher {
     ...(options.logs ? { logs: createLogUploader({ kube, results, logs: logsClient }) } : {}),
   });
 
+  let leading = false;
+  const ready = () => [...informers.values()].every((i) => i.hasSynced());
   for (const informer of informers.values()) {
     informer.onEvent((type, run) => {
       const key = keyOfRun(run, informer.kind);
+      if (!leading) {
+        // A standby keeps only the informers' cache (taking over, it queues
+        // every cached run), and of deleted runs only those that may not be
+        // stored: a queue it never drains would grow with every run, and
+        // burst into calls for runs long gone when it takes over.
+        if (type === "delete") reconciler.tombstoneIfUnstored(key, run);
+        return;
+      }
       if (type === "delete") reconciler.tombstone(key, run);
       else if (reconciler.absorbOwnEcho(run)) return;
       queue.add(key);
     });
   }
 
-  let leading = false;
   let generation = 0;
   const running = new Set<Promise<void>>();
   let inFlight = 0;
@@ -243,6 +238,23 @@ export function createWatcher(options: WatcherOptions): Watcher {
     leading = true;
     metrics.setLeader(true);
     const gen = ++generation;
+    if (ready()) {
+      runWorkers(gen);
+      return;
+    }
+    // No run is processed before every informer has listed its kind: an
+    // incomplete cache misleads the reconciler (a PipelineRun whose children
+    // are not cached yet looks as if they were all stored, and would be
+    // deleted, its unstored children garbage-collected with it).
+    logger.info("waiting for the informers to sync before processing runs", {
+      unsynced: [...informers.values()].filter((i) => !i.hasSynced()).map((i) => i.kind.kind),
+    });
+    void Promise.all([...informers.values()].map((i) => i.synced())).then(() => {
+      if (gen === generation && ready()) runWorkers(gen);
+    });
+  }
+
+  function runWorkers(gen: number): void {
     // Queue every cached run before the workers take keys: a key a worker
     // already took would be queued again by the resync and reconciled twice.
     resync();
@@ -263,6 +275,8 @@ export function createWatcher(options: WatcherOptions): Watcher {
     for (const informer of informers.values()) {
       for (const run of informer.list()) queue.add(keyOfRun(run, informer.kind));
     }
+    // Deleted runs still to be stored (remembered while standing by).
+    for (const key of reconciler.tombstoneKeys()) queue.add(key);
   }
 
   const elector: LeaderElector | undefined =
@@ -285,8 +299,6 @@ export function createWatcher(options: WatcherOptions): Watcher {
   let metricsServer: MetricsServer | undefined;
   let started = false;
   let stopping: Promise<void> | undefined;
-
-  const ready = () => [...informers.values()].every((i) => i.hasSynced());
 
   return {
     metrics,
