@@ -64,8 +64,14 @@ export type InformerFactory = (kind: RunKind) => InformerSource;
 export const LIST_PAGE_SIZE = 500;
 
 /**
- * A client-node `Watch` whose events carry runs trimmed for the cache
- * ({@link trimForCache}): the ListWatch caches what the watch callback gets.
+ * A client-node `Watch` that asks for bookmarks (`allowWatchBookmarks=true`)
+ * and whose events carry runs trimmed for the cache ({@link trimForCache}):
+ * the ListWatch caches what the watch callback gets. client-node's ListWatch
+ * does not ask for bookmarks itself, but takes the resourceVersion of every
+ * event, BOOKMARK included: with a namespace or a label selector, most
+ * changes in the cluster never reach the watch, and without bookmarks the
+ * resourceVersion stays at the last list, so that a watch restarted after the
+ * history was compacted fails with 410 Gone and relists everything.
  */
 class TrimmingWatch extends Watch {
   override watch(
@@ -76,7 +82,7 @@ class TrimmingWatch extends Watch {
   ): Promise<AbortController> {
     return super.watch(
       path,
-      queryParams,
+      { ...queryParams, allowWatchBookmarks: true },
       (phase, apiObj, watchObj) => {
         if (phase === "ADDED" || phase === "MODIFIED" || phase === "DELETED") {
           trimForCache(apiObj);

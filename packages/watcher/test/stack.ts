@@ -4,7 +4,12 @@
  * watcher between them.
  */
 import { KubeConfig } from "@kubernetes/client-node";
-import { createKubeFake, type KubeFake, type KubeObject } from "@tekton-results/kube-fake";
+import {
+  createKubeFake,
+  type KubeFake,
+  type KubeFakeOptions,
+  type KubeObject,
+} from "@tekton-results/kube-fake";
 import {
   createResultsRoutes,
   createResultsServer,
@@ -52,9 +57,11 @@ export async function startStack(
     logs?: LogStore;
     /** A SQLite database file (default: in memory); needed to reopen it in `startApi`. */
     filename?: string;
+    /** Options of the fake Kubernetes API server (e.g. a short history). */
+    kubeFake?: KubeFakeOptions;
   } = {},
 ): Promise<Stack> {
-  const kube = await createKubeFake();
+  const kube = await createKubeFake(extra.kubeFake);
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(kube.kubeconfigYaml());
   const filename = extra.filename ?? ":memory:";
