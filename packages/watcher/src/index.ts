@@ -115,7 +115,7 @@ export {
   type RunIndex,
 } from "./reconciler.js";
 export { createWorkQueue, type WorkQueue, type WorkQueueOptions } from "./work-queue.js";
-export { createBackoff, type Backoff, type BackoffOptions } from "./backoff.js";
+export { createBackoff, DEFAULT_JITTER, type Backoff, type BackoffOptions } from "./backoff.js";
 export { createRateLimiter, type RateLimiter } from "./rate-limiter.js";
 export {
   createRunInformer,

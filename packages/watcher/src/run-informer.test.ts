@@ -49,7 +49,7 @@ describe("run informer", () => {
       kind: PIPELINE_RUN,
       factory: () => s.source,
       clock,
-      backoff: createBackoff({ baseMs: 100, maxMs: 1000 }),
+      backoff: createBackoff({ baseMs: 100, maxMs: 1000, jitter: 0 }),
       onError: (e) => errors.push(e),
     });
     await informer.start();
