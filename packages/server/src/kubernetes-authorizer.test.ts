@@ -296,6 +296,69 @@ describe("createKubernetesAuthorizer", () => {
       ]);
     });
 
+    // kube-apiserver's rules (apiserver pkg/endpoints/filters/impersonation.go): a
+    // service account gains its two groups only when no Impersonate-Group is sent;
+    // system:authenticated is added to anyone but system:anonymous unless the groups
+    // hold system:authenticated or system:unauthenticated; system:anonymous gains
+    // system:unauthenticated unless it is there.
+    it.each<[string, Record<string, string>, string[]]>([
+      ["a user without groups", { "impersonate-user": "bob" }, ["system:authenticated"]],
+      [
+        "a user with groups",
+        { "impersonate-user": "bob", "impersonate-group": "qa" },
+        ["qa", "system:authenticated"],
+      ],
+      [
+        "a user already in system:authenticated",
+        { "impersonate-user": "bob", "impersonate-group": "system:authenticated, qa" },
+        ["system:authenticated", "qa"],
+      ],
+      [
+        "a user in system:unauthenticated",
+        { "impersonate-user": "bob", "impersonate-group": "system:unauthenticated" },
+        ["system:unauthenticated"],
+      ],
+      [
+        "a service account without groups",
+        { "impersonate-user": "system:serviceaccount:ci:builder" },
+        ["system:serviceaccounts", "system:serviceaccounts:ci", "system:authenticated"],
+      ],
+      [
+        "a service account with groups",
+        { "impersonate-user": "system:serviceaccount:ci:builder", "impersonate-group": "qa" },
+        ["qa", "system:authenticated"],
+      ],
+      [
+        "a service account with system:unauthenticated",
+        {
+          "impersonate-user": "system:serviceaccount:ci:builder",
+          "impersonate-group": "system:unauthenticated",
+        },
+        ["system:unauthenticated"],
+      ],
+      [
+        "a malformed service account name (a user)",
+        { "impersonate-user": "system:serviceaccount:ci" },
+        ["system:authenticated"],
+      ],
+      ["system:anonymous", { "impersonate-user": "system:anonymous" }, ["system:unauthenticated"]],
+      [
+        "system:anonymous with groups",
+        { "impersonate-user": "system:anonymous", "impersonate-group": "qa" },
+        ["qa", "system:unauthenticated"],
+      ],
+      [
+        "system:anonymous already in system:unauthenticated",
+        { "impersonate-user": "system:anonymous", "impersonate-group": "system:unauthenticated" },
+        ["system:unauthenticated"],
+      ],
+    ])("impersonating %s gives the groups kube-apiserver gives", async (_, headers, groups) => {
+      const fake = fakeReviewer({ t2: admin }, () => true);
+      const auth = createKubernetesAuthorizer({ reviewer: fake.reviewer });
+      await auth.authorize(request({ authorization: "Bearer t2", ...headers }));
+      expect(fake.reviews.at(-1)!.user.groups).toEqual(groups);
+    });
+
     it("a caller who may not impersonate is denied; groups without a user are refused", async () => {
       const fake = fakeReviewer({ t1: alice }, rule);
       const auth = createKubernetesAuthorizer({ reviewer: fake.reviewer });

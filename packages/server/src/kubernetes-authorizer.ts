@@ -177,6 +177,8 @@ function createDecisionCache<T>(ttlMs: number, maxEntries: number, now: () => nu
 interface Impersonation {
   user: string;
   groups: string[];
+  /** An `Impersonate-Group` header was sent (even an empty one). */
+  groupsSpecified: boolean;
   uid?: string;
   extra: Record<string, string[]>;
 }
@@ -218,7 +220,8 @@ function impersonationOf(header: Headers): Impersonation | undefined {
     }
     return undefined;
   }
-  return { user, groups, ...(uid !== "" ? { uid } : {}), extra };
+  const groupsSpecified = header.get("impersonate-group") !== null;
+  return { user, groups, groupsSpecified, ...(uid !== "" ? { uid } : {}), extra };
 }
 
 const SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:";
@@ -230,16 +233,14 @@ const SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:";
  */
 function impersonationChecks(imp: Impersonation): ResourceAttributes[] {
   const checks: ResourceAttributes[] = [];
-  const sa = imp.user.startsWith(SERVICE_ACCOUNT_PREFIX)
-    ? imp.user.slice(SERVICE_ACCOUNT_PREFIX.length).split(":")
-    : undefined;
-  if (sa && sa.length === 2 && sa[0] && sa[1]) {
+  const sa = splitServiceAccount(imp.user);
+  if (sa) {
     checks.push({
       group: "",
       resource: "serviceaccounts",
       verb: "impersonate",
-      namespace: sa[0],
-      name: sa[1],
+      namespace: sa.namespace,
+      name: sa.name,
     });
   } else {
     checks.push({ group: "", resource: "users", verb: "impersonate", name: imp.user });
@@ -269,18 +270,53 @@ function impersonationChecks(imp: Impersonation): ResourceAttributes[] {
   return checks;
 }
 
-/** The user a request acts as once impersonation is allowed (the groups Kubernetes adds included). */
+/** A DNS-1123 label: a namespace name. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A DNS-1123 subdomain: a service account name. */
+const DNS_SUBDOMAIN =
+  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * The namespace and name of a service account username
+ * (`system:serviceaccount:{namespace}:{name}`, both valid names), as
+ * Kubernetes' `serviceaccount.SplitUsername` reads it; `undefined` for any
+ * other username (it is then an ordinary user).
+ */
+function splitServiceAccount(username: string): { namespace: string; name: string } | undefined {
+  if (!username.startsWith(SERVICE_ACCOUNT_PREFIX)) return undefined;
+  const parts = username.slice(SERVICE_ACCOUNT_PREFIX.length).split(":");
+  if (parts.length !== 2) return undefined;
+  const [namespace, name] = parts as [string, string];
+  if (!DNS_LABEL.test(namespace) || !DNS_SUBDOMAIN.test(name)) return undefined;
+  return { namespace, name };
+}
+
+const ALL_AUTHENTICATED = "system:authenticated";
+const ALL_UNAUTHENTICATED = "system:unauthenticated";
+const ANONYMOUS = "system:anonymous";
+
+/**
+ * The user a request acts as once impersonation is allowed, with the groups
+ * kube-apiserver gives it (apiserver `WithImpersonation`): a service account
+ * gets `system:serviceaccounts` and `system:serviceaccounts:{namespace}` only
+ * when no `Impersonate-Group` is sent; anyone but `system:anonymous` gets
+ * `system:authenticated` unless the groups hold `system:authenticated` or
+ * `system:unauthenticated`; `system:anonymous` gets `system:unauthenticated`
+ * unless it is there.
+ */
 function impersonatedUser(imp: Impersonation): KubernetesUser {
-  const groups = [...imp.groups];
-  const add = (g: string) => {
-    if (!groups.includes(g)) groups.push(g);
-  };
-  if (imp.user.startsWith(SERVICE_ACCOUNT_PREFIX)) {
-    const namespace = imp.user.slice(SERVICE_ACCOUNT_PREFIX.length).split(":")[0];
-    add("system:serviceaccounts");
-    if (namespace) add(`system:serviceaccounts:${namespace}`);
+  const sa = splitServiceAccount(imp.user);
+  const groups =
+    sa && !imp.groupsSpecified
+      ? ["system:serviceaccounts", `system:serviceaccounts:${sa.namespace}`]
+      : [...imp.groups];
+  if (imp.user !== ANONYMOUS) {
+    if (!groups.includes(ALL_AUTHENTICATED) && !groups.includes(ALL_UNAUTHENTICATED)) {
+      groups.push(ALL_AUTHENTICATED);
+    }
+  } else if (!groups.includes(ALL_UNAUTHENTICATED)) {
+    groups.push(ALL_UNAUTHENTICATED);
   }
-  if (imp.user !== "system:anonymous") add("system:authenticated");
   return {
     username: imp.user,
     ...(imp.uid !== undefined ? { uid: imp.uid } : {}),
