@@ -139,6 +139,7 @@ export {
 export {
   createLeaderElector,
   leaseAvailable,
+  leaseRecordKey,
   type LeaderElector,
   type LeaderElectionOptions,
   type LeaseAttempt,

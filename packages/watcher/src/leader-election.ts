@@ -1,10 +1,17 @@
 /**
  * Leader election with a `coordination.k8s.io/v1` Lease, like client-go's:
- * acquire the lease when it is unheld or expired (renewTime +
- * leaseDurationSeconds < now), renew it every retry period, give up leadership
+ * acquire the lease when it is unheld or expired, renew it every retry period, give up leadership
  * when renewing has failed for the renew deadline, and release it on a
  * graceful stop so another replica takes over at once. Writes use the lease's
  * resourceVersion (a 409 Conflict means another replica won: re-read).
+ *
+ * Expiry is judged on this replica's own clock, never from the holder's
+ * `renewTime` (client-go's `observedTime` rule): a held lease is expired once
+ * this replica has seen the same record (holder, renew and acquire times,
+ * transitions, duration, resourceVersion) unchanged for the lease's
+ * duration. So a holder whose clock is behind is not taken for dead while it
+ * renews, and one whose clock is ahead is taken over a lease duration after
+ * it stopped renewing, not when its (future) renewTime has passed.
  *
  * @module
  */
@@ -56,16 +63,37 @@ function timeMs(value: Date | string | undefined): number | undefined {
 }
 
 /**
- * True when `lease` is free for `identity` at `now`: no holder, held by
- * `identity`, or its renewTime + duration has passed.
+ * The identity of a lease record: any change (a renewal, a new holder, a
+ * write) restarts the expiry count of an observer.
  */
-export function leaseAvailable(lease: V1Lease, identity: string, now: number): boolean {
+export function leaseRecordKey(lease: V1Lease): string {
+  const spec = lease.spec ?? {};
+  return JSON.stringify([
+    spec.holderIdentity ?? "",
+    timeMs(spec.renewTime) ?? null,
+    timeMs(spec.acquireTime) ?? null,
+    spec.leaseTransitions ?? 0,
+    spec.leaseDurationSeconds ?? 0,
+    lease.metadata?.resourceVersion ?? "",
+  ]);
+}
+
+/**
+ * True when `lease` is free for `identity` at `now` (this replica's clock):
+ * no holder, held by `identity`, or unchanged since `observedAt` (when this
+ * replica first saw this very record, on its own clock) for the lease's
+ * duration. The holder's `renewTime` is never compared with `now`.
+ */
+export function leaseAvailable(
+  lease: V1Lease,
+  identity: string,
+  now: number,
+  observedAt: number,
+): boolean {
   const spec = lease.spec ?? {};
   const holder = spec.holderIdentity ?? "";
   if (holder === "" || holder === identity) return true;
-  const renewed = timeMs(spec.renewTime) ?? timeMs(spec.acquireTime);
-  if (renewed === undefined) return true;
-  return renewed + (spec.leaseDurationSeconds ?? 0) * 1000 < now;
+  return observedAt + (spec.leaseDurationSeconds ?? 0) * 1000 <= now;
 }
 
 /** Create a leader elector. */
@@ -76,6 +104,13 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
   const durationSeconds = Math.max(1, Math.ceil(options.leaseDurationMs / 1000));
   let leader = false;
   let lastRenew = 0;
+  /** The lease record last seen, and when (this replica's clock) it was first seen. */
+  let observed: { key: string; at: number } | undefined;
+  function observe(lease: V1Lease, now: number): number {
+    const key = leaseRecordKey(lease);
+    if (observed?.key !== key) observed = { key, at: now };
+    return observed.at;
+  }
   let loop: Promise<void> | undefined;
   let abort = new AbortController();
 
@@ -85,7 +120,7 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
     const existing = await kube.readLease(leaseNamespace, leaseName);
     if (existing === undefined) {
       try {
-        await kube.createLease({
+        const created = await kube.createLease({
           apiVersion: "coordination.k8s.io/v1",
           kind: "Lease",
           metadata: { name: leaseName, namespace: leaseNamespace },
@@ -97,6 +132,7 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
             leaseTransitions: 0,
           },
         });
+        observe(created, now);
         return "acquired";
       } catch (err) {
         if (kubeStatusCode(err) === 409 || (err instanceof KubernetesError && err.status === 409)) {
@@ -105,11 +141,12 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
         throw err;
       }
     }
-    if (!leaseAvailable(existing, identity, now)) return "held-by-other";
+    if (!leaseAvailable(existing, identity, now, observe(existing, now))) return "held-by-other";
     const spec = existing.spec ?? {};
     const ours = spec.holderIdentity === identity;
+    let written: V1Lease;
     try {
-      await kube.replaceLease({
+      written = await kube.replaceLease({
         ...existing,
         spec: {
           ...spec,
@@ -126,6 +163,7 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
       }
       throw err;
     }
+    observe(written, now);
     return ours && leader ? "renewed" : "acquired";
   }
 
