@@ -63,6 +63,7 @@ export {
   completionTime,
   parseTime,
   pipelineRunOwner,
+  isPipelineRunKind,
   succeededCondition,
   type TektonRun,
   type RunCondition,
@@ -75,6 +76,7 @@ export { trimForCache } from "./cache-trim.js";
 export {
   statusOfReason,
   summaryOf,
+  setsResultSummary,
   resultAnnotationsOf,
   jsonAnnotation,
   type DesiredSummary,

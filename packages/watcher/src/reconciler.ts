@@ -44,7 +44,7 @@ import {
   runKey,
   type TektonRun,
 } from "./run.js";
-import { resultAnnotationsOf, summaryOf } from "./summary.js";
+import { resultAnnotationsOf, setsResultSummary, summaryOf } from "./summary.js";
 import type { ArchivePlan, Upserter } from "./upsert.js";
 import { removeFinalizerPatch, writeBackPatch } from "./write-back.js";
 
@@ -186,7 +186,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       recordType: kind.recordType,
       value: recordValueOf(run, kind.apiVersion, kind.kind),
     };
-    if (!isChild(run)) {
+    if (setsResultSummary(run)) {
       plan.summary = summaryOf(run, recordName, kind.recordType);
       plan.resultAnnotations = resultAnnotationsOf(run, settings.summaryLabels);
     }

@@ -11,7 +11,7 @@
 import type { RunIndex } from "./reconciler.js";
 import type { RunEventType, RunInformer } from "./run-informer.js";
 import { CUSTOM_RUN, TASK_RUN, type RunKind, type RunKindName } from "./run-kinds.js";
-import type { TektonRun } from "./run.js";
+import { isPipelineRunKind, type TektonRun } from "./run.js";
 
 /** A child run in the index: where to find it in its informer's cache. */
 interface ChildRef {
@@ -24,7 +24,7 @@ interface ChildRef {
 export function pipelineRunOwnerUids(run: TektonRun): string[] {
   const uids: string[] = [];
   for (const o of run.metadata?.ownerReferences ?? []) {
-    if (o.kind === "PipelineRun" && o.uid && !uids.includes(o.uid)) uids.push(o.uid);
+    if (isPipelineRunKind(o.kind) && o.uid && !uids.includes(o.uid)) uids.push(o.uid);
   }
   return uids;
 }

@@ -92,9 +92,17 @@ export function isFinished(run: TektonRun): boolean {
   return status === "True" || status === "False";
 }
 
-/** The ownerReference of kind PipelineRun, when the run is a PipelineRun's child. */
+/**
+ * True when an ownerReference's `kind` names a PipelineRun, in any case
+ * (upstream compares with `strings.EqualFold(kind, "pipelinerun")`).
+ */
+export function isPipelineRunKind(kind: string | undefined): boolean {
+  return kind?.toLowerCase() === "pipelinerun";
+}
+
+/** The ownerReference of kind PipelineRun (in any case), when the run is a PipelineRun's child. */
 export function pipelineRunOwner(run: TektonRun): OwnerReference | undefined {
-  return run.metadata?.ownerReferences?.find((o) => o.kind === "PipelineRun");
+  return run.metadata?.ownerReferences?.find((o) => isPipelineRunKind(o.kind));
 }
 
 /** True when a PipelineRun owns the run (it is archived under its parent's Result). */

@@ -7,7 +7,7 @@
 import { RecordSummary_Status } from "@tekton-results/client";
 import { PermanentError } from "./errors.js";
 import { ANNOTATIONS } from "./run-kinds.js";
-import { parseTime, succeededCondition, type TektonRun } from "./run.js";
+import { hasNoOwners, parseTime, succeededCondition, type TektonRun } from "./run.js";
 
 /** The Result summary a top-level run asks for. */
 export interface DesiredSummary {
@@ -17,6 +17,17 @@ export interface DesiredSummary {
   endTime?: Date;
   status: RecordSummary_Status;
   annotations: Record<string, string>;
+}
+
+/**
+ * True when `run` sets its Result's summary and annotations: only a run
+ * without any owner (upstream's "top-level record"). A PipelineRun's child
+ * leaves its parent's Result alone, and so does a run owned by anything else
+ * (a custom controller's object): the Result it is stored under is its own,
+ * but its summary belongs to whatever created the run.
+ */
+export function setsResultSummary(run: TektonRun): boolean {
+  return hasNoOwners(run);
 }
 
 /** Condition reasons that mean the run failed. */
