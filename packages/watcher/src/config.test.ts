@@ -138,3 +138,105 @@ describe("parseConfig", () => {
     expect(() => parseConfig(argv as string[], {})).toThrow(message);
   });
 });
+
+describe("upstream's flags", () => {
+  it("accepts upstream's flag names with their upstream meanings", () => {
+    const config = run([
+      "-api_addr",
+      "results.tekton-pipelines:8080",
+      "-label_selector=app=x,tier in (a,b)",
+      "-threadiness",
+      "3",
+      "-completed_run_grace_period=-1s",
+      "-disable_crd_update",
+      "-logs_api",
+      "-store_deadline",
+      "5m",
+      "-namespace",
+      "ci",
+      "-summary_labels",
+      "a,b",
+      "-managed_by_values=x/y",
+      "-disable-ha",
+      "-kubeconfig",
+      "/k",
+      "-check_owner",
+    ]);
+    expect(config).toMatchObject({
+      apiUrl: "https://results.tekton-pipelines:8080",
+      deletionLabelSelector: "app=x,tier in (a,b)",
+      // upstream's threadiness is per controller, and it runs three (PipelineRun, TaskRun, CustomRun)
+      workers: 9,
+      completedRunGracePeriodMs: -1000,
+      writeBack: false,
+      logs: true,
+      storeDeadlineMs: 300_000,
+      namespace: "ci",
+      summaryLabels: ["a", "b"],
+      managedBy: ["x/y"],
+      leaderElect: false,
+      kubeconfig: "/k",
+    });
+    // upstream's -label_selector restricts only what is deleted, not what is stored
+    expect(config.labelSelector).toBeUndefined();
+  });
+  it("takes Go's forms: a double dash, =value, and bool=false", () => {
+    const config = run([
+      "--api_addr=results:8080",
+      "--label_selector",
+      "app=x",
+      "-logs_api=false",
+      "-disable_crd_update=false",
+      "-check_owner=true",
+      "-store_event=false",
+      "-disable_storing_incomplete_runs=false",
+    ]);
+    expect(config).toMatchObject({
+      apiUrl: "https://results:8080",
+      deletionLabelSelector: "app=x",
+      logs: false,
+      writeBack: true,
+    });
+  });
+  it("maps -auth_mode: insecure is h2c, token is the pod's service-account token", () => {
+    expect(run(["-api_addr=r:8080", "-auth_mode=insecure"]).apiUrl).toBe("http://r:8080");
+    const token = run(["-auth_mode", "token", "-api_addr", "r:8080"]);
+    expect(token.apiUrl).toBe("https://r:8080");
+    expect(token.apiTokenFile).toBe("/var/run/secrets/kubernetes.io/serviceaccount/token");
+  });
+  it("--deletion-label-selector is the same setting, and -label_selector does not restrict what is stored", () => {
+    const both = run([
+      "--api-url=http://x",
+      "--label-selector=team=a",
+      "--deletion-label-selector=keep!=true",
+    ]);
+    expect(both.labelSelector).toBe("team=a");
+    expect(both.deletionLabelSelector).toBe("keep!=true");
+    expect(
+      run(["--api-url=http://x"], { WATCHER_DELETION_LABEL_SELECTOR: "a=b" }).deletionLabelSelector,
+    ).toBe("a=b");
+  });
+  it.each([
+    [["-qps", "5"], /-qps limited upstream's Kubernetes client.*--qps/],
+    [["-burst=10"], /-burst limited upstream's Kubernetes client.*--burst/],
+    [["-token", "abc"], /--api-token-file/],
+    [["-auth_mode=google"], /-auth_mode=google is not supported.*--api-token-file/],
+    [["-forward_buffer=1m"], /-forward_buffer.*streams/],
+    [["-update_log_timeout=1m"], /-update_log_timeout/],
+    [["-dynamic_reconcile_timeout=1m"], /-dynamic_reconcile_timeout/],
+    [["-requeue_interval=1m"], /-requeue_interval/],
+    [["-summary_annotations=a"], /-summary_annotations.*resultAnnotations/],
+    [["-store_event"], /-store_event/],
+    [["-disable_storing_incomplete_runs"], /-disable_storing_incomplete_runs/],
+    [["-check_owner=false"], /-check_owner=false.*owner/],
+    [["-logs_timestamps"], /-logs_timestamps/],
+    [["-label_selector=a b c"], /-label_selector/],
+    [["--deletion-label-selector=a b c"], /--deletion-label-selector/],
+    [["-threadiness=x"], /-threadiness/],
+    [["-logs_api=maybe"], /-logs_api/],
+  ])("refuses %j with what to use instead", (argv, message) => {
+    const args = ["--api-url", "http://x", ...(argv as string[])];
+    expect(() => parseConfig(args, {})).toThrow(ConfigError);
+    expect(() => parseConfig(args, {})).toThrow(message);
+  });
+});

@@ -6,7 +6,9 @@
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { parseDuration } from "./duration.js";
+import { parseLabelSelector } from "./label-selector.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
+import { translateUpstreamFlags } from "./upstream-flags.js";
 
 /** The configuration of a watcher run. */
 export interface WatcherConfig {
@@ -18,8 +20,13 @@ export interface WatcherConfig {
   kubeconfig?: string;
   /** Watch one namespace only; default all. */
   namespace?: string;
-  /** Only runs matching this label selector. */
+  /** Only runs matching this label selector are watched (stored, written back, deleted). */
   labelSelector?: string;
+  /**
+   * Only runs matching this label selector are deleted after the grace
+   * period (all are stored); upstream's `-label_selector`.
+   */
+  deletionLabelSelector?: string;
   /** Extra `spec.managedBy` values to process (besides empty and `tekton.dev/pipeline`). */
   managedBy: string[];
   /** Run labels copied into the Result's annotations. */
@@ -80,6 +87,9 @@ Flags (each has an environment variable; a flag wins over its variable):
                                                                 then ~/.kube/config)
   --namespace <ns>                WATCHER_NAMESPACE             watch one namespace (default: all)
   --label-selector <sel>          WATCHER_LABEL_SELECTOR        only runs matching this selector
+  --deletion-label-selector <sel> WATCHER_DELETION_LABEL_SELECTOR
+                                                                only runs matching this selector are deleted
+                                                                after the grace period (all are stored)
   --managed-by <list>             WATCHER_MANAGED_BY            extra spec.managedBy values to archive
   --summary-labels <list>         WATCHER_SUMMARY_LABELS        run labels copied to Result annotations
                                                                 (default tekton.dev/pipeline)
@@ -110,6 +120,8 @@ Flags (each has an environment variable; a flag wins over its variable):
   --version                                                     print the version and exit
 
 Durations: 10m, 1h30m, 15s, 500ms, -1s. Lists are comma-separated. Booleans: true/false.
+Upstream's flags (-label_selector, -threadiness, -completed_run_grace_period, ...) are taken
+with their upstream meaning, or refused with what to use (docs/migrating-from-upstream.md).
 `;
 
 const BOOLEAN_FLAGS = ["disable-annotation-update", "logs", "leader-elect", "help", "version"];
@@ -120,6 +132,7 @@ const STRING_FLAGS = [
   "kubeconfig",
   "namespace",
   "label-selector",
+  "deletion-label-selector",
   "managed-by",
   "summary-labels",
   "workers",
@@ -145,6 +158,7 @@ export const ENV_VARS: Record<string, string> = {
   kubeconfig: "KUBECONFIG",
   namespace: "WATCHER_NAMESPACE",
   "label-selector": "WATCHER_LABEL_SELECTOR",
+  "deletion-label-selector": "WATCHER_DELETION_LABEL_SELECTOR",
   "managed-by": "WATCHER_MANAGED_BY",
   "summary-labels": "WATCHER_SUMMARY_LABELS",
   workers: "WATCHER_WORKERS",
@@ -223,13 +237,20 @@ export function parseConfig(
   env: Record<string, string | undefined> = process.env,
   defaults: { hostname?: string; pid?: number } = {},
 ): WatcherCommand {
+  // Upstream's Go-style flags become ours (or are refused with what to use).
+  let ours: string[];
+  try {
+    ours = translateUpstreamFlags(argv);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
   // `--leader-elect` alone means true; `--leader-elect=false` turns it off.
   // `--completed-run-grace-period -1s`: a negative value is joined to its flag.
   const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+  for (let i = 0; i < ours.length; i++) {
+    const a = ours[i]!;
     const flag = a.startsWith("--") ? a.slice(2) : "";
-    const next = argv[i + 1];
+    const next = ours[i + 1];
     if (BOOLEAN_FLAGS.includes(flag) && flag !== "help" && flag !== "version") {
       args.push(`${a}=true`);
     } else if (STRING_FLAGS.includes(flag) && next !== undefined && /^-\d/.test(next)) {
@@ -330,6 +351,14 @@ export function parseConfig(
   const token = get("api-token-file");
   const kubeconfig = values["kubeconfig"] as string | undefined;
   const labelSelector = get("label-selector");
+  const deletionLabelSelector = get("deletion-label-selector");
+  if (deletionLabelSelector !== undefined) {
+    try {
+      parseLabelSelector(deletionLabelSelector);
+    } catch (err) {
+      throw new ConfigError(`--deletion-label-selector: ${(err as Error).message}`);
+    }
+  }
 
   const config: WatcherConfig = {
     apiUrl: apiUrl.replace(/\/+$/, ""),
@@ -371,6 +400,7 @@ export function parseConfig(
     ...(kubeconfig !== undefined ? { kubeconfig } : {}),
     ...(namespace !== undefined ? { namespace } : {}),
     ...(labelSelector !== undefined ? { labelSelector } : {}),
+    ...(deletionLabelSelector !== undefined ? { deletionLabelSelector } : {}),
   };
   return { kind: "run", config };
 }

@@ -31,6 +31,8 @@ export {
   type WatcherConfig,
   type WatcherCommand,
 } from "./config.js";
+export { translateUpstreamFlags, UPSTREAM_FLAGS, POD_TOKEN_PATH } from "./upstream-flags.js";
+export { parseLabelSelector, type LabelSelector } from "./label-selector.js";
 export { createWatcherMetrics, STORE_LATENCY_BUCKETS, type WatcherMetrics } from "./metrics.js";
 export { createJsonLogger, noopLogger, LOG_LEVELS, type Logger, type LogLevel } from "./logger.js";
 export { systemClock, type Clock, type TimerHandle } from "./clock.js";

@@ -7,14 +7,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createFakeKube, type FakeKube } from "../test/fake-kube-client.js";
 import { createTestResultsApi, type TestResultsApi } from "../test/results-api.js";
+import { testReconciler } from "../test/reconciler-harness.js";
 import { pipelineRun, taskRun } from "../test/runs.js";
-import { createWatcherMetrics } from "./metrics.js";
 import { resultNameOf } from "./naming.js";
-import { createReconciler, type Reconciler } from "./reconciler.js";
+import type { Reconciler } from "./reconciler.js";
 import { pipelineRunOwnerUids } from "./run-index.js";
 import { TASK_RUN } from "./run-kinds.js";
 import { isChild, keyOfRun, pipelineRunOwner, type TektonRun } from "./run.js";
-import { createUpserter } from "./upsert.js";
 
 let api: TestResultsApi;
 let kube: FakeKube;
@@ -27,22 +26,10 @@ afterEach(async () => {
 });
 
 function reconciler(): Reconciler {
-  return createReconciler({
+  return testReconciler({
     kube,
-    upserter: createUpserter(api.client),
-    metrics: createWatcherMetrics(),
-    enqueue: () => {},
-    index: {
-      get: (kind, ns, name) => kube.runs.get(`${kind.plural}/${ns}/${name}`),
-      childrenOf: () => [],
-    },
-    settings: {
-      managedBy: [],
-      summaryLabels: ["tekton.dev/pipeline"],
-      writeBack: true,
-      storeDeadlineMs: 600_000,
-      completedRunGracePeriodMs: 0,
-    },
+    api,
+    get: (kind, ns, name) => kube.runs.get(`${kind.plural}/${ns}/${name}`),
   });
 }
 

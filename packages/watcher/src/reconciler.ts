@@ -17,6 +17,7 @@ import {
 } from "./errors.js";
 import type { KubeClient } from "./kube-client.js";
 import type { LogUploader } from "./log-uploader.js";
+import { parseLabelSelector } from "./label-selector.js";
 import { noopLogger, type Logger } from "./logger.js";
 import type { WatcherMetrics } from "./metrics.js";
 import { recordNameOf, resultNameOf } from "./naming.js";
@@ -68,6 +69,8 @@ export interface ReconcilerSettings {
   storeDeadlineMs: number;
   /** 0 never deletes; negative deletes once stored; positive that long after completion. */
   completedRunGracePeriodMs: number;
+  /** Only runs matching this label selector are deleted after the grace period (default: all). */
+  deletionLabelSelector?: string;
 }
 
 /** What {@link Reconciler.reconcile} asks of the queue. */
@@ -127,6 +130,7 @@ const CHILDREN_RECHECK_MS = 5_000;
 /** Create the reconciler. */
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const { kube, upserter, index, settings, metrics } = deps;
+  const deletable = parseLabelSelector(settings.deletionLabelSelector ?? "");
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? noopLogger;
   const tombstones = new Map<string, TektonRun>();
@@ -495,6 +499,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   ): Promise<ReconcileOutcome> {
     const grace = settings.completedRunGracePeriodMs;
     if (grace === 0 || !hasNoOwners(run) || isDeleting(run)) return {};
+    if (!deletable.matches(run.metadata?.labels)) return {};
     const namespace = run.metadata?.namespace ?? "";
     const uid = run.metadata?.uid ?? "";
     if (grace > 0) {

@@ -163,6 +163,9 @@ export function createWatcher(options: WatcherOptions): Watcher {
       writeBack: options.writeBack ?? true,
       storeDeadlineMs: options.storeDeadlineMs ?? 600_000,
       completedRunGracePeriodMs: options.completedRunGracePeriodMs ?? 0,
+      ...(options.deletionLabelSelector !== undefined
+        ? { deletionLabelSelector: options.deletionLabelSelector }
+        : {}),
     },
     ...(options.logs ? { logs: createLogUploader({ kube, results, logs: logsClient }) } : {}),
   });

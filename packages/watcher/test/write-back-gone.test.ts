@@ -7,11 +7,10 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { createKubeFake, type KubeFake } from "@tekton-results/kube-fake";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createKubeClient } from "../src/kube-client.js";
-import { createWatcherMetrics } from "../src/metrics.js";
-import { createReconciler, type Reconciler } from "../src/reconciler.js";
+import type { Reconciler } from "../src/reconciler.js";
 import { PIPELINE_RUN } from "../src/run-kinds.js";
 import { keyOfRun, type TektonRun } from "../src/run.js";
-import { createUpserter } from "../src/upsert.js";
+import { testReconciler } from "./reconciler-harness.js";
 import { createTestResultsApi, type TestResultsApi } from "./results-api.js";
 import { pipelineRunObject, setStatus } from "./stack.js";
 
@@ -33,20 +32,7 @@ afterEach(async () => {
 function reconciler(): Reconciler {
   const kc = new KubeConfig();
   kc.loadFromString(kube.kubeconfigYaml());
-  return createReconciler({
-    kube: createKubeClient(kc),
-    upserter: createUpserter(api.client),
-    metrics: createWatcherMetrics(),
-    enqueue: () => {},
-    index: { get: () => cached, childrenOf: () => [] },
-    settings: {
-      managedBy: [],
-      summaryLabels: [],
-      writeBack: true,
-      storeDeadlineMs: 600_000,
-      completedRunGracePeriodMs: 0,
-    },
-  });
+  return testReconciler({ kube: createKubeClient(kc), api, get: () => cached });
 }
 
 const live = () => kube.get("tekton.dev/v1", "PipelineRun", "ns", "gone");
