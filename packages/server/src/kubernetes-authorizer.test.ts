@@ -1,4 +1,5 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
+import { codeOf } from "../test/support/outcomes.js";
 import { describe, expect, it } from "vitest";
 import type { AuthRequest } from "./auth.js";
 import {
@@ -58,16 +59,6 @@ function request(
     header: new Headers(headers),
     ...over,
   };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<{ code: Code; message: string } | "ok"> {
-  try {
-    await p;
-    return "ok";
-  } catch (err) {
-    const e = ConnectError.from(err);
-    return { code: e.code, message: e.rawMessage };
-  }
 }
 
 /** alice may do anything in team-a; admin anything anywhere, impersonation included. */

@@ -67,6 +67,22 @@ export const LOGS_DISABLED_MESSAGE =
  */
 export const LOG_STATUS_RETRIES = 5;
 
+/**
+ * The default largest log one UpdateLog stream may store: 256 MiB. The
+ * kubelet keeps at most 10 MiB per container log file by default
+ * (`containerLogMaxSize`), so this leaves room for a run of many steps while
+ * keeping one client from filling the disk.
+ */
+export const DEFAULT_MAX_LOG_BYTES = 256 * 1024 * 1024;
+
+/** The `status` fields of a Log record only the server sets (from what the log store holds). */
+export const SERVER_LOG_STATUS_FIELDS = ["isStored", "size"] as const;
+
+/** The message of an UpdateLog stream longer than `maxLogBytes`. */
+export function logTooLargeMessage(maxLogBytes: number): string {
+  return `the log is larger than this server accepts (${maxLogBytes} bytes)`;
+}
+
 /** What the Logs services need. */
 export interface LogsServiceDeps {
   /** The Results/Records storage (Log records live there). */
@@ -86,6 +102,12 @@ export interface LogsServiceDeps {
    * Out of range: `RangeError` when the services are created.
    */
   logChunkSize?: number;
+  /**
+   * The largest log an UpdateLog stream may store, in bytes; a longer stream
+   * is ResourceExhausted and stores nothing (the previous log stays). 0: no
+   * limit. Default {@link DEFAULT_MAX_LOG_BYTES}.
+   */
+  maxLogBytes?: number;
 }
 
 /** The `status` of a Log record's data, as far as this server reads and writes it. */
@@ -123,6 +145,40 @@ function logNotFound(name: string): ConnectError {
   return new ConnectError(`log ${JSON.stringify(name)} not found`, Code.NotFound);
 }
 
+/**
+ * The data a client writes to a Log record with the fields only the server
+ * sets ({@link SERVER_LOG_STATUS_FIELDS}: `status.isStored`, `status.size`)
+ * taken from `previous`, the Log record it replaces: removed when there is
+ * none (a new record, or one that was not a Log record: nothing is stored for
+ * it), else the server's values kept whatever the client sent. So a log is
+ * served only after this record's own UpdateLog stored it. `data` that is
+ * not a JSON object, or has no such fields to change, is returned as is.
+ */
+export function withServerLogStatus(data: string, previous: StoredRecord | undefined): string {
+  const object = parseJsonObject(data);
+  if (!object) return data;
+  const before =
+    previous?.type === LOG_RECORD_TYPE ? parseJsonObject(previous.data)?.["status"] : undefined;
+  const kept: JsonObject = {};
+  if (isObject(before)) {
+    for (const field of SERVER_LOG_STATUS_FIELDS) {
+      if (before[field] !== undefined) kept[field] = before[field];
+    }
+  }
+  const status = object["status"];
+  if (status !== undefined && !isObject(status)) return data;
+  const next: JsonObject = { ...(status ?? {}) };
+  let changed = false;
+  for (const field of SERVER_LOG_STATUS_FIELDS) {
+    if (JSON.stringify(next[field]) === JSON.stringify(kept[field])) continue;
+    changed = true;
+    if (kept[field] === undefined) delete next[field];
+    else next[field] = kept[field];
+  }
+  if (!changed) return data;
+  return JSON.stringify({ ...object, status: next });
+}
+
 /** Parse a Log name found in `field`; empty is "required". */
 export function parseLogNameField(name: string, field: string): LogName {
   if (name === "") throw invalidArgument(`${field} is required`);
@@ -156,6 +212,10 @@ export function toLogsConnectError(err: unknown, logger: Logger): ConnectError {
   return toConnectError(err, logger);
 }
 
+/** The message of an UpdateLog whose Log record was deleted, replaced or retyped meanwhile. */
+const REPLACED_MESSAGE =
+  "the Log record was deleted or changed type while its log was uploaded; nothing was stored";
+
 /** Codes of a failed upload that a client may retry as is. */
 const RETRYABLE_CODES: ReadonlySet<Code> = new Set([
   Code.Canceled,
@@ -177,6 +237,10 @@ export function createLogsService(deps: LogsServiceDeps): ServiceImpl<typeof Log
   const logger = deps.logger ?? noopLogger;
   const maxPageSize = deps.maxPageSize ?? MAX_PAGE_SIZE;
   const chunkSize = deps.logChunkSize ?? DEFAULT_CHUNK_SIZE;
+  const maxLogBytes = deps.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES;
+  if (!Number.isSafeInteger(maxLogBytes) || maxLogBytes < 0) {
+    throw new RangeError(`maxLogBytes must be a non-negative integer, got ${maxLogBytes}`);
+  }
   if (!Number.isInteger(maxPageSize) || maxPageSize < 1 || maxPageSize > MAX_PAGE_SIZE) {
     throw new RangeError(
       `maxPageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${maxPageSize}`,
@@ -285,6 +349,9 @@ export function createLogsService(deps: LogsServiceDeps): ServiceImpl<typeof Log
           );
         }
         current = await store.getRecord(current.parent, current.resultName, current.name);
+        if (current.uid !== target.uid || current.type !== LOG_RECORD_TYPE) {
+          throw new ConnectError(REPLACED_MESSAGE, Code.Aborted);
+        }
       }
     }
   }
@@ -365,9 +432,16 @@ export function createLogsService(deps: LogsServiceDeps): ServiceImpl<typeof Log
       logData(target);
       const key = keyOf(target);
 
+      let tooLarge = false;
       async function* chunks(): AsyncGenerator<Uint8Array> {
         let message = first.value;
+        let received = 0;
         for (;;) {
+          received += message.data.byteLength;
+          if (maxLogBytes > 0 && received > maxLogBytes) {
+            tooLarge = true;
+            throw new ConnectError(logTooLargeMessage(maxLogBytes), Code.ResourceExhausted);
+          }
           if (message.data.byteLength > 0) yield message.data;
           const next = await iterator.next();
           if (next.done) return;
@@ -386,7 +460,8 @@ export function createLogsService(deps: LogsServiceDeps): ServiceImpl<typeof Log
         written = await logs.write(key, chunks());
       } catch (err) {
         const error = toLogsConnectError(err, logger);
-        const retryable = RETRYABLE_CODES.has(error.code);
+        // The same stream would fail again: a too large log is not retryable.
+        const retryable = RETRYABLE_CODES.has(error.code) && !tooLarge;
         try {
           await updateLogStatus(target, {
             errorOnStoreMsg: error.rawMessage,
@@ -400,13 +475,28 @@ export function createLogsService(deps: LogsServiceDeps): ServiceImpl<typeof Log
         }
         throw error;
       }
-      await updateLogStatus(target, {
-        path: logs.locate(key),
-        size: written,
-        isStored: true,
-        errorOnStoreMsg: undefined,
-        isRetryableErr: undefined,
-      });
+      try {
+        await updateLogStatus(target, {
+          path: logs.locate(key),
+          size: written,
+          isStored: true,
+          errorOnStoreMsg: undefined,
+          isRetryableErr: undefined,
+        });
+      } catch (err) {
+        // The record is gone or no longer this Log record: the bytes just
+        // written belong to nobody.
+        if (
+          isStorageError(err, "not_found") ||
+          (err instanceof ConnectError && err.rawMessage === REPLACED_MESSAGE)
+        ) {
+          await logs.delete(key).catch((deleteErr: unknown) => {
+            logger.warn({ err: deleteErr, log: key }, "could not delete an orphaned log");
+          });
+          throw new ConnectError(REPLACED_MESSAGE, Code.Aborted);
+        }
+        throw err;
+      }
       logger.debug({ log: key, bytes: written }, "log stored");
       return {
         record: formatRecordName(target.parent, target.resultName, target.name),

@@ -40,7 +40,7 @@ import {
   type Logger,
 } from "./deps.js";
 import { invalidArgument } from "./errors.js";
-import { LOG_RECORD_TYPE, toLogsConnectError } from "./logs-service.js";
+import { LOG_RECORD_TYPE, toLogsConnectError, withServerLogStatus } from "./logs-service.js";
 import { parseOrderBy } from "./order-by.js";
 import { listRecordPage } from "./record-pages.js";
 import { decodePageToken, encodePageToken, type PageTokenScope } from "./page-token.js";
@@ -84,6 +84,11 @@ export interface ResultsRoutesDeps {
   logs?: LogStore;
   /** The size of GetLog chunks, in bytes, 1 to 4 MiB. Default 32 KiB. */
   logChunkSize?: number;
+  /**
+   * The largest log one UpdateLog stream may store, in bytes (0: no limit).
+   * Default 256 MiB (`DEFAULT_MAX_LOG_BYTES`).
+   */
+  maxLogBytes?: number;
 }
 
 /**
@@ -174,6 +179,16 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
           );
         }
       }
+    }
+  }
+
+  /** Delete the bytes stored for a Log record (none stored is fine). */
+  async function deleteStoredLog(record: StoredRecord): Promise<void> {
+    if (!logs) return;
+    try {
+      await logs.delete(formatLogName(record.parent, record.resultName, record.name));
+    } catch (err) {
+      throw toLogsConnectError(err, logger);
     }
   }
 
@@ -304,7 +319,8 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
         name: name.record,
         uid,
         type: data.type,
-        data: data.data,
+        // Nothing is stored for a new record: only UpdateLog sets isStored and size.
+        data: data.type === LOG_RECORD_TYPE ? withServerLogStatus(data.data, undefined) : data.data,
         createTime: now,
         updateTime: now,
         etag: computeEtag(uid, now),
@@ -330,15 +346,25 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
       const updated = await readModifyWrite(
         req.etag,
         () => store.getRecord(name.parent, name.result, name.record),
-        (previous, expectEtag) => {
+        async (previous, expectEtag) => {
           const updateTime = nextUpdateTime(clock.now(), previous.updateTime);
+          const nextType = type ?? previous.type;
+          let nextData = data ?? previous.data;
+          if (nextType === LOG_RECORD_TYPE) {
+            // isStored and size stay what the server stored for this record.
+            nextData = withServerLogStatus(nextData, previous);
+          } else if (previous.type === LOG_RECORD_TYPE) {
+            // No longer a Log record: its stored bytes go first, so a failure
+            // keeps the record as it was and the client can retry.
+            await deleteStoredLog(previous);
+          }
           return store.updateRecord(
             {
               parent: name.parent,
               resultName: name.result,
               name: name.record,
-              type: type ?? previous.type,
-              data: data ?? previous.data,
+              type: nextType,
+              data: nextData,
               updateTime,
               etag: computeEtag(previous.uid, updateTime),
             },
@@ -362,13 +388,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
         // A Log record owns the bytes stored under its name: delete them
         // first, so a failure keeps the record and the client can retry.
         const record = await store.getRecord(name.parent, name.result, name.record);
-        if (record.type === LOG_RECORD_TYPE) {
-          try {
-            await logs.delete(formatLogName(name.parent, name.result, name.record));
-          } catch (err) {
-            throw toLogsConnectError(err, logger);
-          }
-        }
+        if (record.type === LOG_RECORD_TYPE) await deleteStoredLog(record);
       }
       await store.deleteRecord(name.parent, name.result, name.record);
       return {};

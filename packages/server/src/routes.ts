@@ -97,6 +97,7 @@ export function createResultsRoutes(deps: ResultsRoutesDeps): (router: ConnectRo
       ...(deps.clock ? { clock: deps.clock } : {}),
       ...(deps.maxPageSize !== undefined ? { maxPageSize: deps.maxPageSize } : {}),
       ...(deps.logChunkSize !== undefined ? { logChunkSize: deps.logChunkSize } : {}),
+      ...(deps.maxLogBytes !== undefined ? { maxLogBytes: deps.maxLogBytes } : {}),
     };
     logsV1alpha2 = createLogsService(logsDeps);
     logsV1alpha3 = createLogsV1alpha3Service(logsDeps);

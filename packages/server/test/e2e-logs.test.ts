@@ -12,7 +12,6 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   rmSync,
   statSync,
   utimesSync,
@@ -45,6 +44,7 @@ import { main, openLogStore } from "../src/main.js";
 import { startFakeS3 } from "../../log-store/test/support/fake-s3.js";
 import { createResultsRoutes } from "../src/routes.js";
 import { createResultsServer, type ResultsServer } from "../src/server.js";
+import { files } from "./support/outcomes.js";
 
 const V1ALPHA2 = "/apis/results.tekton.dev/v1alpha2/parents";
 const V1ALPHA3 = "/apis/results.tekton.dev/v1alpha3/parents";
@@ -78,14 +78,6 @@ function sha(data: Uint8Array): string {
 
 function json(value: unknown): Uint8Array {
   return encoder.encode(JSON.stringify(value));
-}
-
-/** Files under `dir`, relative, sorted. */
-function files(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((p) => statSync(join(dir, p)).isFile())
-    .sort();
 }
 
 describe("the Logs API end to end", () => {
@@ -401,7 +393,13 @@ describe("the server program's Logs API settings", () => {
   });
 
   it("opens no log store when disabled and fails on unusable S3 settings", () => {
-    const base = { enabled: true, dir: "./x", fsync: false, chunkBytes: 1024 } as const;
+    const base = {
+      enabled: true,
+      dir: "./x",
+      fsync: false,
+      chunkBytes: 1024,
+      maxBytes: 1024,
+    } as const;
     expect(openLogStore({ ...base, enabled: false, type: "File" })).toBeUndefined();
     expect(openLogStore({ ...base, type: "File" })?.type).toBe("File");
     expect(() =>
@@ -464,12 +462,19 @@ describe("GetLog memory per stream", () => {
       createConnectTransport({ baseUrl: url, httpVersion: "1.1" }),
     );
     await results.createResult({ parent: "mem", result: { name: "mem/results/r" } });
-    await results.createRecord({
-      parent: "mem/results/r",
-      record: {
-        name: "mem/results/r/records/l",
-        data: { type: RECORD_TYPES.LOG, value: json({ kind: "Log", status: { isStored: true } }) },
-      },
+    // Only the server sets isStored (UpdateLog does), so the record is
+    // written as UpdateLog would leave it, straight to the store.
+    const now = new Date();
+    await store.createRecord({
+      parent: "mem",
+      resultName: "r",
+      name: "l",
+      uid: "log-uid",
+      type: RECORD_TYPES.LOG,
+      data: JSON.stringify({ kind: "Log", status: { isStored: true } }),
+      createTime: now,
+      updateTime: now,
+      etag: "log-etag",
     });
     const piece = new Uint8Array(MiB).fill(0x61);
     await inner.write(
