@@ -16,6 +16,8 @@ describe("parseConfig", () => {
       logLevel: "info",
       maxBodyBytes: 16 * 1024 * 1024,
       shutdownTimeoutMs: 10_000,
+      idleTimeoutMs: 120_000,
+      handshakeTimeoutMs: 10_000,
       corsOrigins: [],
       migrate: true,
       migrateOnly: false,
@@ -26,6 +28,7 @@ describe("parseConfig", () => {
         dir: "./data/logs",
         fsync: false,
         chunkBytes: 32 * 1024,
+        maxBytes: 256 * 1024 * 1024,
       },
       auth: { mode: "none" },
     });
@@ -83,11 +86,25 @@ describe("parseConfig", () => {
   it("reads the Logs API settings from flags and variables", () => {
     expect(
       run(["--logs-dir", "/var/logs", "--logs-fsync", "--logs-chunk-bytes", "1024"]).logs,
-    ).toEqual({ enabled: true, type: "File", dir: "/var/logs", fsync: true, chunkBytes: 1024 });
+    ).toEqual({
+      enabled: true,
+      type: "File",
+      dir: "/var/logs",
+      fsync: true,
+      chunkBytes: 1024,
+      maxBytes: 256 * 1024 * 1024,
+    });
     expect(
       run([], { LOGS_API: "false", LOGS_DIR: "/l", LOGS_FSYNC: "true", LOGS_BUFFER_SIZE: "64" })
         .logs,
-    ).toEqual({ enabled: false, type: "File", dir: "/l", fsync: true, chunkBytes: 64 });
+    ).toEqual({
+      enabled: false,
+      type: "File",
+      dir: "/l",
+      fsync: true,
+      chunkBytes: 64,
+      maxBytes: 256 * 1024 * 1024,
+    });
     expect(run(["--no-logs"]).logs.enabled).toBe(false);
     expect(run(["--logs", "true"], { LOGS_API: "false" }).logs.enabled).toBe(true);
     expect(() => run(["--logs", "maybe"])).toThrow(ConfigError);
@@ -95,6 +112,25 @@ describe("parseConfig", () => {
     expect(() => run(["--logs-chunk-bytes", "0"])).toThrow(ConfigError);
     expect(() => run(["--logs-chunk-bytes", String(8 * 1024 * 1024)])).toThrow(ConfigError);
     expect(USAGE).toContain("--logs-dir");
+  });
+
+  it("reads the UpdateLog size limit and the connection timeouts (0 = no limit, never)", () => {
+    expect(run(["--max-log-bytes", "1024"]).logs.maxBytes).toBe(1024);
+    expect(run([], { MAX_LOG_BYTES: "0" }).logs.maxBytes).toBe(0);
+    expect(run(["--idle-timeout-ms", "0"]).idleTimeoutMs).toBe(0);
+    expect(run([], { IDLE_TIMEOUT_MS: "5000" }).idleTimeoutMs).toBe(5000);
+    expect(run(["--handshake-timeout-ms", "250"]).handshakeTimeoutMs).toBe(250);
+    expect(run([], { HANDSHAKE_TIMEOUT_MS: "3000" }).handshakeTimeoutMs).toBe(3000);
+    for (const argv of [
+      ["--max-log-bytes", "-1"],
+      ["--max-log-bytes", "1e6"],
+      ["--idle-timeout-ms", "x"],
+      ["--handshake-timeout-ms", "0"],
+    ]) {
+      expect(() => parseConfig(argv, {}), argv.join(" ")).toThrow(ConfigError);
+    }
+    expect(USAGE).toContain("--max-log-bytes");
+    expect(USAGE).toContain("--idle-timeout-ms");
   });
 
   it("reads the S3 log store settings, with credentials from the environment only", () => {

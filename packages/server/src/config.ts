@@ -6,7 +6,12 @@
 import { parseArgs } from "node:util";
 import type { LogLevel } from "./deps.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./rest-gateway.js";
-import { DEFAULT_SHUTDOWN_DEADLINE_MS } from "./server.js";
+import { DEFAULT_MAX_LOG_BYTES } from "./logs-service.js";
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_SHUTDOWN_DEADLINE_MS,
+} from "./server.js";
 
 /** Where the data lives. */
 export type DatabaseConfig =
@@ -60,6 +65,8 @@ export interface LogsConfig {
   fsync: boolean;
   /** The size of GetLog chunks, in bytes. */
   chunkBytes: number;
+  /** The largest log one UpdateLog stream may store, in bytes; 0: no limit. */
+  maxBytes: number;
 }
 
 /** How requests are authorized. */
@@ -88,6 +95,10 @@ export interface ServerConfig {
   maxBodyBytes: number;
   /** How long a graceful shutdown waits for in-flight requests, in milliseconds. */
   shutdownTimeoutMs: number;
+  /** How long an HTTP/2 connection may have no open stream before it is closed, in ms; 0: never. */
+  idleTimeoutMs: number;
+  /** How long a new connection may take to send its first bytes before it is closed, in ms. */
+  handshakeTimeoutMs: number;
   /** Origins browsers may call from (`*` for any); empty: no CORS. */
   corsOrigins: string[];
   /** Apply pending schema migrations at start-up. */
@@ -133,6 +144,12 @@ Flags (each has an environment variable; a flag wins over its variable):
                                              (default ${DEFAULT_MAX_BODY_BYTES}, 16 MiB)
   --shutdown-timeout-ms <n> SHUTDOWN_TIMEOUT_MS  grace period for in-flight requests
                                              on SIGTERM/SIGINT (default ${DEFAULT_SHUTDOWN_DEADLINE_MS})
+  --idle-timeout-ms <n>    IDLE_TIMEOUT_MS   close an HTTP/2 connection (GOAWAY) after this long
+                                             without an open stream; 0 = never
+                                             (default ${DEFAULT_IDLE_TIMEOUT_MS})
+  --handshake-timeout-ms <n> HANDSHAKE_TIMEOUT_MS  close a new connection that sends no
+                                             request or HTTP/2 preface in this time
+                                             (default ${DEFAULT_HANDSHAKE_TIMEOUT_MS})
   --skip-migrations        SKIP_MIGRATIONS   do not apply schema migrations at start-up
   --migrate-only                             apply schema migrations, then exit
 PostgreSQL only:
@@ -164,6 +181,9 @@ Logs API:
                                              (default ${DEFAULT_LOGS_DIR})
   --logs-fsync             LOGS_FSYNC        flush each log to disk before UpdateLog answers
   --logs-chunk-bytes <n>   LOGS_BUFFER_SIZE  size of GetLog chunks (default ${DEFAULT_LOG_CHUNK_BYTES})
+  --max-log-bytes <n>      MAX_LOG_BYTES     largest log one UpdateLog may store; larger is
+                                             ResourceExhausted; 0 = no limit
+                                             (default ${DEFAULT_MAX_LOG_BYTES}, 256 MiB)
   --logs-type <File|S3>    LOGS_TYPE         log store: files under --logs-dir, or S3 (default File)
   --s3-endpoint <url>      S3_ENDPOINT       S3-compatible service URL (required with S3)
   --s3-bucket <name>       S3_BUCKET_NAME    bucket of the logs (required with S3)
@@ -258,6 +278,8 @@ export function parseConfig(
         "log-level": { type: "string" },
         "max-body-bytes": { type: "string" },
         "shutdown-timeout-ms": { type: "string" },
+        "idle-timeout-ms": { type: "string" },
+        "handshake-timeout-ms": { type: "string" },
         "cors-origins": { type: "string" },
         "db-pool-max": { type: "string" },
         "db-statement-timeout-ms": { type: "string" },
@@ -272,6 +294,7 @@ export function parseConfig(
         "logs-dir": { type: "string" },
         "logs-fsync": { type: "boolean" },
         "logs-chunk-bytes": { type: "string" },
+        "max-log-bytes": { type: "string" },
         "logs-type": { type: "string" },
         "s3-endpoint": { type: "string" },
         "s3-bucket": { type: "string" },
@@ -319,6 +342,18 @@ export function parseConfig(
     pick("shutdown-timeout-ms", "SHUTDOWN_TIMEOUT_MS") ?? String(DEFAULT_SHUTDOWN_DEADLINE_MS),
     0,
     3_600_000,
+  );
+  const idleTimeoutMs = parseInteger(
+    "idle-timeout-ms",
+    pick("idle-timeout-ms", "IDLE_TIMEOUT_MS") ?? String(DEFAULT_IDLE_TIMEOUT_MS),
+    0,
+    2 ** 31 - 1,
+  );
+  const handshakeTimeoutMs = parseInteger(
+    "handshake-timeout-ms",
+    pick("handshake-timeout-ms", "HANDSHAKE_TIMEOUT_MS") ?? String(DEFAULT_HANDSHAKE_TIMEOUT_MS),
+    1,
+    2 ** 31 - 1,
   );
   const corsOrigins = parseOrigins(pick("cors-origins", "CORS_ORIGINS") ?? "");
   const skipMigrations =
@@ -417,6 +452,12 @@ export function parseConfig(
       1,
       4 * 1024 * 1024,
     ),
+    maxBytes: parseInteger(
+      "max-log-bytes",
+      pick("max-log-bytes", "MAX_LOG_BYTES") ?? String(DEFAULT_MAX_LOG_BYTES),
+      0,
+      Number.MAX_SAFE_INTEGER,
+    ),
   };
   const authMode = (pick("auth", "AUTH_MODE") ?? "none").trim().toLowerCase();
   let auth: AuthConfig;
@@ -466,6 +507,8 @@ export function parseConfig(
       logLevel: logLevel as LogLevel,
       maxBodyBytes,
       shutdownTimeoutMs,
+      idleTimeoutMs,
+      handshakeTimeoutMs,
       corsOrigins,
       migrate: !skipMigrations,
       migrateOnly,

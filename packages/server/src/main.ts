@@ -268,13 +268,17 @@ export async function main(
       store,
       logger,
       ...(authorizer ? { authorizer } : {}),
-      ...(logs ? { logs, logChunkSize: config.logs.chunkBytes } : {}),
+      ...(logs
+        ? { logs, logChunkSize: config.logs.chunkBytes, maxLogBytes: config.logs.maxBytes }
+        : {}),
     }),
     store,
     logger,
     metrics,
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
+    idleTimeoutMs: config.idleTimeoutMs,
+    handshakeTimeoutMs: config.handshakeTimeoutMs,
   });
 
   let signals: ReturnType<typeof signalStop> | undefined;

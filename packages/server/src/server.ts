@@ -42,8 +42,21 @@ import {
 /** The HTTP/2 connection preface a client sends first. */
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
-/** How long a new connection may take to send its first bytes. */
-const SNIFF_TIMEOUT_MS = 30_000;
+/**
+ * The default time a new connection may take to send its first bytes (the
+ * HTTP/2 preface or an HTTP/1.1 request line) before it is closed: 10 s.
+ */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
+ * The default time an HTTP/2 connection may stay without an open stream
+ * before the server sends GOAWAY and closes it: 120 s. Clients reconnect
+ * when they next need the server.
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+
+/** How long an idle HTTP/2 session closed with GOAWAY may take to go before it is cut. */
+const IDLE_CLOSE_GRACE_MS = 5_000;
 
 /**
  * The default HTTP/2 stream receive window the server announces
@@ -96,6 +109,20 @@ export interface ResultsServerOptions {
    * the client package's README).
    */
   http2Windows?: { streamBytes?: number; connectionBytes?: number };
+  /**
+   * How long an HTTP/2 connection may have no open stream (from its preface
+   * on, or since its last stream ended) before the server sends GOAWAY and
+   * closes it, in ms; 0: never. A stream in progress, however slow or quiet
+   * (a long GetLog, a slow UpdateLog), is never cut by it. Idle HTTP/1.1
+   * keep-alive connections close after 5 s. Default {@link DEFAULT_IDLE_TIMEOUT_MS}.
+   */
+  idleTimeoutMs?: number;
+  /**
+   * How long a new connection may take to send the HTTP/2 preface or the
+   * first bytes of an HTTP/1.1 request before it is closed, in ms (at least 1).
+   * Default {@link DEFAULT_HANDSHAKE_TIMEOUT_MS}.
+   */
+  handshakeTimeoutMs?: number;
 }
 
 /** Where a server listens. */
@@ -164,9 +191,29 @@ function windowOption(value: number | undefined, fallback: number, name: string)
   return value;
 }
 
+function timeoutOption(value: number | undefined, fallback: number, name: string, min: number) {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min || value > 2 ** 31 - 1) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${2 ** 31 - 1}`);
+  }
+  return value;
+}
+
 /** Compose the API server. Nothing listens until {@link ResultsServer.listen}. */
 export function createResultsServer(options: ResultsServerOptions): ResultsServer {
   const logger = options.logger;
+  const idleTimeoutMs = timeoutOption(
+    options.idleTimeoutMs,
+    DEFAULT_IDLE_TIMEOUT_MS,
+    "idleTimeoutMs",
+    0,
+  );
+  const handshakeTimeoutMs = timeoutOption(
+    options.handshakeTimeoutMs,
+    DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    "handshakeTimeoutMs",
+    1,
+  );
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const registry = createApiRegistry();
   const interceptors = [
@@ -322,8 +369,42 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     if (connectionWindow > 65_535) session.setLocalWindowSize(connectionWindow);
     session.on("close", () => sessions.delete(session));
     session.on("error", (err) => logger?.debug({ err: describe(err) }, "HTTP/2 session error"));
+    if (idleTimeoutMs > 0) closeWhenIdle(session);
     if (draining) session.close();
   });
+
+  /**
+   * Send GOAWAY and close `session` once it has had no open stream for
+   * `idleTimeoutMs` (counted from its start and from the end of its last
+   * stream); cut it if it is still there {@link IDLE_CLOSE_GRACE_MS} later.
+   */
+  function closeWhenIdle(session: http2.ServerHttp2Session): void {
+    let open = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const onIdle = (): void => {
+      if (session.closed || session.destroyed) return;
+      logger?.debug({ idleTimeoutMs }, "closing an idle HTTP/2 connection");
+      session.close();
+      setTimeout(() => {
+        if (!session.destroyed) session.destroy();
+      }, IDLE_CLOSE_GRACE_MS).unref();
+    };
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(onIdle, idleTimeoutMs);
+      timer.unref();
+    };
+    session.on("stream", (stream: http2.ServerHttp2Stream) => {
+      open++;
+      clearTimeout(timer);
+      stream.once("close", () => {
+        open--;
+        if (open === 0 && !session.closed && !session.destroyed) arm();
+      });
+    });
+    session.once("close", () => clearTimeout(timer));
+    arm();
+  }
   h2.on("sessionError", (err: Error) =>
     logger?.debug({ err: describe(err) }, "HTTP/2 session error"),
   );
@@ -345,7 +426,7 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     const onIdle = (): void => {
       socket.destroy();
     };
-    socket.setTimeout(SNIFF_TIMEOUT_MS, onIdle);
+    socket.setTimeout(handshakeTimeoutMs, onIdle);
     const onData = (chunk: Buffer): void => {
       buffered = Buffer.concat([buffered, chunk]);
       const n = Math.min(buffered.length, H2_PREFACE.length);
