@@ -69,7 +69,9 @@ export interface KubeFake {
   ): KubeObject;
   /**
    * Deletes an object; returns it as removed, or with `deletionTimestamp` set when finalizers hold
-   * it; undefined when it did not exist.
+   * it (with `Foreground` or `Orphan`, the garbage collector's finalizer holds it until the
+   * collector has handled its dependents); undefined when it did not exist. Dependents are
+   * deleted later, by the garbage collector (see {@link KubeFake.gcIdle}).
    */
   delete(
     apiVersion: string,
@@ -94,6 +96,12 @@ export interface KubeFake {
     afterBytes: number,
     times?: number,
   ): void;
+  /**
+   * Resolves once the garbage collector has nothing left to do: the dependents of removed owners
+   * are deleted (or orphaned), and owners deleted in the foreground or with `Orphan` are gone.
+   * The collector runs `gcDelayMs` after the owner's change, as on a real cluster.
+   */
+  gcIdle(): Promise<void>;
   /** Forgets the watch history: any watch or continue at an older resourceVersion gets 410 Gone. */
   compact(): void;
   /** Ends every open watch stream (the server stays up). */
@@ -163,9 +171,13 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
     throw new TypeError(
       `watchLifetimeMs must be [min, max] with 0 < min <= max <= ${MAX_TIMER_MS}`,
     );
+  const gcDelayMs = options.gcDelayMs ?? 5;
+  if (!(gcDelayMs >= 0 && gcDelayMs <= MAX_TIMER_MS))
+    throw new TypeError(`gcDelayMs must be between 0 and ${MAX_TIMER_MS}`);
   const store = new ObjectStore(
     options.historyLimit ?? 10_000,
     options.autoCreateNamespaces ?? true,
+    gcDelayMs,
   );
   const logs = new PodLogs();
   const podsInfo = findResource("", "v1", "pods")!;
@@ -330,8 +342,12 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
     connectionCount() {
       return connections;
     },
+    gcIdle() {
+      return store.gcIdle();
+    },
     async close() {
       closed = true;
+      store.dispose();
       await shutdown();
     },
   };

@@ -135,6 +135,8 @@ class Collection {
 
 /** The finalizer that holds an owner deleted with propagationPolicy Foreground. */
 const FOREGROUND_FINALIZER = "foregroundDeletion";
+/** The finalizer that holds an owner deleted with propagationPolicy Orphan. */
+const ORPHAN_FINALIZER = "orphan";
 
 const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const NS_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -224,7 +226,9 @@ function namespaceNotFound(ns: string): KubeApiError {
  * The object store of the fake API server: collections indexed by namespace and name, one global
  * resourceVersion counter, a bounded history of change events for watches and continue tokens,
  * field ownership, finalizers and garbage collection of dependents. All operations are
- * synchronous; watchers are notified before the operation returns.
+ * synchronous; watchers are notified before the operation returns. The garbage collector runs
+ * apart, as a real cluster's does: `gcDelayMs` after an owner is removed or marked for
+ * foreground or orphan deletion.
  */
 export class ObjectStore {
   private readonly collections = new Map<string, Collection>();
@@ -235,8 +239,10 @@ export class ObjectStore {
   private compactedRv = 0;
   /** ownerUid -> `rk\u0001key` of dependents. */
   private readonly dependents = new Map<string, Set<string>>();
-  /** Deletion policy remembered for objects held by finalizers. */
-  private readonly pendingPolicy = new Map<string, "Background" | "Foreground" | "Orphan">();
+  /** Pending garbage-collector runs. */
+  private readonly gcHandles = new Set<NodeJS.Timeout | NodeJS.Immediate>();
+  private gcIdleWaiters: Array<() => void> = [];
+  private disposed = false;
   /** uid -> `rk\u0001key` of every stored object (to find owners). */
   private readonly byUid = new Map<string, string>();
   /** Number of namespaced objects per namespace (for terminating namespaces). */
@@ -246,8 +252,53 @@ export class ObjectStore {
   constructor(
     private readonly historyLimit: number,
     private readonly autoCreateNamespaces: boolean,
+    private readonly gcDelayMs = 5,
   ) {
     this.createNamespace("default");
+  }
+
+  /**
+   * Runs `task` later, as the garbage collector (a separate controller on a real cluster) does:
+   * after `gcDelayMs`, or on the next turn of the event loop when that is 0.
+   */
+  private scheduleGc(task: () => void): void {
+    if (this.disposed) return;
+    const run = (): void => {
+      this.gcHandles.delete(handle);
+      try {
+        task();
+      } catch (err) {
+        // A real collector retries; the fake's tasks re-check the state, so this is a bug.
+        process.emitWarning(`kube-fake garbage collection failed: ${String(err)}`);
+      }
+      if (this.gcHandles.size === 0) this.wakeGcIdleWaiters();
+    };
+    const handle = this.gcDelayMs > 0 ? setTimeout(run, this.gcDelayMs) : setImmediate(run);
+    handle.unref();
+    this.gcHandles.add(handle);
+  }
+
+  private wakeGcIdleWaiters(): void {
+    const waiters = this.gcIdleWaiters;
+    this.gcIdleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Resolves once no garbage collection is pending (including the work it caused). */
+  gcIdle(): Promise<void> {
+    if (this.gcHandles.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.gcIdleWaiters.push(resolve));
+  }
+
+  /** Cancels pending garbage collection for good (the store stays readable). */
+  dispose(): void {
+    this.disposed = true;
+    for (const handle of this.gcHandles) {
+      clearTimeout(handle as NodeJS.Timeout);
+      clearImmediate(handle as NodeJS.Immediate);
+    }
+    this.gcHandles.clear();
+    this.wakeGcIdleWaiters();
   }
 
   /** The current (latest) resourceVersion. */
@@ -519,7 +570,11 @@ export class ObjectStore {
     next: KubeObject | undefined,
   ): void {
     const ref = `${rk}\u0001${key}`;
-    for (const o of prev?.metadata.ownerReferences ?? []) this.dependents.get(o.uid)?.delete(ref);
+    for (const o of prev?.metadata.ownerReferences ?? []) {
+      const set = this.dependents.get(o.uid);
+      set?.delete(ref);
+      if (set?.size === 0) this.dependents.delete(o.uid);
+    }
     for (const o of next?.metadata.ownerReferences ?? []) {
       let set = this.dependents.get(o.uid);
       if (!set) {
@@ -578,11 +633,15 @@ export class ObjectStore {
     });
     const uid = prev.metadata.uid!;
     this.byUid.delete(uid);
-    for (const o of prev.metadata.ownerReferences ?? []) this.releaseForegroundOwner(o.uid);
-    const policy = this.pendingPolicy.get(uid) ?? "Background";
-    this.pendingPolicy.delete(uid);
+    // The garbage collector notices later: owners waiting for their dependents may go, and the
+    // dependents of this (now absent) owner are deleted.
+    for (const o of prev.metadata.ownerReferences ?? []) {
+      const ownerUid = o.uid;
+      if (this.waitsForDependents(ownerUid))
+        this.scheduleGc(() => this.releaseForegroundOwner(ownerUid));
+    }
     for (const listener of this.removalListeners) listener(info, final);
-    this.collectDependents(uid, policy);
+    if (this.dependents.has(uid)) this.scheduleGc(() => this.collectDependents(uid));
     const ns = prev.metadata.namespace;
     if (ns) {
       const left = (this.perNamespace.get(ns) ?? 1) - 1;
@@ -595,49 +654,116 @@ export class ObjectStore {
     if (info.resource === "namespaces") this.perNamespace.delete(prev.metadata.name);
   }
 
-  /** Removes the foregroundDeletion finalizer of a deleting owner whose dependents are all gone. */
-  private releaseForegroundOwner(ownerUid: string): void {
-    if ((this.dependents.get(ownerUid)?.size ?? 0) > 0) return;
-    const ref = this.byUid.get(ownerUid);
-    if (!ref) return;
+  /** The stored object at a `rk\u0001key` reference. */
+  private objectAt(ref: string): { info: ResourceInfo; obj: KubeObject } | undefined {
     const [rk, key] = ref.split("\u0001") as [string, string];
     const coll = this.collections.get(rk);
-    const owner = coll?.items.get(key)?.obj;
-    if (!coll || !owner?.metadata.finalizers?.includes(FOREGROUND_FINALIZER)) return;
-    const next = shallowCopy(owner);
-    const left = owner.metadata.finalizers.filter((f) => f !== FOREGROUND_FINALIZER);
+    const obj = coll?.items.get(key)?.obj;
+    return coll && obj ? { info: coll.info, obj } : undefined;
+  }
+
+  /** The stored dependents of an owner. */
+  private dependentsOf(ownerUid: string): Array<{ info: ResourceInfo; obj: KubeObject }> {
+    const out: Array<{ info: ResourceInfo; obj: KubeObject }> = [];
+    for (const ref of this.dependents.get(ownerUid) ?? []) {
+      const dep = this.objectAt(ref);
+      if (dep) out.push(dep);
+    }
+    return out;
+  }
+
+  /** Whether the object with this uid is being deleted in the foreground. */
+  private waitsForDependents(uid: string): boolean {
+    const ref = this.byUid.get(uid);
+    const obj = ref ? this.objectAt(ref)?.obj : undefined;
+    return (
+      obj?.metadata.deletionTimestamp !== undefined &&
+      (obj.metadata.finalizers ?? []).includes(FOREGROUND_FINALIZER)
+    );
+  }
+
+  /** Removes a finalizer the garbage collector handles, removing the object if it was the last. */
+  private dropFinalizer(info: ResourceInfo, obj: KubeObject, finalizer: string): void {
+    if (!obj.metadata.finalizers?.includes(finalizer)) return;
+    const next = shallowCopy(obj);
+    const left = obj.metadata.finalizers.filter((f) => f !== finalizer);
     if (left.length > 0) next.metadata.finalizers = left;
     else delete next.metadata.finalizers;
     next.metadata.resourceVersion = this.nextRv();
-    this.commitModify(coll.info, owner, next);
-    this.removeIfFinalized(coll.info, next);
+    this.commitModify(info, obj, next);
+    this.removeIfFinalized(info, next);
   }
 
-  private collectDependents(
-    ownerUid: string,
-    policy: "Background" | "Foreground" | "Orphan",
+  /** Keeps only the ownerReferences `keep` accepts (MODIFIED). */
+  private stripOwnerReferences(
+    info: ResourceInfo,
+    obj: KubeObject,
+    keep: (o: OwnerReference) => boolean,
   ): void {
-    const refs = this.dependents.get(ownerUid);
-    this.dependents.delete(ownerUid);
-    if (!refs || refs.size === 0) return;
-    for (const ref of [...refs]) {
-      const [rk, key] = ref.split("\u0001") as [string, string];
-      const coll = this.collections.get(rk);
-      const obj = coll?.items.get(key)?.obj;
-      if (!coll || !obj) continue;
-      if (policy === "Orphan") {
-        const kept = (obj.metadata.ownerReferences ?? []).filter(
-          (o: OwnerReference) => o.uid !== ownerUid,
-        );
-        const next = shallowCopy(obj);
-        if (kept.length > 0) next.metadata.ownerReferences = kept;
-        else delete next.metadata.ownerReferences;
-        next.metadata.resourceVersion = this.nextRv();
-        this.commitModify(coll.info, obj, next);
-        this.removeIfFinalized(coll.info, next);
-      } else {
-        this.deleteObject(coll.info, obj.metadata.namespace, obj.metadata.name, {
-          propagationPolicy: "Background",
+    const kept = (obj.metadata.ownerReferences ?? []).filter(keep);
+    if (kept.length === (obj.metadata.ownerReferences ?? []).length) return;
+    const next = shallowCopy(obj);
+    if (kept.length > 0) next.metadata.ownerReferences = kept;
+    else delete next.metadata.ownerReferences;
+    next.metadata.resourceVersion = this.nextRv();
+    this.commitModify(info, obj, next);
+    this.removeIfFinalized(info, next);
+  }
+
+  /** Removes the foregroundDeletion finalizer of a deleting owner whose dependents are all gone. */
+  private releaseForegroundOwner(ownerUid: string): void {
+    if (this.dependents.has(ownerUid)) return;
+    const ref = this.byUid.get(ownerUid);
+    const owner = ref ? this.objectAt(ref) : undefined;
+    if (owner) this.dropFinalizer(owner.info, owner.obj, FOREGROUND_FINALIZER);
+  }
+
+  /**
+   * The garbage collector's pass over an object being deleted with the `orphan` or
+   * `foregroundDeletion` finalizer: orphan its dependents, or delete them and let it go once they
+   * are gone.
+   */
+  private processDeletingOwner(uid: string): void {
+    const ref = this.byUid.get(uid);
+    const owner = ref ? this.objectAt(ref) : undefined;
+    if (!owner?.obj.metadata.deletionTimestamp) return;
+    const finalizers = owner.obj.metadata.finalizers ?? [];
+    if (finalizers.includes(ORPHAN_FINALIZER)) {
+      for (const dep of this.dependentsOf(uid)) {
+        this.stripOwnerReferences(dep.info, dep.obj, (o) => o.uid !== uid);
+      }
+      this.dropFinalizer(owner.info, owner.obj, ORPHAN_FINALIZER);
+    } else if (finalizers.includes(FOREGROUND_FINALIZER)) {
+      for (const dep of this.dependentsOf(uid)) {
+        if (dep.obj.metadata.deletionTimestamp) continue;
+        this.deleteObject(dep.info, dep.obj.metadata.namespace, dep.obj.metadata.name, {
+          propagationPolicy: this.dependents.has(dep.obj.metadata.uid!)
+            ? "Foreground"
+            : "Background",
+        });
+      }
+      this.releaseForegroundOwner(uid);
+    }
+  }
+
+  /**
+   * The garbage collector's pass over the dependents of a removed owner: a dependent with another
+   * owner still present only loses its dangling ownerReferences; the others are deleted.
+   */
+  private collectDependents(ownerUid: string): void {
+    for (const { info, obj } of this.dependentsOf(ownerUid)) {
+      const owners = obj.metadata.ownerReferences ?? [];
+      const solid = owners.some(
+        (o) => o.uid !== ownerUid && this.byUid.has(o.uid) && !this.waitsForDependents(o.uid),
+      );
+      if (solid) {
+        this.stripOwnerReferences(info, obj, (o) => this.byUid.has(o.uid));
+      } else if (!obj.metadata.deletionTimestamp) {
+        const foreground =
+          owners.some((o) => this.waitsForDependents(o.uid)) &&
+          this.dependents.has(obj.metadata.uid!);
+        this.deleteObject(info, obj.metadata.namespace, obj.metadata.name, {
+          propagationPolicy: foreground ? "Foreground" : "Background",
         });
       }
     }
@@ -1185,7 +1311,9 @@ export class ObjectStore {
 
   /**
    * Deletes an object: with finalizers it only gets `deletionTimestamp` (MODIFIED); otherwise it is
-   * removed (DELETED) and its dependents are deleted (or orphaned with `Orphan`).
+   * removed (DELETED) and the garbage collector deletes its dependents later. With `Foreground`
+   * or `Orphan` it is kept with the `foregroundDeletion` or `orphan` finalizer until the collector
+   * has deleted or orphaned its dependents.
    */
   deleteObject(
     info: ResourceInfo,
@@ -1236,35 +1364,26 @@ export class ObjectStore {
       this.finishNamespaceIfTerminating(name);
       return this.get(info, undefined, name) ?? terminating;
     }
-    const uid = current.metadata.uid!;
-    if (policy === "Foreground" && (this.dependents.get(uid)?.size ?? 0) > 0) {
-      // Foreground: the owner waits (finalizer foregroundDeletion) until its dependents are gone.
-      this.pendingPolicy.set(uid, policy);
+    if (policy !== "Background") {
+      // Like the real server: the object is kept with the garbage collector's finalizer
+      // (foregroundDeletion or orphan), which the collector removes once it has done its part.
+      const wanted = policy === "Foreground" ? FOREGROUND_FINALIZER : ORPHAN_FINALIZER;
+      const other = policy === "Foreground" ? ORPHAN_FINALIZER : FOREGROUND_FINALIZER;
+      const finalizers = (current.metadata.finalizers ?? []).filter((f) => f !== other);
+      if (!finalizers.includes(wanted)) finalizers.push(wanted);
       const next = shallowCopy(current);
-      const finalizers = current.metadata.finalizers ?? [];
-      if (!finalizers.includes(FOREGROUND_FINALIZER)) {
-        next.metadata.finalizers = [...finalizers, FOREGROUND_FINALIZER];
-      }
+      next.metadata.finalizers = finalizers;
       next.metadata.deletionTimestamp ??= nowTimestamp();
       next.metadata.deletionGracePeriodSeconds ??= 0;
       if (!jsonEqual(next, current)) {
         next.metadata.resourceVersion = this.nextRv();
         this.commitModify(info, current, next);
       }
-      for (const ref of [...(this.dependents.get(uid) ?? [])]) {
-        const [rk, key] = ref.split("\u0001") as [string, string];
-        const coll = this.collections.get(rk);
-        const dep = coll?.items.get(key)?.obj;
-        if (coll && dep && !dep.metadata.deletionTimestamp) {
-          this.deleteObject(coll.info, dep.metadata.namespace, dep.metadata.name, {
-            propagationPolicy: "Foreground",
-          });
-        }
-      }
+      const uid = current.metadata.uid!;
+      this.scheduleGc(() => this.processDeletingOwner(uid));
       return this.get(info, ns, name) ?? next;
     }
     if ((current.metadata.finalizers ?? []).length > 0) {
-      if (policy !== "Background") this.pendingPolicy.set(current.metadata.uid!, policy);
       if (current.metadata.deletionTimestamp) return current;
       const next = shallowCopy(current);
       next.metadata.deletionTimestamp = nowTimestamp();
@@ -1273,7 +1392,6 @@ export class ObjectStore {
       this.commitModify(info, current, next);
       return next;
     }
-    if (policy !== "Background") this.pendingPolicy.set(current.metadata.uid!, policy);
     this.commitRemove(info, current);
     return current;
   }

@@ -98,6 +98,12 @@ export interface KubeFakeOptions {
    * default `--min-request-timeout` of 1800 s); tests can set it short.
    */
   watchLifetimeMs?: readonly [number, number];
+  /**
+   * Delay of the garbage collector: how long after an owner is removed (or marked for foreground
+   * or orphan deletion) its dependents are deleted (or orphaned), each step of a cascade waiting
+   * again. 0 runs it on the next turn of the event loop (`setImmediate`). Default 5 ms.
+   */
+  gcDelayMs?: number;
   /** How many change events are kept for watches and continue tokens. Default 10,000. */
   historyLimit?: number;
   /**

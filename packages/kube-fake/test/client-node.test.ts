@@ -13,7 +13,7 @@ import {
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKubeFake, type KubeFake, type KubeObject } from "../src/index.js";
-import { pipelineRun, waitFor } from "./helpers.js";
+import { ownedTaskRun, pipelineRun, waitFor } from "./helpers.js";
 
 let fake: KubeFake;
 let kc: KubeConfig;
@@ -197,30 +197,15 @@ describe("CustomObjectsApi", () => {
     })) as KubeObject;
     await custom.createNamespacedCustomObject({
       ...tekton("taskruns"),
-      body: {
-        apiVersion: "tekton.dev/v1",
-        kind: "TaskRun",
-        metadata: {
-          name: "owner-task",
-          ownerReferences: [
-            {
-              apiVersion: "tekton.dev/v1",
-              kind: "PipelineRun",
-              name: "owner",
-              uid: owner.metadata.uid,
-              controller: true,
-              blockOwnerDeletion: true,
-            },
-          ],
-        },
-        spec: {},
-      },
+      body: ownedTaskRun("owner-task", owner),
     });
     await custom.deleteNamespacedCustomObject({
       ...tekton("pipelineruns"),
       name: "owner",
       body: { propagationPolicy: "Background" },
     });
+    // The garbage collector deletes the dependent shortly after the owner.
+    await fake.gcIdle();
     expect(
       (
         await apiError(

@@ -21,6 +21,32 @@ function errorOf(fn: () => unknown): KubeApiError {
 }
 
 const PR = ["tekton.dev/v1", "PipelineRun"] as const;
+const TR = ["tekton.dev/v1", "TaskRun"] as const;
+
+/** A controller ownerReference to `owner`. */
+function ownerRef(owner: KubeObject) {
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid!,
+    controller: true,
+  };
+}
+
+/** A TaskRun owned by `owners`. */
+function taskRun(
+  name: string,
+  owners: ReturnType<typeof ownerRef>[],
+  extra: Partial<KubeObject["metadata"]> = {},
+): KubeObject {
+  return {
+    apiVersion: "tekton.dev/v1",
+    kind: "TaskRun",
+    metadata: { name, namespace: "default", ownerReferences: owners, ...extra },
+    spec: {},
+  };
+}
 
 describe("direct API: create/get/update", () => {
   it("fills server fields and bumps one global resourceVersion", () => {
@@ -260,119 +286,111 @@ describe("direct API: deletion, finalizers and garbage collection", () => {
     expect(fake.get(...PR, "default", "a")).toBeUndefined();
   });
 
-  it("deletes dependents when the owner is removed, and orphans them with Orphan", () => {
+  it("deletes dependents after the owner is removed (garbage collector, not in the delete call)", async () => {
     const owner = fake.create(pipelineRun("owner"));
-    const ref = {
-      apiVersion: "tekton.dev/v1",
-      kind: "PipelineRun",
-      name: "owner",
-      uid: owner.metadata.uid!,
-      controller: true,
-    };
-    const child: KubeObject = {
-      apiVersion: "tekton.dev/v1",
-      kind: "TaskRun",
-      metadata: { name: "child", namespace: "default", ownerReferences: [ref] },
-      spec: {},
-    };
-    fake.create(child);
+    const ref = ownerRef(owner);
+    fake.create(taskRun("child", [ref]));
     fake.create({
       apiVersion: "v1",
       kind: "Pod",
       metadata: { name: "child-pod", namespace: "default", ownerReferences: [ref] },
       spec: { containers: [{ name: "step" }] },
     });
-    fake.delete(...PR, "default", "owner");
-    expect(fake.get("tekton.dev/v1", "TaskRun", "default", "child")).toBeUndefined();
+    expect(fake.delete(...PR, "default", "owner")).toBeDefined();
+    expect(fake.get(...PR, "default", "owner")).toBeUndefined();
+    // The collector has not run yet: the dependents are still there.
+    expect(fake.get(...TR, "default", "child")).toBeDefined();
+    expect(fake.get("v1", "Pod", "default", "child-pod")).toBeDefined();
+    await fake.gcIdle();
+    expect(fake.get(...TR, "default", "child")).toBeUndefined();
     expect(fake.get("v1", "Pod", "default", "child-pod")).toBeUndefined();
-
-    const owner2 = fake.create(pipelineRun("owner2", { finalizers: ["hold"] }));
-    fake.create({
-      ...child,
-      metadata: {
-        name: "child2",
-        namespace: "default",
-        ownerReferences: [{ ...ref, name: "owner2", uid: owner2.metadata.uid! }],
-      },
-    });
-    fake.delete(...PR, "default", "owner2", { propagationPolicy: "Orphan" });
-    expect(
-      fake.get("tekton.dev/v1", "TaskRun", "default", "child2")?.metadata.ownerReferences,
-    ).toEqual([{ ...ref, name: "owner2", uid: owner2.metadata.uid! }]);
-    fake.patch(...PR, "default", "owner2", { metadata: { finalizers: [] } });
-    const orphan = fake.get("tekton.dev/v1", "TaskRun", "default", "child2");
-    expect(orphan).toBeDefined();
-    expect(orphan?.metadata.ownerReferences).toBeUndefined();
   });
 
-  it("keeps a dependent with finalizers until released (cascade respects finalizers)", () => {
+  it("cascades through several levels, each after the collector's delay", async () => {
+    const top = fake.create(pipelineRun("top"));
+    const mid = fake.create(taskRun("mid", [ownerRef(top)]));
+    fake.create({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "leaf", namespace: "default", ownerReferences: [ownerRef(mid)] },
+      spec: { containers: [{ name: "step" }] },
+    });
+    fake.delete(...PR, "default", "top");
+    await waitFor(() => !fake.get(...TR, "default", "mid"), "mid collected");
+    await fake.gcIdle();
+    expect(fake.get("v1", "Pod", "default", "leaf")).toBeUndefined();
+  });
+
+  it("only drops the dangling ownerReference of a dependent that has another owner", async () => {
+    const a = fake.create(pipelineRun("a"));
+    const b = fake.create(pipelineRun("b"));
+    const bRef = { ...ownerRef(b), controller: false };
+    fake.create(taskRun("shared", [ownerRef(a), bRef]));
+    fake.delete(...PR, "default", "a");
+    await fake.gcIdle();
+    expect(fake.get(...TR, "default", "shared")?.metadata.ownerReferences).toEqual([bRef]);
+    fake.delete(...PR, "default", "b");
+    await fake.gcIdle();
+    expect(fake.get(...TR, "default", "shared")).toBeUndefined();
+  });
+
+  it("orphans dependents with Orphan: the owner waits (finalizer orphan) until they lost their reference", async () => {
+    const owner = fake.create(pipelineRun("owner", { finalizers: ["hold"] }));
+    fake.create(taskRun("child", [ownerRef(owner)]));
+    const deleting = fake.delete(...PR, "default", "owner", { propagationPolicy: "Orphan" })!;
+    expect(deleting.metadata.finalizers).toEqual(["hold", "orphan"]);
+    expect(deleting.metadata.deletionTimestamp).toBeDefined();
+    expect(fake.get(...TR, "default", "child")?.metadata.ownerReferences).toHaveLength(1);
+    await fake.gcIdle();
+    // The collector orphaned the child and removed its finalizer; "hold" still keeps the owner.
+    expect(fake.get(...TR, "default", "child")?.metadata.ownerReferences).toBeUndefined();
+    expect(fake.get(...PR, "default", "owner")?.metadata.finalizers).toEqual(["hold"]);
+    fake.patch(...PR, "default", "owner", { metadata: { finalizers: [] } });
+    expect(fake.get(...PR, "default", "owner")).toBeUndefined();
+    await fake.gcIdle();
+    expect(fake.get(...TR, "default", "child")).toBeDefined();
+  });
+
+  it("keeps a dependent with finalizers until released (cascade respects finalizers)", async () => {
     const owner = fake.create(pipelineRun("owner"));
-    fake.create({
-      apiVersion: "tekton.dev/v1",
-      kind: "TaskRun",
-      metadata: {
-        name: "held",
-        namespace: "default",
-        finalizers: ["results"],
-        ownerReferences: [
-          {
-            apiVersion: "tekton.dev/v1",
-            kind: "PipelineRun",
-            name: "owner",
-            uid: owner.metadata.uid!,
-          },
-        ],
-      },
-    });
+    fake.create(taskRun("held", [ownerRef(owner)], { finalizers: ["results"] }));
     fake.delete(...PR, "default", "owner");
-    const held = fake.get("tekton.dev/v1", "TaskRun", "default", "held");
+    await fake.gcIdle();
+    const held = fake.get(...TR, "default", "held");
     expect(held?.metadata.deletionTimestamp).toBeDefined();
-    fake.patch(
-      "tekton.dev/v1",
-      "TaskRun",
-      "default",
-      "held",
-      [{ op: "remove", path: "/metadata/finalizers" }],
-      { type: "json" },
-    );
-    expect(fake.get("tekton.dev/v1", "TaskRun", "default", "held")).toBeUndefined();
+    fake.patch(...TR, "default", "held", [{ op: "remove", path: "/metadata/finalizers" }], {
+      type: "json",
+    });
+    expect(fake.get(...TR, "default", "held")).toBeUndefined();
   });
 
-  it("holds an owner deleted in Foreground (foregroundDeletion) until its dependents are gone", () => {
+  it("holds an owner deleted in Foreground (foregroundDeletion) until its dependents are gone", async () => {
     const owner = fake.create(pipelineRun("fg"));
-    const ref = {
-      apiVersion: "tekton.dev/v1",
-      kind: "PipelineRun",
-      name: "fg",
-      uid: owner.metadata.uid!,
-      blockOwnerDeletion: true,
-    };
-    fake.create({
-      apiVersion: "tekton.dev/v1",
-      kind: "TaskRun",
-      metadata: { name: "free", namespace: "default", ownerReferences: [ref] },
-    });
-    fake.create({
-      apiVersion: "tekton.dev/v1",
-      kind: "TaskRun",
-      metadata: {
-        name: "held",
-        namespace: "default",
-        finalizers: ["results"],
-        ownerReferences: [ref],
-      },
-    });
+    const ref = { ...ownerRef(owner), blockOwnerDeletion: true };
+    fake.create(taskRun("free", [ref]));
+    fake.create(taskRun("held", [ref], { finalizers: ["results"] }));
     const deleting = fake.delete(...PR, "default", "fg", { propagationPolicy: "Foreground" })!;
     expect(deleting.metadata.finalizers).toEqual(["foregroundDeletion"]);
     expect(deleting.metadata.deletionTimestamp).toBeDefined();
-    expect(fake.get("tekton.dev/v1", "TaskRun", "default", "free")).toBeUndefined();
-    expect(
-      fake.get("tekton.dev/v1", "TaskRun", "default", "held")?.metadata.deletionTimestamp,
-    ).toBeDefined();
+    expect(fake.get(...TR, "default", "free")).toBeDefined();
+    await fake.gcIdle();
+    expect(fake.get(...TR, "default", "free")).toBeUndefined();
+    expect(fake.get(...TR, "default", "held")?.metadata.deletionTimestamp).toBeDefined();
     expect(fake.get(...PR, "default", "fg")).toBeDefined();
-    fake.patch("tekton.dev/v1", "TaskRun", "default", "held", { metadata: { finalizers: null } });
-    expect(fake.get("tekton.dev/v1", "TaskRun", "default", "held")).toBeUndefined();
+    fake.patch(...TR, "default", "held", { metadata: { finalizers: null } });
+    expect(fake.get(...TR, "default", "held")).toBeUndefined();
+    expect(fake.get(...PR, "default", "fg")).toBeDefined();
+    await fake.gcIdle();
     expect(fake.get(...PR, "default", "fg")).toBeUndefined();
+  });
+
+  it("holds even an owner without dependents in Foreground until the collector has looked", async () => {
+    fake.create(pipelineRun("alone"));
+    const deleting = fake.delete(...PR, "default", "alone", { propagationPolicy: "Foreground" })!;
+    expect(deleting.metadata.finalizers).toEqual(["foregroundDeletion"]);
+    expect(fake.get(...PR, "default", "alone")).toBeDefined();
+    await fake.gcIdle();
+    expect(fake.get(...PR, "default", "alone")).toBeUndefined();
   });
 
   it("lists by namespace and label selector in name order", () => {

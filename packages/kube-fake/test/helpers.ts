@@ -14,6 +14,28 @@ export function pipelineRun(
   };
 }
 
+/** A TaskRun (no namespace: the request's) owned by `owner` as Tekton's controller owns it. */
+export function ownedTaskRun(name: string, owner: KubeObject): KubeObject {
+  return {
+    apiVersion: "tekton.dev/v1",
+    kind: "TaskRun",
+    metadata: {
+      name,
+      ownerReferences: [
+        {
+          apiVersion: owner.apiVersion,
+          kind: owner.kind,
+          name: owner.metadata.name,
+          uid: owner.metadata.uid!,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    spec: {},
+  };
+}
+
 /** Polls `check` until it returns a truthy value or the deadline passes. */
 export async function waitFor<T>(
   check: () => T | Promise<T>,
