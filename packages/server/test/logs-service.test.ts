@@ -265,6 +265,46 @@ describe("Logs.UpdateLog", () => {
     expect(afterData.metadata.labels).toEqual({ changed: "yes" });
     expect(afterData.status).toEqual({ path: "ns/r1/log1.log", size: 14, isStored: true });
   });
+
+  it.each(["deleted", "retyped", "deleted and created again"])(
+    "answers Aborted and keeps no bytes when the Log record is %s during the upload",
+    async (change) => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let started!: () => void;
+      const begun = new Promise<void>((r) => (started = r));
+      async function* chunks() {
+        yield "part 1\n";
+        started();
+        await gate;
+        yield "part 2\n";
+      }
+      const name = "ns/results/r1/records/log1";
+      const upload = h.logs.uploadLog("ns/results/r1/logs/log1", chunks());
+      await begun;
+      if (change === "retyped") {
+        await h.results.updateRecord({
+          record: { name, data: { type: RECORD_TYPES.TASK_RUN, value: json({}) } },
+        });
+      } else {
+        await h.results.deleteRecord({ name });
+        if (change !== "deleted") {
+          await h.results.createRecord({
+            parent: "ns/results/r1",
+            record: { name, data: { type: RECORD_TYPES.LOG, value: json(logData("b", "u")) } },
+          });
+        }
+      }
+      release();
+      const err = await expectCode(upload, Code.Aborted);
+      expect(err.rawMessage).toBe(
+        "the Log record was deleted or changed type while its log was uploaded; nothing was stored",
+      );
+      await expect(h.logStore.read("ns/results/r1/logs/log1")).rejects.toMatchObject({
+        code: "not_found",
+      });
+    },
+  );
 });
 
 describe("Logs.GetLog", () => {
