@@ -20,8 +20,12 @@ export type { RenderedSql } from "@tekton-results/storage";
 export {
   pgMigrations,
   pgMigrationSource,
+  createPgMigrationSource,
+  DEFAULT_BACKFILL_BATCH,
   MISSING_TIME_SORT_VALUE,
   type PgMigration,
+  type PgMigrationContext,
+  type PgBackfillProgress,
 } from "./pg-migrations.js";
 export {
   translatePgError,

@@ -30,13 +30,25 @@ import {
   type UpdateOptions,
 } from "@tekton-results/storage";
 import { compilePgFilter } from "./pg-filter.js";
-import { MISSING_TIME_SORT_VALUE, pgMigrationSource, pgMigrations } from "./pg-migrations.js";
+import {
+  MISSING_TIME_SORT_VALUE,
+  createPgMigrationSource,
+  pgMigrationSource,
+  pgMigrations,
+  type PgBackfillProgress,
+  type PgMigration,
+} from "./pg-migrations.js";
 import { isPgConnectionError, translatePgError, type PgErrorContext } from "./pg-errors.js";
 import { summarizePgRecords } from "./pg-summary.js";
 
 /** Where the store reports conditions an operator should know about. */
 export interface PgStoreLogger {
   warn(obj: object, msg: string): void;
+  /**
+   * Progress of schema migrations: which ones run, backfill progress, how
+   * long they took, and a wait for another process's migration. Optional.
+   */
+  info?(obj: object, msg: string): void;
 }
 
 /** TLS settings of the connection. */
@@ -60,7 +72,11 @@ export interface PgStoreOptions {
   connectionString: string;
   /** Most connections the pool opens. Default 10. */
   poolMax?: number;
-  /** `statement_timeout` of every connection, in ms (0 disables it). Default 30000. */
+  /**
+   * `statement_timeout` of every pooled connection, in ms (0 disables it).
+   * Default 30000. Migrations do not run under it: they run on connections of
+   * their own without a statement or lock timeout.
+   */
   statementTimeoutMs?: number;
   /** TLS settings. Default: what the connection string says (plain TCP if nothing). */
   ssl?: PgSslOptions;
@@ -76,7 +92,10 @@ export interface PgStoreOptions {
    * that starts together with the server). Default: no retry.
    */
   startupRetries?: { attempts: number; delayMs: number };
-  /** Receives warnings (startup retries, pending migrations, knex warnings). */
+  /**
+   * Receives warnings (startup retries, pending migrations, knex warnings) and,
+   * when it has `info`, the progress of migrations.
+   */
   logger?: PgStoreLogger;
   /**
    * Run the record reads and writes as named prepared statements, parsed and
@@ -90,7 +109,11 @@ export interface PgStoreOptions {
 
 /** A {@link ResultsStore} backed by PostgreSQL. */
 export interface PgStore extends ResultsStore {
-  /** Apply pending schema migrations (idempotent; concurrent callers wait for each other). */
+  /**
+   * Apply pending schema migrations (idempotent; concurrent callers, in any
+   * process, wait for each other as long as a migration takes). Runs on
+   * connections of its own without `statement_timeout` or `lock_timeout`.
+   */
   migrate(): Promise<void>;
   /** The underlying knex instance (a pool), for tooling and tests. */
   readonly knex: Knex;
@@ -267,6 +290,17 @@ function cursorValues(after: Cursor, orderBy: readonly OrderTerm<string>[]): unk
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** How often a store waiting for another process's migration says so again. */
+const MIGRATION_WAIT_LOG_MS = 30_000;
+/** How often a backfill's progress is logged at most. */
+const BACKFILL_LOG_MS = 5_000;
+/**
+ * The session settings of migrations: no statement or lock timeout (also none
+ * a role or database default would impose). Lock waits of the DDL are bounded
+ * by the statements of running servers, which have their statement timeout.
+ */
+const NO_TIMEOUTS = "SET statement_timeout = 0; SET lock_timeout = 0";
+
 /** A fixed statement of a hot path, prepared once per connection under `name`. */
 interface PreparedSql {
   readonly name: string;
@@ -314,10 +348,16 @@ class PgStoreImpl implements PgStore {
     readonly knex: Knex,
     private readonly schema: string,
     private readonly prepared: boolean,
+    private readonly openMigrationKnex: () => Knex,
+    private readonly logger: PgStoreLogger | undefined,
   ) {}
 
   async migrate(): Promise<void> {
-    const client = this.knex.client as {
+    // Migrations may take long (a backfill over every record): they run on a
+    // knex of their own whose sessions have no statement or lock timeout,
+    // never on the request pool and its statement_timeout.
+    const knex = this.openMigrationKnex();
+    const client = knex.client as {
       acquireRawConnection(): Promise<pg.Client>;
       destroyRawConnection(conn: pg.Client): Promise<void>;
     };
@@ -328,26 +368,80 @@ class PgStoreImpl implements PgStore {
       // is not enough: two first migrators can both insert its lock row
       // (check, then insert), after which no migration can ever take it.
       lock = await client.acquireRawConnection();
-      await lock.query("SELECT pg_advisory_lock(hashtext($1))", [
-        `tekton-results:migrate:${this.schema}`,
-      ]);
-      await this.knex.raw(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(this.schema)}`);
+      await lock.query(NO_TIMEOUTS);
+      await this.takeMigrationLock(lock);
+      await knex.raw(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(this.schema)}`);
       // No other migrator runs now: a knex lock still taken was left by a
       // crashed one (or doubled by that race): reset it.
-      await this.knex.migrate.forceFreeMigrationsLock({
-        migrationSource: pgMigrationSource,
-        schemaName: this.schema,
-      });
-      await this.knex.migrate.latest({
-        migrationSource: pgMigrationSource,
-        schemaName: this.schema,
-      });
+      const migrationSource = createPgMigrationSource({ onProgress: this.backfillReporter() });
+      const config = { migrationSource, schemaName: this.schema };
+      await knex.migrate.forceFreeMigrationsLock(config);
+      const [, pending] = (await knex.migrate.list(config)) as [unknown[], PgMigration[]];
+      if (pending.length === 0) return;
+      const started = Date.now();
+      this.info(
+        { schema: this.schema, migrations: pending.map((m) => m.name) },
+        "postgres: applying schema migrations",
+      );
+      await knex.migrate.latest(config);
+      this.info(
+        { schema: this.schema, durationMs: Date.now() - started },
+        "postgres: schema migrations applied",
+      );
     } catch (err) {
       throw translatePgError(err);
     } finally {
       // Ending the session releases the advisory lock.
       if (lock) await client.destroyRawConnection(lock).catch(() => undefined);
+      await knex.destroy();
     }
+  }
+
+  /**
+   * Take the migration lock of this schema on `session`, waiting as long as
+   * another process holds it (its migration runs): logged when the wait
+   * starts, every {@link MIGRATION_WAIT_LOG_MS} while it lasts, and when it ends.
+   */
+  private async takeMigrationLock(session: pg.Client): Promise<void> {
+    const key = [`tekton-results:migrate:${this.schema}`];
+    const tried = await session.query<{ ok: boolean }>(
+      "SELECT pg_try_advisory_lock(hashtext($1)) AS ok",
+      key,
+    );
+    if (tried.rows[0]?.ok === true) return;
+    const since = Date.now();
+    const waiting = () =>
+      this.info(
+        { schema: this.schema, waitedMs: Date.now() - since },
+        "postgres: waiting for the schema migration of another process",
+      );
+    waiting();
+    const timer = setInterval(waiting, MIGRATION_WAIT_LOG_MS);
+    timer.unref();
+    try {
+      await session.query("SELECT pg_advisory_lock(hashtext($1))", key);
+    } finally {
+      clearInterval(timer);
+    }
+    this.info(
+      { schema: this.schema, waitedMs: Date.now() - since },
+      "postgres: the other process's schema migration ended",
+    );
+  }
+
+  /** Logs backfill progress: at most every {@link BACKFILL_LOG_MS}, and the last batch. */
+  private backfillReporter(): (progress: PgBackfillProgress) => void {
+    let logged = 0;
+    return (progress) => {
+      const now = Date.now();
+      if (progress.done < progress.total && now - logged < BACKFILL_LOG_MS) return;
+      logged = now;
+      this.info({ schema: this.schema, ...progress }, "postgres: backfilling rows");
+    };
+  }
+
+  private info(obj: object, msg: string): void {
+    this.logger?.info?.(obj, msg);
   }
 
   /** How many migrations have not run yet; creates nothing (not even the schema). */
@@ -661,43 +755,60 @@ export async function createPgStore(options: PgStoreOptions): Promise<PgStore> {
   if (!Number.isSafeInteger(statementTimeoutMs) || statementTimeoutMs < 0)
     throw new TypeError("statementTimeoutMs must be a non-negative integer");
   const logger = options.logger;
-  const setup = `SET search_path TO ${quoteIdentifier(schema)}`;
+  const searchPath = `SET search_path TO ${quoteIdentifier(schema)}`;
+  const ssl = sslConfig(options.ssl) as Knex.PgConnectionConfig["ssl"] | undefined;
 
-  const connection: Knex.PgConnectionConfig = {
-    connectionString: options.connectionString,
-    statement_timeout: statementTimeoutMs,
-  };
-  const ssl = sslConfig(options.ssl);
-  if (ssl !== undefined) connection.ssl = ssl as Knex.PgConnectionConfig["ssl"];
-
-  const knex = knexFactory({
-    client: "pg",
-    connection,
-    pool: {
-      min: 0,
-      max: poolMax,
-      afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
-        conn.query(setup).then(
-          () => done(null, conn),
-          (err: Error) => done(err, conn),
-        );
+  /** A knex over `connection` whose new sessions first run `setup`. */
+  const openKnex = (connection: Knex.PgConnectionConfig, max: number, setup: string): Knex =>
+    knexFactory({
+      client: "pg",
+      connection: ssl === undefined ? connection : { ...connection, ssl },
+      pool: {
+        min: 0,
+        max,
+        afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
+          conn.query(setup).then(
+            () => done(null, conn),
+            (err: Error) => done(err, conn),
+          );
+        },
       },
-    },
-    acquireConnectionTimeout: 10_000,
-    log: {
-      // Failed connection attempts surface as translated errors (and startup
-      // retries log their own warning); knex's copy would only repeat them.
-      warn: (message: string) => {
-        if (!String(message).startsWith("Acquire connection error"))
-          logger?.warn({ source: "knex" }, String(message));
+      acquireConnectionTimeout: 10_000,
+      log: {
+        // Failed connection attempts surface as translated errors (and startup
+        // retries log their own warning); knex's copy would only repeat them.
+        warn: (message: string) => {
+          if (!String(message).startsWith("Acquire connection error"))
+            logger?.warn({ source: "knex" }, String(message));
+        },
+        error: (message: string) => logger?.warn({ source: "knex" }, String(message)),
+        deprecate: (message: string) => logger?.warn({ source: "knex" }, String(message)),
+        debug: () => undefined,
       },
-      error: (message: string) => logger?.warn({ source: "knex" }, String(message)),
-      deprecate: (message: string) => logger?.warn({ source: "knex" }, String(message)),
-      debug: () => undefined,
-    },
-  });
+    });
 
-  const store = new PgStoreImpl(knex, schema, options.preparedStatements ?? true);
+  // The request pool: every statement under the statement timeout.
+  const knex = openKnex(
+    { connectionString: options.connectionString, statement_timeout: statementTimeoutMs },
+    poolMax,
+    searchPath,
+  );
+  // Migrations: a pool of their own, opened for each migrate() call, without
+  // timeouts and with TCP keepalive (a wait for another migrator can be long).
+  const openMigrationKnex = () =>
+    openKnex(
+      { connectionString: options.connectionString, keepAlive: true },
+      2,
+      `${searchPath}; ${NO_TIMEOUTS}`,
+    );
+
+  const store = new PgStoreImpl(
+    knex,
+    schema,
+    options.preparedStatements ?? true,
+    openMigrationKnex,
+    logger,
+  );
   try {
     const attempts = Math.max(1, (options.startupRetries?.attempts ?? 0) + 1);
     const delayMs = options.startupRetries?.delayMs ?? 0;
