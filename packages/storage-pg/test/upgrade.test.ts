@@ -11,7 +11,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Knex } from "knex";
-import { createPgStore, type PgStore } from "../src/index.js";
+import {
+  createPgMigrationSource,
+  createPgStore,
+  type PgBackfillProgress,
+  type PgStore,
+} from "../src/index.js";
 import { freshSchemaName, startTestPostgres, stopTestPostgres } from "./support/postgres.js";
 import { expectedRow, loadFirstSchema, recordName } from "./support/upgrade-data.js";
 
@@ -152,4 +157,43 @@ describe("upgrading a database of realistic size from the first schema", () => {
       }
     },
   );
+
+  it("resumes a backfill that was interrupted after its first batch", async () => {
+    const schema = freshSchemaName();
+    const rows = 1500;
+    const setup = await createPgStore({ connectionString: url, schema, migrate: false });
+    try {
+      await loadFirstSchema(setup.knex, schema, rows);
+      const config = (onProgress: (p: PgBackfillProgress) => void) => ({
+        schemaName: schema,
+        migrationSource: createPgMigrationSource({ batchSize: 500, onProgress }),
+      });
+      await expect(
+        setup.knex.migrate.latest(
+          config(() => {
+            throw new Error("interrupted");
+          }),
+        ),
+      ).rejects.toThrow("interrupted");
+      const kept = (await setup.knex.raw(
+        "SELECT last_id::int AS id FROM tr_migration_0002_backfill",
+      )) as { rows: { id: number }[] };
+      expect(kept.rows).toEqual([{ id: 500 }]);
+
+      const seen: PgBackfillProgress[] = [];
+      await setup.knex.migrate.latest(config((p) => seen.push(p)));
+      expect(seen.map((p) => [p.done, p.total, p.resumed])).toEqual([
+        [500, 1000, true],
+        [1000, 1000, true],
+      ]);
+      const left = (await setup.knex.raw(
+        "SELECT to_regclass('tr_migration_0002_backfill') IS NULL AS gone",
+      )) as { rows: { gone: boolean }[] };
+      expect(left.rows).toEqual([{ gone: true }]);
+      await expectBackfilled(setup.knex, rows);
+    } finally {
+      await setup.knex.raw(`DROP SCHEMA "${schema}" CASCADE`);
+      await setup.close();
+    }
+  });
 });
