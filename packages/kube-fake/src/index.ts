@@ -32,6 +32,8 @@ export type {
   FailRequestsRule,
   RecordedRequest,
   RequestVerb,
+  AdmissionHook,
+  AdmissionRequest,
   ObjectMeta,
   OwnerReference,
   ManagedFieldsEntry,
@@ -41,6 +43,7 @@ export type {
   AuthorizeDecision,
 } from "./types.js";
 export { KubeApiError } from "./errors.js";
+export { requireSpec } from "./admission.js";
 
 // ---- For library authors: the building blocks ----
 export {

@@ -178,6 +178,7 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
     options.historyLimit ?? 10_000,
     options.autoCreateNamespaces ?? true,
     gcDelayMs,
+    options.admission,
   );
   const logs = new PodLogs();
   const podsInfo = findResource("", "v1", "pods")!;

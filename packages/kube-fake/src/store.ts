@@ -14,7 +14,7 @@ import { recordUpdate, serverSideApply, type Actor, type FieldScope } from "./ma
 import { applyJsonPatch, applyMergePatch, cloneJson, jsonEqual } from "./patch.js";
 import { findResource, groupVersion, resourceKey, type ResourceInfo } from "./resources.js";
 import { matchesLabels, type CompiledFieldSelector, type LabelSelector } from "./selectors.js";
-import type { KubeObject, OwnerReference } from "./types.js";
+import type { AdmissionHook, AdmissionRequest, KubeObject, OwnerReference } from "./types.js";
 
 /** The type of a watch event. */
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
@@ -253,6 +253,7 @@ export class ObjectStore {
     private readonly historyLimit: number,
     private readonly autoCreateNamespaces: boolean,
     private readonly gcDelayMs = 5,
+    private readonly admission?: AdmissionHook,
   ) {
     this.createNamespace("default");
   }
@@ -282,6 +283,22 @@ export class ObjectStore {
     const waiters = this.gcIdleWaiters;
     this.gcIdleWaiters = [];
     for (const wake of waiters) wake();
+  }
+
+  /** Runs the admission hook; a message refuses the write (400, as a webhook's denial). */
+  private admit(
+    info: ResourceInfo,
+    verb: AdmissionRequest["verb"],
+    object: KubeObject,
+    oldObject: KubeObject | undefined,
+    subresource: string | undefined,
+  ): void {
+    if (!this.admission) return;
+    const request: AdmissionRequest = { verb, resource: info.resource, object: cloneJson(object) };
+    if (subresource === "status") request.subresource = "status";
+    if (oldObject) request.oldObject = cloneJson(oldObject);
+    const refusal = this.admission(request);
+    if (refusal !== undefined) throw badRequest(refusal);
   }
 
   /** Resolves once no garbage collection is pending (including the work it caused). */
@@ -951,6 +968,7 @@ export class ObjectStore {
       );
       if (meta.managedFields.length === 0) delete meta.managedFields;
     }
+    this.admit(info, "create", obj, undefined, undefined);
     meta.resourceVersion = this.nextRv();
     this.commitAdd(info, obj);
     return obj;
@@ -1102,6 +1120,7 @@ export class ObjectStore {
       if (mf.length > 0) next.metadata.managedFields = mf;
       else delete next.metadata.managedFields;
     }
+    this.admit(info, "update", next, current, subresource);
     if (jsonEqual(withoutVolatile(current), withoutVolatile(next))) return current;
     next.metadata.resourceVersion = this.nextRv();
     this.commitModify(info, current, next);

@@ -104,6 +104,13 @@ export interface KubeFakeOptions {
    * again. 0 runs it on the next turn of the event loop (`setImmediate`). Default 5 ms.
    */
   gcDelayMs?: number;
+  /**
+   * A validating admission hook, as a webhook: called for every create and update (PUT, patch,
+   * server-side apply; an apply that creates is a create), over HTTP and in-process. A returned
+   * message refuses the write with 400 BadRequest and that message, as the API server answers a
+   * webhook's denial; `undefined` admits it. See {@link requireSpec}.
+   */
+  admission?: AdmissionHook;
   /** How many change events are kept for watches and continue tokens. Default 10,000. */
   historyLimit?: number;
   /**
@@ -157,3 +164,20 @@ export interface RecordedRequest {
   /** The status answered by a {@link KubeFake.failRequests} rule, when one failed the request. */
   injectedStatus?: number;
 }
+
+/** What an {@link AdmissionHook} judges. */
+export interface AdmissionRequest {
+  /** `create`, or `update` for PUT, patch and server-side apply of an existing object. */
+  verb: "create" | "update";
+  /** The resource (plural), e.g. `pipelineruns`. */
+  resource: string;
+  /** `status` when the write is to the status subresource. */
+  subresource?: "status";
+  /** The object as it would be stored (a copy). */
+  object: KubeObject;
+  /** The stored object an update replaces (a copy). */
+  oldObject?: KubeObject;
+}
+
+/** A validating admission hook: a message refuses the write, `undefined` admits it. */
+export type AdmissionHook = (request: AdmissionRequest) => string | undefined;

@@ -1,6 +1,5 @@
 import { PassThrough } from "node:stream";
 import {
-  ApiException,
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
@@ -13,7 +12,7 @@ import {
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKubeFake, type KubeFake, type KubeObject } from "../src/index.js";
-import { ownedTaskRun, pipelineRun, waitFor } from "./helpers.js";
+import { apiError, ownedTaskRun, pipelineRun, tekton, waitFor } from "./helpers.js";
 
 let fake: KubeFake;
 let kc: KubeConfig;
@@ -30,23 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake.close();
 });
-
-const tekton = (plural: string, version = "v1") => ({
-  group: "tekton.dev",
-  version,
-  namespace: "default",
-  plural,
-});
-
-async function apiError(p: Promise<unknown>): Promise<ApiException<string>> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ApiException) return e as ApiException<string>;
-    throw e;
-  }
-  throw new Error("expected an ApiException");
-}
 
 describe("CustomObjectsApi", () => {
   it("creates, gets, lists, replaces and deletes pipelineruns, taskruns and customruns", async () => {

@@ -1,7 +1,7 @@
 import { ApiException, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createKubeFake, type KubeFake, type KubeObject } from "../src/index.js";
-import { ownedTaskRun, pipelineRun, rawWatch, waitFor } from "./helpers.js";
+import { ownedTaskRun, pipelineRun, rawWatch, tekton, waitFor } from "./helpers.js";
 
 let fake: KubeFake;
 let custom: CustomObjectsApi;
@@ -14,13 +14,6 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await fake.close();
-});
-
-const tekton = (plural: string) => ({
-  group: "tekton.dev",
-  version: "v1",
-  namespace: "default",
-  plural,
 });
 
 async function createOwnerAndChild(): Promise<KubeObject> {

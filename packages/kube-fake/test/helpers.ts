@@ -1,4 +1,24 @@
+import { ApiException } from "@kubernetes/client-node";
 import type { KubeObject } from "../src/index.js";
+
+/** CustomObjectsApi parameters of a tekton.dev collection in namespace `default`. */
+export const tekton = (plural: string, version = "v1") => ({
+  group: "tekton.dev",
+  version,
+  namespace: "default",
+  plural,
+});
+
+/** The ApiException a client-node call fails with (throws if it succeeds). */
+export async function apiError(p: Promise<unknown>): Promise<ApiException<string>> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof ApiException) return e as ApiException<string>;
+    throw e;
+  }
+  throw new Error("expected an ApiException");
+}
 
 /** A PipelineRun manifest. */
 export function pipelineRun(
