@@ -20,6 +20,7 @@ import type {
   StoredResult,
   ValueType,
 } from "@tekton-results/storage";
+import { re2Search } from "@tekton-results/storage";
 
 /**
  * What a filter sees of one stored item. Timestamps are Unix milliseconds; a
@@ -348,21 +349,6 @@ function arithmetic(
   }
 }
 
-const regexCache = new Map<string, RegExp>();
-
-function regex(pattern: string): RegExp | undefined {
-  let re = regexCache.get(pattern);
-  if (re === undefined) {
-    try {
-      re = new RegExp(pattern, "u");
-    } catch {
-      return undefined;
-    }
-    regexCache.set(pattern, re);
-  }
-  return re;
-}
-
 /** The `±HH:MM` offset in minutes (`+00:00` when absent). */
 function offsetMinutes(zone: Value): number | undefined {
   if (zone === undefined) return 0;
@@ -432,7 +418,7 @@ function call(fn: string, types: ValueType[], args: Value[]): Value {
       return typeof a === "string" && typeof b === "string" ? a.includes(b) : undefined;
     case "matches": {
       if (typeof a !== "string" || typeof b !== "string") return undefined;
-      return regex(b)?.test(a);
+      return re2Search(b, a);
     }
     case "size":
       if (typeof a === "string") return [...a].length;

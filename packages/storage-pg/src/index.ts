@@ -15,7 +15,8 @@ export {
 } from "./pg-store.js";
 
 // ---- For library authors (tooling, other adapters, tests) ----
-export { compilePgFilter, toPgRegex, type CompilePgFilterOptions } from "./pg-filter.js";
+export { compilePgFilter, type CompilePgFilterOptions } from "./pg-filter.js";
+export { toPgRegex } from "./pg-regex.js";
 export type { RenderedSql } from "@tekton-results/storage";
 export {
   pgMigrations,

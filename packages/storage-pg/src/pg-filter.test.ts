@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { StorageError, compileFilter } from "@tekton-results/storage";
-import { compilePgFilter, toPgRegex } from "./pg-filter.js";
+import { compilePgFilter } from "./pg-filter.js";
+import { toPgRegex } from "./pg-regex.js";
 
 describe("compilePgFilter", () => {
   it("binds every value as a typed parameter, never as SQL text", () => {
@@ -34,17 +35,19 @@ describe("compilePgFilter", () => {
 });
 
 describe("toPgRegex", () => {
-  it("rewrites JavaScript's classes and dot to explicit PostgreSQL sets", () => {
-    expect(toPgRegex("a.c")).toBe("a[^\\n\\r\\u2028\\u2029]c");
-    expect(toPgRegex("\\d+")).toBe("[0-9]+");
-    expect(toPgRegex("[\\w.]")).toBe("[A-Za-z0-9_.]");
-    expect(toPgRegex("\\bx")).toBe("\\yx");
-    expect(toPgRegex("\\x41")).toBe("\\u0041");
-    expect(toPgRegex("\\u{1F600}")).toBe("\\U0001f600");
+  it("writes RE2's classes, dot, anchors and flags as explicit PostgreSQL constructs", () => {
+    expect(toPgRegex("a.c")).toBe("a[^\\u000a]c");
+    expect(toPgRegex("(?s)a.c")).toBe("a(?:.|\\n)c");
+    expect(toPgRegex("\\d+")).toBe("(?:[0-9]+)");
+    expect(toPgRegex("[\\w.]")).toBe("[\\u002e0-9A-Z\\u005fa-z]");
+    expect(toPgRegex("(?i)k")).toBe("[Kk\\u212a]");
+    expect(toPgRegex("(a)")).toBe("(?:a)");
+    expect(toPgRegex("\\x41\\x{1F600}")).toBe("A\u{1F600}");
+    expect(toPgRegex("a{2,3}?")).toBe("(?:a{2,3})");
   });
 
-  it("rejects constructs PostgreSQL cannot express the same way", () => {
-    for (const p of ["\\p{L}", "[\\D]", "\\cA", "[]", "\\0"]) {
+  it("refuses what PostgreSQL cannot express the same way", () => {
+    for (const p of ["\\pL", "\\p{Greek}", "a{256}", "[^\\x00-\\x{10FFFF}]"]) {
       expect(() => toPgRegex(p), p).toThrow(StorageError);
     }
   });

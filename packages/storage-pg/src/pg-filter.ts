@@ -48,6 +48,7 @@ import {
   type SqlValKind,
   unsupportedFilter,
 } from "@tekton-results/storage";
+import { toPgRegex } from "./pg-regex.js";
 
 /** Options of {@link compilePgFilter}. */
 export interface CompilePgFilterOptions {
@@ -141,10 +142,6 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const FIXED_OFFSET = /^([+-])(\d{2}):(\d{2})$/;
 const INT_STRING = "^[+-]?[0-9]+$";
 const DOUBLE_STRING = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$";
-/** JavaScript's `\s`, as PostgreSQL regular-expression escapes. */
-const JS_SPACE =
-  "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff";
-const JS_DOT = "[^\\n\\r\\u2028\\u2029]";
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
 const UPPER = LOWER.toUpperCase();
 
@@ -160,116 +157,6 @@ function bigintParam(n: number): Sql {
 
 function textParam(s: string): Sql {
   return sql`${param(s)}::text`;
-}
-
-function hex4(code: number): string {
-  return code <= 0xffff
-    ? `\\u${code.toString(16).padStart(4, "0")}`
-    : `\\U${code.toString(16).padStart(8, "0")}`;
-}
-
-/**
- * Translate a pattern of the shared regular-expression subset (a JavaScript
- * `u`-flag pattern without lookaround, inline flags, named groups or
- * backreferences) to a PostgreSQL advanced regular expression with the same
- * matches: `.` excludes line terminators, `\d \w \s` are JavaScript's classes,
- * `\b` is a word boundary.
- *
- * @throws {StorageError} `invalid_argument` for a construct PostgreSQL cannot express.
- */
-export function toPgRegex(pattern: string): string {
-  const chars = [...pattern];
-  let out = "";
-  let inClass = false;
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i]!;
-    if (c === "\\") {
-      i += 1;
-      const n = chars[i];
-      if (n === undefined) throw unsupported("a regular expression ending in a backslash");
-      switch (n) {
-        case "d":
-          out += inClass ? "0-9" : "[0-9]";
-          break;
-        case "w":
-          out += inClass ? "A-Za-z0-9_" : "[A-Za-z0-9_]";
-          break;
-        case "s":
-          out += inClass ? JS_SPACE : `[${JS_SPACE}]`;
-          break;
-        case "D":
-        case "W":
-        case "S": {
-          if (inClass) throw unsupported(`\\${n} inside a character class`);
-          const body = n === "D" ? "0-9" : n === "W" ? "A-Za-z0-9_" : JS_SPACE;
-          out += `[^${body}]`;
-          break;
-        }
-        case "b":
-          out += inClass ? "\\u0008" : "\\y";
-          break;
-        case "B":
-          if (inClass) throw unsupported("\\B inside a character class");
-          out += "\\Y";
-          break;
-        case "n":
-        case "r":
-        case "t":
-        case "f":
-        case "v":
-          out += `\\${n}`;
-          break;
-        case "x": {
-          const h = chars.slice(i + 1, i + 3).join("");
-          if (!/^[0-9A-Fa-f]{2}$/.test(h)) throw unsupported("a malformed \\x escape");
-          out += hex4(parseInt(h, 16));
-          i += 2;
-          break;
-        }
-        case "u": {
-          if (chars[i + 1] === "{") {
-            const end = chars.indexOf("}", i + 2);
-            const h = chars.slice(i + 2, end).join("");
-            if (end < 0 || !/^[0-9A-Fa-f]{1,6}$/.test(h))
-              throw unsupported("a malformed \\u escape");
-            out += hex4(parseInt(h, 16));
-            i = end;
-          } else {
-            const h = chars.slice(i + 1, i + 5).join("");
-            if (!/^[0-9A-Fa-f]{4}$/.test(h)) throw unsupported("a malformed \\u escape");
-            out += hex4(parseInt(h, 16));
-            i += 4;
-          }
-          break;
-        }
-        default:
-          if (/^[\^$\\.*+?()[\]{}|/-]$/.test(n)) out += n === "/" ? "/" : `\\${n}`;
-          else throw unsupported(`the regular-expression escape \\${n}`);
-      }
-      continue;
-    }
-    if (inClass) {
-      if (c === "]") inClass = false;
-      else if (c === "[") {
-        out += "\\[";
-        continue;
-      }
-      out += c;
-      continue;
-    }
-    if (c === "[") {
-      inClass = true;
-      out += c;
-      if (chars[i + 1] === "^") {
-        out += "^";
-        i += 1;
-      }
-      if (chars[i + 1] === "]") throw unsupported("an empty character class");
-      continue;
-    }
-    out += c === "." ? JS_DOT : c;
-  }
-  return out;
 }
 
 /** The PostgreSQL half of the filter compiler (the AST walk is `SqlFilterCompiler`'s). */

@@ -2,9 +2,10 @@
  * The SQL helper functions the migrations create, checked against the
  * JavaScript semantics the filter AST specifies: `String(n)` for numbers,
  * strict RFC 3339 parsing, ISO formatting, never an error for bad input; and
- * the regular-expression translation against JavaScript's `RegExp`.
+ * the regular-expression translation against RE2 (re2js).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { re2Search } from "@tekton-results/storage";
 import { toPgRegex, type PgStore } from "../src/index.js";
 import { createTestStore, destroyTestStore, stopTestPostgres } from "./support/postgres.js";
 
@@ -143,6 +144,7 @@ describe("toPgRegex", () => {
   const patterns = [
     "^a.c$",
     "a.c",
+    "(?s)a.c",
     "\\d{2}",
     "[\\d-]+x",
     "\\w+@\\w+",
@@ -150,22 +152,38 @@ describe("toPgRegex", () => {
     "\\s",
     "\\S+",
     "\\bfoo\\b",
+    "\\Boo",
     "^(TaskRun|PipelineRun)(Timeout|Cancelled)$",
     "[^a]",
     "\\.",
-    "\\u00e9",
+    "\\x{e9}",
     "\\x41",
     "é.",
     "a{2,3}?",
     "(?:ab)+",
     "[a\\]]",
     "\\$",
+    "(?i)^pipelinerun",
+    "(?i:a)B",
+    "(?i)[a-c]+$",
+    "(?i)k",
+    "(?m)^c$",
+    "^c$",
+    "\\Aa",
+    "b\\z",
+    "[[:alpha:]]+\\d",
+    "[[:^alpha:]]",
+    "[^\\D]",
+    "\\Q.*\\E",
+    "(?P<x>a)|b",
+    "^(a+)+$",
+    "^$",
+    "x*",
   ];
   const texts = [
     "abc",
     "a\nc",
     "a\rc",
-    "a\u2028c",
     "x12y",
     "--x",
     "5-x",
@@ -175,9 +193,12 @@ describe("toPgRegex", () => {
     "foo bar",
     "foobar",
     "PipelineRunTimeout",
+    "pipelinerunx",
     "\n",
     "a.b",
     "A",
+    "aB",
+    "AB",
     "éa",
     "aaa",
     "abab",
@@ -185,18 +206,34 @@ describe("toPgRegex", () => {
     "$",
     "",
     "\u00a0",
+    "\u212a",
+    "ab\nc",
+    "c\nb",
+    "ABC",
+    "a1",
+    ".*x",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaab",
   ];
-  it("matches exactly what JavaScript's RegExp (u flag) matches", async () => {
+  it("matches exactly what RE2 (re2js) matches", async () => {
     const mismatches: string[] = [];
     for (const pattern of patterns) {
-      const re = new RegExp(pattern, "u");
       const translated = toPgRegex(pattern);
       for (const text of texts) {
         const got = await scalar<boolean>("SELECT ?::text ~ ?::text AS v", [text, translated]);
-        if (got !== re.test(text))
+        if (got !== re2Search(pattern, text))
           mismatches.push(`${pattern} on ${JSON.stringify(text)}: postgres ${got}`);
       }
     }
     expect(mismatches).toEqual([]);
+  });
+
+  it("answers a pattern that backtracks exponentially in a JavaScript engine at once", async () => {
+    const started = performance.now();
+    const got = await scalar<boolean>("SELECT ?::text ~ ?::text AS v", [
+      `${"a".repeat(10_000)}b`,
+      toPgRegex("^(a+)+$"),
+    ]);
+    expect(got).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });

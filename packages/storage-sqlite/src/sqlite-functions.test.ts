@@ -1,10 +1,13 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import {
+  StatementTimeoutError,
   formatDuration,
   formatNumber,
   formatTimestamp,
   parseDurationMs,
   parseTimestampMs,
+  registerSqliteFunctions,
   sqlRegexp,
 } from "./sqlite-functions.js";
 
@@ -52,5 +55,61 @@ describe("sqlite functions", () => {
     expect(sqlRegexp("(", "abc")).toBeNull();
     expect(sqlRegexp(null, "abc")).toBeNull();
     expect(sqlRegexp("^.$", "😀")).toBe(1);
+  });
+
+  it("matches with RE2 syntax and semantics, refusing what RE2 refuses", () => {
+    expect(sqlRegexp("(?i)^ABC$", "abc")).toBe(1);
+    expect(sqlRegexp("(?i:a)b", "Ab")).toBe(1);
+    expect(sqlRegexp("(?i:a)b", "AB")).toBe(0);
+    expect(sqlRegexp("^a\\z", "a")).toBe(1);
+    expect(sqlRegexp("^[[:alpha:]]+$", "abc")).toBe(1);
+    expect(sqlRegexp("^\\pL+$", "héllo")).toBe(1);
+    expect(sqlRegexp("a.c", "a\nc")).toBe(0);
+    expect(sqlRegexp("(?s)a.c", "a\nc")).toBe(1);
+    expect(sqlRegexp("^b$", "a\nb")).toBe(0);
+    expect(sqlRegexp("(?m)^b$", "a\nb")).toBe(1);
+    expect(sqlRegexp("(a)\\1", "aa")).toBeNull();
+    expect(sqlRegexp("(?=a)", "a")).toBeNull();
+    expect(sqlRegexp("a++", "a")).toBeNull();
+  });
+
+  it("matches in linear time: a pattern that backtracks exponentially answers at once", () => {
+    const started = performance.now();
+    expect(sqlRegexp("^(a+)+$", `${"a".repeat(25)}b`)).toBe(0);
+    expect(sqlRegexp("^(a+)+$", `${"a".repeat(10_000)}b`)).toBe(0);
+    expect(sqlRegexp("^(a|a)*$", `${"a".repeat(10_000)}!`)).toBe(0);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it("cuts off a statement whose user functions run past the time limit, and keeps serving", async () => {
+    const db = new Database(":memory:");
+    try {
+      registerSqliteFunctions(db, { statementTimeoutMs: 20 });
+      const slow = db.prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)
+         SELECT count(*) AS c FROM n WHERE regexp('^(x+)+y$', printf('%.*c', 200 + i % 7, 'x')) = 1`,
+      );
+      const started = performance.now();
+      let err: unknown;
+      try {
+        slow.get();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(StatementTimeoutError);
+      expect((err as StatementTimeoutError).limitMs).toBe(20);
+      expect(performance.now() - started).toBeLessThan(1000);
+      // The clock restarts with the next turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(db.prepare("SELECT regexp('b', 'abc') AS m").get()).toEqual({ m: 1 });
+      await new Promise((resolve) => setImmediate(resolve));
+      const bounded = db.prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
+         SELECT count(*) AS c FROM n WHERE regexp('^x', 'x' || i) = 1`,
+      );
+      expect(bounded.get()).toEqual({ c: 100 });
+    } finally {
+      db.close();
+    }
   });
 });

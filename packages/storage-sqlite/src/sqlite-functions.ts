@@ -1,11 +1,13 @@
 /**
  * The SQL functions the SQLite store registers on every connection, which
  * compiled filters (see `compileSqliteFilter`) call. All are deterministic
- * and return NULL for a NULL or invalid argument, never throw.
+ * and return NULL for a NULL or invalid argument. They throw only
+ * {@link StatementTimeoutError}, when the statement calling them has run past
+ * the connection's time limit (see {@link registerSqliteFunctions}).
  *
  * | function                        | result                                          |
  * |---------------------------------|-------------------------------------------------|
- * | `regexp(pattern, text)`         | 1 when `text` matches, 0 when not, NULL for a bad pattern |
+ * | `regexp(pattern, text)`         | 1 when `text` matches (RE2, linear time), 0 when not, NULL for a pattern RE2 refuses |
  * | `tr_timestamp_ms(text)`         | an RFC 3339 timestamp as Unix milliseconds      |
  * | `tr_duration_ms(text)`          | a duration such as `1h30m` or `2.5s` in milliseconds |
  * | `tr_format_number(number)`      | the number as JSON prints it                    |
@@ -14,6 +16,7 @@
  *
  * @module
  */
+import { re2Search } from "@tekton-results/storage";
 
 /** The part of a better-sqlite3 `Database` this module needs. */
 export interface SqliteFunctionHost {
@@ -26,32 +29,26 @@ export interface SqliteFunctionHost {
 
 type SqlValue = string | number | bigint | Buffer | null;
 
-const REGEX_CACHE_LIMIT = 256;
-const regexCache = new Map<string, RegExp | null>();
-
-function compileRegex(pattern: string): RegExp | null {
-  const cached = regexCache.get(pattern);
-  if (cached !== undefined) return cached;
-  let re: RegExp | null;
-  try {
-    re = new RegExp(pattern, "u");
-  } catch {
-    re = null;
+/**
+ * Thrown by a function of this module when the statement calling it has run
+ * longer than the connection's `statementTimeoutMs`. The store reports it as
+ * a `deadline_exceeded` StorageError.
+ */
+export class StatementTimeoutError extends Error {
+  override readonly name = "StatementTimeoutError";
+  constructor(
+    /** The limit that was exceeded, in milliseconds. */
+    readonly limitMs: number,
+  ) {
+    super(`the statement ran longer than ${limitMs} ms`);
   }
-  if (regexCache.size >= REGEX_CACHE_LIMIT) {
-    const oldest = regexCache.keys().next();
-    if (oldest.done !== true) regexCache.delete(oldest.value);
-  }
-  regexCache.set(pattern, re);
-  return re;
 }
 
-/** `regexp(pattern, text)`: search semantics (unanchored), like RE2's `matches`. */
+/** `regexp(pattern, text)`: RE2 search semantics (unanchored), like CEL's `matches`. */
 export function sqlRegexp(pattern: SqlValue, text: SqlValue): number | null {
   if (typeof pattern !== "string" || typeof text !== "string") return null;
-  const re = compileRegex(pattern);
-  if (re === null) return null;
-  return re.test(text) ? 1 : 0;
+  const found = re2Search(pattern, text);
+  return found === undefined ? null : found ? 1 : 0;
 }
 
 const RFC3339 =
@@ -151,24 +148,71 @@ function toNumber(value: SqlValue): number | null {
   return null;
 }
 
-/** Register every function of this module on a better-sqlite3 connection. */
-export function registerSqliteFunctions(db: SqliteFunctionHost): void {
+/** Options of {@link registerSqliteFunctions}. */
+export interface SqliteFunctionOptions {
+  /**
+   * The most time, in ms, one statement may spend once it has called one of
+   * these functions: a later call past the limit throws
+   * {@link StatementTimeoutError}. `0` or absent: no limit.
+   */
+  statementTimeoutMs?: number;
+}
+
+/**
+ * Register every function of this module on a better-sqlite3 connection.
+ *
+ * The time limit: better-sqlite3 runs a statement synchronously and has no
+ * progress handler, so the functions themselves keep the clock. The first call
+ * in a synchronous run of JavaScript starts it (a microtask resets it when the
+ * run ends), and every call checks it. Time SQLite spends before the first
+ * call, or in statements that call none of these functions, is not bounded.
+ */
+export function registerSqliteFunctions(
+  db: SqliteFunctionHost,
+  functionOptions: SqliteFunctionOptions = {},
+): void {
+  const limitMs = functionOptions.statementTimeoutMs ?? 0;
+  let startedAt: number | undefined;
+  const reset = () => {
+    startedAt = undefined;
+  };
+  const check =
+    limitMs > 0
+      ? () => {
+          const now = performance.now();
+          if (startedAt === undefined) {
+            startedAt = now;
+            queueMicrotask(reset);
+          } else if (now - startedAt > limitMs) {
+            throw new StatementTimeoutError(limitMs);
+          }
+        }
+      : () => undefined;
   const options = { deterministic: true };
-  db.function("regexp", options, ((pattern: SqlValue, text: SqlValue) =>
-    sqlRegexp(pattern, text)) as never);
-  db.function("tr_timestamp_ms", options, ((text: SqlValue) =>
-    typeof text === "string" ? parseTimestampMs(text) : null) as never);
-  db.function("tr_duration_ms", options, ((text: SqlValue) =>
-    typeof text === "string" ? parseDurationMs(text) : null) as never);
+  db.function("regexp", options, ((pattern: SqlValue, text: SqlValue) => {
+    check();
+    return sqlRegexp(pattern, text);
+  }) as never);
+  db.function("tr_timestamp_ms", options, ((text: SqlValue) => {
+    check();
+    return typeof text === "string" ? parseTimestampMs(text) : null;
+  }) as never);
+  db.function("tr_duration_ms", options, ((text: SqlValue) => {
+    check();
+    return typeof text === "string" ? parseDurationMs(text) : null;
+  }) as never);
   db.function("tr_format_number", options, ((value: SqlValue) => {
+    check();
     const n = toNumber(value);
     return n === null ? null : formatNumber(n);
   }) as never);
   db.function("tr_format_timestamp", options, ((value: SqlValue) => {
+    check();
     const n = toNumber(value);
     return n === null ? null : formatTimestamp(n);
   }) as never);
   db.function("tr_format_duration", options, ((value: SqlValue) => {
+    check();
     const n = toNumber(value);
     return n === null ? null : formatDuration(n);
   }) as never);

@@ -45,6 +45,13 @@ export {
 } from "./summary.js";
 export { compileFilter, type CompileFilterOptions } from "./filter/cel.js";
 export { FilterError } from "./filter/errors.js";
+export {
+  RE2_CACHE_LIMIT,
+  compileRe2,
+  re2CaseFolds,
+  re2PatternError,
+  re2Search,
+} from "./filter/regex.js";
 export type * from "./filter/ast.js";
 
 // ---- For library authors (backend adapters) ----

@@ -24,6 +24,7 @@ import type {
 } from "./ast.js";
 import { celSyntaxError } from "./cel-syntax.js";
 import { FilterError } from "./errors.js";
+import { re2PatternError } from "./regex.js";
 import { normalizeTimeZone, parseDuration, parseTimestamp } from "./time.js";
 
 /** Options of {@link compileFilter}. */
@@ -825,19 +826,12 @@ class Compiler {
     return this.fail(`unsupported function "${fn}"`, e);
   }
 
-  /** Reject patterns outside the regular-expression subset every backend shares. */
+  /** Reject a pattern RE2 refuses (the syntax of `matches()` on every backend). */
   private checkPattern(e: Expr, pattern: string): void {
-    try {
-      new RegExp(pattern, "u");
-    } catch (err) {
+    const problem = re2PatternError(pattern);
+    if (problem !== undefined) {
       this.fail(
-        `invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`,
-        e,
-      );
-    }
-    if (/\(\?(?!:)|\\[1-9]|\\k</.test(pattern)) {
-      this.fail(
-        `unsupported regular expression ${JSON.stringify(pattern)}: no lookaround, flags, named groups or backreferences`,
+        `invalid regular expression ${JSON.stringify(pattern)} (RE2 syntax): ${problem}`,
         e,
       );
     }
