@@ -31,7 +31,7 @@ import {
   type UpdateOptions,
 } from "@tekton-results/storage";
 import { compileSqliteFilter } from "./sqlite-filter.js";
-import { registerSqliteFunctions } from "./sqlite-functions.js";
+import { StatementTimeoutError, registerSqliteFunctions } from "./sqlite-functions.js";
 import { summarizeSqliteRecords } from "./sqlite-summary.js";
 import { MISSING_TIME_SORT_VALUE, sqliteMigrationSource } from "./sqlite-migrations.js";
 import { translateSqliteError, type SqliteErrorContext } from "./sqlite-errors.js";
@@ -54,6 +54,15 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Receives warnings (a file database that cannot use WAL, pending migrations). */
   logger?: SqliteStoreLogger;
+  /**
+   * The most time, in ms, one statement may spend evaluating a filter's
+   * functions (`matches()`, JSON and time helpers) before it is stopped with a
+   * `deadline_exceeded` StorageError; `0` for no limit. Default 5000. SQLite
+   * runs on the server's main thread, so this bounds how long one filter can
+   * keep every other request waiting. Time SQLite spends without calling a
+   * function (a plain scan) is not counted.
+   */
+  statementTimeoutMs?: number;
 }
 
 /** A {@link ResultsStore} backed by SQLite. */
@@ -360,6 +369,13 @@ class SqliteStoreImpl implements SqliteStore {
     try {
       return await fn();
     } catch (err) {
+      if (err instanceof StatementTimeoutError) {
+        throw new StorageError(
+          "deadline_exceeded",
+          `the query ran longer than ${err.limitMs} ms (the SQLite statement limit); use a narrower filter`,
+          { cause: err },
+        );
+      }
       throw translateSqliteError(err, context);
     }
   }
@@ -616,6 +632,10 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new TypeError("busyTimeoutMs must be a non-negative integer");
   }
+  const statementTimeoutMs = options.statementTimeoutMs ?? 5000;
+  if (!Number.isSafeInteger(statementTimeoutMs) || statementTimeoutMs < 0) {
+    throw new TypeError("statementTimeoutMs must be a non-negative integer");
+  }
   const memory = isMemory(options.filename);
   const filename = memory ? options.filename : resolve(options.filename);
   if (!memory) mkdirSync(dirname(filename), { recursive: true });
@@ -645,7 +665,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
               );
             }
           }
-          registerSqliteFunctions(conn);
+          registerSqliteFunctions(conn, { statementTimeoutMs });
           done(null, conn);
         } catch (err) {
           done(err as Error, conn);
