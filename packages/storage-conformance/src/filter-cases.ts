@@ -567,6 +567,36 @@ export const filterCases: FilterCase[] = [
     "tr-deploy-42-apply",
     "tr-deploy-43-wait",
   ]),
+  records("matches with the case-insensitive flag (RE2)", 'name.matches("(?i)^TR-LINT")', [
+    "tr-lint-7",
+    "tr-lint-7-retry",
+  ]),
+  records("matches with a scoped case-insensitive group", 'name.matches("^(?i:TR)-lint-7$")', [
+    "tr-lint-7",
+  ]),
+  records("matches with \\d and the \\z anchor", 'name.matches("-\\\\d+\\\\z")', [
+    "custom-1",
+    "custom-2",
+    "pr-build-feature-1",
+    "pr-build-main-1",
+    "pr-deploy-42",
+    "pr-deploy-43",
+    "pr-nightly-1",
+    "pr-test-ui-1",
+    "tr-lint-7",
+  ]),
+  records("matches with POSIX classes", 'name.matches("^[[:alpha:]]+-[[:digit:]]+$")', [
+    "custom-1",
+    "custom-2",
+  ]),
+  records("matches with word boundaries", 'name.matches("\\\\bmain\\\\b")', [
+    "pr-build-main-1",
+    "tr-build-main-compile",
+    "tr-build-main-fetch",
+    "tr-build-main-scan",
+  ]),
+  records("matches: dot is one code point", 'data.note.matches("^Zo.\\\\s.$")', ["custom-2"]),
+  records("matches case-insensitive unicode", 'data.note.matches("(?i)^zOË")', ["custom-2"]),
   records(
     "string concatenation of JSON values",
     'data.metadata.namespace + "/" + data.metadata.name == "ci-prod/tr-lint-7"',
@@ -770,6 +800,30 @@ export const invalidFilterCases: InvalidFilterCase[] = [
     target: "records",
     filter: 'name.matches("(?=a)")',
     messageIncludes: "regular expression",
+  },
+  {
+    name: "RE2 refuses a backreference",
+    target: "records",
+    filter: 'name.matches("(a)\\\\1")',
+    messageIncludes: "(RE2 syntax): invalid escape sequence",
+  },
+  {
+    name: "RE2 refuses lookbehind",
+    target: "records",
+    filter: 'name.matches("(?<=a)b")',
+    messageIncludes: "(RE2 syntax)",
+  },
+  {
+    name: "RE2 refuses a possessive quantifier",
+    target: "records",
+    filter: 'name.matches("a++")',
+    messageIncludes: "(RE2 syntax): invalid nested repetition operator",
+  },
+  {
+    name: "RE2 refuses a repeat count above 1000",
+    target: "records",
+    filter: 'name.matches("a{1001}")',
+    messageIncludes: "(RE2 syntax): invalid repeat count",
   },
   {
     name: "unsupported macro",
