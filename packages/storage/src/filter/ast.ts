@@ -85,10 +85,9 @@
  *   Anything else (including a JSON number) is absent.
  * - The second argument of the `get*` functions is always a constant string
  *   in the canonical form `±HH:MM` (`"UTC"` becomes `"+00:00"`).
- * - The pattern of `matches` is always a constant string, already checked to
- *   compile as a JavaScript `u`-flag regular expression without lookaround,
- *   inline flags, named groups or backreferences. Matching is a search
- *   (unanchored), like RE2's.
+ * - The pattern of `matches` is always a constant string in RE2 syntax,
+ *   already checked to compile with RE2 (`re2PatternError`). Matching is an
+ *   RE2 search (unanchored, linear time; `re2Search` is the reference).
  * - `and`/`or` nodes have at most 32 operands (longer chains are nested), and
  *   the tree is at most about 100 levels deep.
  * - List literals only appear as the collection of `in`, the argument of
