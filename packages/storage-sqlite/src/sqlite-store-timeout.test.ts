@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { StorageError, compileFilter } from "@tekton-results/storage";
 import { createSqliteStore, type SqliteStore } from "./sqlite-store.js";
@@ -5,14 +8,23 @@ import { createSqliteStore, type SqliteStore } from "./sqlite-store.js";
 const T0 = Date.UTC(2024, 0, 15, 10);
 
 let store: SqliteStore | undefined;
+let dir: string | undefined;
 
 afterEach(async () => {
   await store?.close();
   store = undefined;
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
 });
 
+/**
+ * A file store with `count` records of long values, loaded without a limit
+ * (writes call the functions too), then reopened with `statementTimeoutMs`.
+ */
 async function loaded(statementTimeoutMs: number, count: number): Promise<SqliteStore> {
-  const s = await createSqliteStore({ filename: ":memory:", statementTimeoutMs });
+  dir = mkdtempSync(join(tmpdir(), "sqlite-timeout-"));
+  const filename = join(dir, "results.db");
+  const s = await createSqliteStore({ filename, statementTimeoutMs: 0 });
   const at = new Date(T0);
   await s.createResult({
     parent: "ns",
@@ -37,7 +49,8 @@ async function loaded(statementTimeoutMs: number, count: number): Promise<Sqlite
       etag: `e${i}`,
     });
   }
-  return s;
+  await s.close();
+  return createSqliteStore({ filename, statementTimeoutMs });
 }
 
 describe("the SQLite statement time limit", () => {
