@@ -22,6 +22,7 @@ describe("parseConfig", () => {
       migrate: true,
       migrateOnly: false,
       postgres: { poolMax: 10, statementTimeoutMs: 30_000, schema: "public", connectRetries: 30 },
+      sqlite: { statementTimeoutMs: 5000 },
       logs: {
         enabled: true,
         type: "File",
@@ -214,6 +215,13 @@ describe("parseConfig", () => {
       sslCaFile: "/ca.pem",
     });
     expect(run([], { SKIP_MIGRATIONS: "true" }).migrate).toBe(false);
+    expect(run(["--sqlite-statement-timeout-ms", "250"]).sqlite).toEqual({
+      statementTimeoutMs: 250,
+    });
+    expect(run([], { SQLITE_STATEMENT_TIMEOUT_MS: "0" }).sqlite).toEqual({ statementTimeoutMs: 0 });
+    expect(() => run(["--sqlite-statement-timeout-ms", "-1"])).toThrow(
+      "sqlite-statement-timeout-ms",
+    );
     expect(() => run(["--db-sslmode", "maybe"])).toThrow("db-sslmode must be one of");
     expect(() => run(["--db-schema", "a;drop"])).toThrow("plain SQL identifier");
     expect(() => run(["--skip-migrations", "--migrate-only"])).toThrow("contradict");

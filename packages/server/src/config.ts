@@ -18,6 +18,15 @@ export type DatabaseConfig =
   | { kind: "sqlite"; /** A file path, or `:memory:`. */ filename: string }
   | { kind: "postgres"; url: string };
 
+/** How the server runs SQLite (ignored for PostgreSQL). */
+export interface SqliteSettings {
+  /**
+   * How long one filter statement may run, in ms, before it answers
+   * DeadlineExceeded (checked by the SQL functions filters call); 0: no limit.
+   */
+  statementTimeoutMs: number;
+}
+
 /** How the server talks to PostgreSQL (ignored for SQLite). */
 export interface PostgresSettings {
   /** Most pooled connections. */
@@ -106,6 +115,8 @@ export interface ServerConfig {
   /** Apply migrations, then exit without serving. */
   migrateOnly: boolean;
   postgres: PostgresSettings;
+  /** How the server runs SQLite (ignored for PostgreSQL). */
+  sqlite: SqliteSettings;
   logs: LogsConfig;
   auth: AuthConfig;
 }
@@ -152,6 +163,10 @@ Flags (each has an environment variable; a flag wins over its variable):
                                              (default ${DEFAULT_HANDSHAKE_TIMEOUT_MS})
   --skip-migrations        SKIP_MIGRATIONS   do not apply schema migrations at start-up
   --migrate-only                             apply schema migrations, then exit
+SQLite only:
+  --sqlite-statement-timeout-ms <n> SQLITE_STATEMENT_TIMEOUT_MS  stop a filter's statement
+                                             after this long (DeadlineExceeded); 0 = none
+                                             (default 5000)
 PostgreSQL only:
   --db-pool-max <n>        DB_POOL_MAX       pooled connections (default 10)
   --db-statement-timeout-ms <n> DB_STATEMENT_TIMEOUT_MS  per statement; 0 = none (default 30000)
@@ -283,6 +298,7 @@ export function parseConfig(
         "cors-origins": { type: "string" },
         "db-pool-max": { type: "string" },
         "db-statement-timeout-ms": { type: "string" },
+        "sqlite-statement-timeout-ms": { type: "string" },
         "db-schema": { type: "string" },
         "db-sslmode": { type: "string" },
         "db-ssl-ca-file": { type: "string" },
@@ -374,6 +390,14 @@ export function parseConfig(
       `db-schema must be a plain SQL identifier, got ${JSON.stringify(schema)}`,
     );
   }
+  const sqlite: SqliteSettings = {
+    statementTimeoutMs: parseInteger(
+      "sqlite-statement-timeout-ms",
+      pick("sqlite-statement-timeout-ms", "SQLITE_STATEMENT_TIMEOUT_MS") ?? "5000",
+      0,
+      86_400_000,
+    ),
+  };
   const sslCaFile = pick("db-ssl-ca-file", "DB_SSL_CA_FILE");
   const postgres: PostgresSettings = {
     poolMax: parseInteger("db-pool-max", pick("db-pool-max", "DB_POOL_MAX") ?? "10", 1, 1000),
@@ -513,6 +537,7 @@ export function parseConfig(
       migrate: !skipMigrations,
       migrateOnly,
       postgres,
+      sqlite,
       logs,
       auth,
     },

@@ -63,6 +63,7 @@ export {
   type S3LogsConfig,
   type DatabaseConfig,
   type PostgresSettings,
+  type SqliteSettings,
   type Command,
 } from "./config.js";
 

@@ -20,6 +20,7 @@ import {
   type DatabaseConfig,
   type LogsConfig,
   type PostgresSettings,
+  type SqliteSettings,
 } from "./config.js";
 import type { Authorizer } from "./auth.js";
 import { consoleJsonLogger, type Logger } from "./deps.js";
@@ -68,13 +69,18 @@ export function serverVersion(): string {
 export async function openStore(
   database: DatabaseConfig,
   logger: Logger,
-  settings: { migrate?: boolean; postgres?: PostgresSettings } = {},
+  settings: { migrate?: boolean; postgres?: PostgresSettings; sqlite?: SqliteSettings } = {},
 ): Promise<ResultsStore & { migrate(): Promise<void> }> {
   const migrate = settings.migrate ?? true;
   switch (database.kind) {
     case "sqlite": {
       const { createSqliteStore } = await import("@tekton-results/storage-sqlite");
-      return createSqliteStore({ filename: database.filename, logger, migrate });
+      return createSqliteStore({
+        filename: database.filename,
+        logger,
+        migrate,
+        ...(settings.sqlite ? { statementTimeoutMs: settings.sqlite.statementTimeoutMs } : {}),
+      });
     }
     case "postgres": {
       const { createPgStore } = await import("@tekton-results/storage-pg");
@@ -232,6 +238,7 @@ export async function main(
     store = await openStore(config.database, logger, {
       migrate: config.migrate,
       postgres: config.postgres,
+      sqlite: config.sqlite,
     });
   } catch (err) {
     logger.error({ err: describe(err), database: config.database.kind }, "cannot open the store");
