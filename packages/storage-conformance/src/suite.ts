@@ -4,6 +4,7 @@
  * @module
  */
 import { describe } from "vitest";
+import { runCelDifferential } from "./suite-cel-differential.js";
 import { runCrudConformance } from "./suite-crud.js";
 import { runFilterConformance } from "./suite-filters.js";
 import { runListConformance } from "./suite-lists.js";
@@ -34,6 +35,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     runCrudConformance(options);
     runListConformance(options);
     runFilterConformance(options);
+    runCelDifferential(options);
     runSummaryConformance(options);
   });
 }
