@@ -144,10 +144,13 @@ describe("evaluateFilter semantics", () => {
     expect(evalData("data.flag && true", { flag: "yes" })).toBeUndefined();
   });
 
-  it("treats kind mismatches with dyn as absent, and null equality as a test", () => {
-    expect(evalData('data.n == "1"', { n: 1 })).toBeUndefined();
-    expect(evalData('data.n != "1"', { n: 1 })).toBeUndefined();
-    expect(evalData("data.l == 1", { l: [1] })).toBeUndefined();
+  it("compares values of different kinds as unequal (CEL's heterogeneous equality), and null equality as a test", () => {
+    expect(evalData('data.n == "1"', { n: 1 })).toBe(false);
+    expect(evalData('data.n != "1"', { n: 1 })).toBe(true);
+    expect(evalData("data.l == 1", { l: [1] })).toBe(false);
+    expect(evalData("data.f != true", { f: "true" })).toBe(true);
+    expect(evalData("data.l == data.m", { l: [1], m: [1] })).toBeUndefined();
+    expect(evalData('data.n < "1"', { n: 1 })).toBeUndefined();
     expect(evalData("data.n == null", { n: null })).toBe(true);
     expect(evalData("data.n == null", { n: 0 })).toBe(false);
     expect(evalData("data.n != null", { n: "x" })).toBe(true);
@@ -195,7 +198,11 @@ describe("evaluateFilter semantics", () => {
     expect(evalData("data.n / 0 == 1", { n: 1 })).toBeUndefined();
     expect(evalData("data.n % 0 == 1", { n: 1 })).toBeUndefined();
     expect(evalData("data.n % 2 == 1", { n: 1.5 })).toBeUndefined();
-    expect(evalData("data.n % 4 == -3", { n: -7 })).toBe(true);
+    expect(evalData("int(data.n) % 4 == -3", { n: -7 })).toBe(true);
+    // CEL: a JSON number is a double; double % int and double + int have no overload.
+    expect(evalData("data.n % 4 == -3", { n: -7 })).toBeUndefined();
+    expect(evalData("data.n + 1 > 0.0", { n: 4 })).toBeUndefined();
+    expect(evalData("data.n + 1.0 > 0.0", { n: 4 })).toBe(true);
     expect(evalData("7 / 2 == 3 && -7 / 2 == -3", {})).toBe(true);
     expect(evalData("9007199254740991 + 1 > 0", {})).toBeUndefined();
     expect(evalData("int(data.n) == 0", { n: 1e300 })).toBeUndefined();
@@ -219,8 +226,12 @@ describe("evaluateFilter semantics", () => {
   it("in: lists, JSON arrays, object keys, absent values", () => {
     expect(evalData('data.a in ["x", "y"]', { a: "y" })).toBe(true);
     expect(evalData('data.a in ["x", "y"]', { a: "z" })).toBe(false);
-    expect(evalData('data.a in ["x", "y"]', {})).toBe(false);
-    expect(evalData('"x" in [data.missing, "x"]', {})).toBe(true);
+    // CEL: `in` on a missing value, or over a list with a missing item, is an error.
+    expect(evalData('data.a in ["x", "y"]', {})).toBeUndefined();
+    expect(evalData('!(data.zz in ["x"])', {})).toBeUndefined();
+    expect(evalData('"x" in [data.missing, "x"]', {})).toBeUndefined();
+    expect(evalData("data.a in data.o", { a: [], o: {} })).toBeUndefined();
+    expect(evalData("data.a in data.o", { a: 1, o: { "1": 1 } })).toBe(false);
     expect(evalData("2 in data.l", { l: [1, 2.0] })).toBe(true);
     expect(evalData('"k" in data.o', { o: { k: 1 } })).toBe(true);
     expect(evalData('"k" in data.o', { o: "k" })).toBeUndefined();

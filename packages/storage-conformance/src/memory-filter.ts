@@ -124,7 +124,12 @@ function compareStrings(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** `left op right` with the kinds of both sides; absent on absent or mismatched operands. */
+/**
+ * `left op right` with the kinds of both sides; absent on an absent operand.
+ * Equality is heterogeneous, as CEL's: two present values of different kinds
+ * are unequal (`==` false, `!=` true), except two lists or two maps, which are
+ * absent (not compared). Ordering across kinds is absent.
+ */
 function compare(
   op: string,
   l: Value,
@@ -136,7 +141,7 @@ function compare(
   const kr = kindOf(r, rt);
   if (kl === undefined || kr === undefined) return undefined;
   if (op === "==" || op === "!=") {
-    if (kl === "null" || kr === "null") {
+    if (kl !== kr || kl === "null") {
       const same = kl === kr;
       return op === "==" ? same : !same;
     }
@@ -207,8 +212,11 @@ function evaluate(e: FilterExpr, row: FilterRow, scope: Scope): Value {
       return walk(jsonRoot(e, row, scope), e.path);
     case "var":
       return scope.get(e.name);
-    case "list":
-      return e.items.map((item) => evaluate(item, row, scope));
+    case "list": {
+      // A list with an absent item is absent, as CEL's list construction errors.
+      const items = e.items.map((item) => evaluate(item, row, scope));
+      return items.some((item) => item === undefined) ? undefined : items;
+    }
     case "and": {
       let absent = false;
       for (const arg of e.args) {
@@ -242,6 +250,7 @@ function evaluate(e: FilterExpr, row: FilterRow, scope: Scope): Value {
     case "in": {
       const collection = evaluate(e.collection, row, scope);
       const value = evaluate(e.value, row, scope);
+      if (value === undefined) return undefined;
       if (Array.isArray(collection)) {
         const itemTypes: ValueType[] =
           e.collection.kind === "list"
@@ -251,8 +260,14 @@ function evaluate(e: FilterExpr, row: FilterRow, scope: Scope): Value {
           (item, i) => compare("==", value, e.value.type, item, itemTypes[i] ?? "dyn") === true,
         );
       }
-      if (isObject(collection))
-        return typeof value === "string" && Object.hasOwn(collection, value);
+      if (isObject(collection)) {
+        // Key membership: a string key is looked up, a number or bool is no
+        // key, anything else (null, a list, a map, a time) is an error.
+        const vt = e.value.type;
+        if (vt === "timestamp" || vt === "duration") return undefined;
+        if (typeof value === "string") return Object.hasOwn(collection, value);
+        return typeof value === "number" || typeof value === "boolean" ? false : undefined;
+      }
       return undefined;
     }
     case "arith":
@@ -333,6 +348,13 @@ function arithmetic(
     return type === "string" || type === "dyn" ? l + r : undefined;
   }
   if (typeof l !== "number" || typeof r !== "number" || type === "string") return undefined;
+  // CEL has no int/double overloads: a JSON number (`dyn`) is a double, and
+  // `%` is defined on integers only.
+  const numeric = (t: ValueType) => t === "int" || t === "double" || t === "dyn";
+  if (numeric(lt) && numeric(rt)) {
+    if ((lt === "int") !== (rt === "int")) return undefined;
+    if (op === "%" && lt !== "int") return undefined;
+  }
   switch (op) {
     case "+":
       return numberResult(l + r, type);

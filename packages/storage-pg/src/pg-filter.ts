@@ -69,6 +69,13 @@ const TRUE = rawSql("true", true);
 const FALSE = rawSql("false", true);
 const JSON_NULL = rawSql("'null'::jsonb", true);
 
+/** The JSON type (`jsonb_typeof`) of a typed kind's values. */
+const JSON_TYPE_OF: Partial<Record<Kind, string>> = {
+  num: "'number'",
+  str: "'string'",
+  bool: "'boolean'",
+};
+
 const NULL_OF: Record<Kind, Sql> = {
   bool: rawSql("NULL::boolean", true),
   num: rawSql("NULL::float8", true),
@@ -221,6 +228,10 @@ class PgFilterCompiler extends SqlFilterCompiler {
     return { kind: "json", sql: sql`${param(JSON.stringify(value))}::jsonb` };
   }
 
+  protected nullOf(kind: Kind): Sql {
+    return NULL_OF[kind];
+  }
+
   protected list(items: Val[]): Val {
     if (items.length === 0) return { kind: "list", items, sql: rawSql("'[]'::jsonb", true) };
     const elements = items.map((item) => this.toJson(item));
@@ -268,7 +279,12 @@ class PgFilterCompiler extends SqlFilterCompiler {
     for (const step of path) {
       if (typeof step === "number") {
         if (!Number.isSafeInteger(step) || step < 0 || step > 2_147_483_647) return NULL_OF.json;
-        current = sql`(${current} -> ${param(step)}::int)`;
+        // A scalar \`jsonb\` answers \`-> 0\` with itself: index arrays only.
+        current = this.let(
+          [current],
+          ([c]) =>
+            sql`(CASE WHEN jsonb_typeof(${c!}) = 'array' THEN ${c!} -> ${param(step)}::int END)`,
+        );
       } else {
         current = sql`(${current} -> ${param(step)}::text)`;
       }
@@ -375,9 +391,14 @@ class PgFilterCompiler extends SqlFilterCompiler {
         const [left, right] = jsonLeft ? [converted.sql, t!] : [t!, converted.sql];
         const typedCompare = this.typedCompare(op, typed.kind, left, right);
         if (op !== "==" && op !== "!=") return typedCompare;
-        // A JSON null equals nothing but null: definite, unless the other side is absent.
         const definite = op === "==" ? FALSE : TRUE;
-        return sql`(CASE WHEN jsonb_typeof(${j!}) = 'null' THEN (CASE WHEN ${t!} IS NULL THEN NULL::boolean ELSE ${definite} END) ELSE ${typedCompare} END)`;
+        const fits = JSON_TYPE_OF[typed.kind];
+        if (fits === undefined) {
+          // A JSON null equals nothing but null: definite, unless the other side is absent.
+          return sql`(CASE WHEN jsonb_typeof(${j!}) = 'null' THEN (CASE WHEN ${t!} IS NULL THEN NULL::boolean ELSE ${definite} END) ELSE ${typedCompare} END)`;
+        }
+        // Heterogeneous equality: a present JSON value of another type is unequal.
+        return sql`(CASE WHEN ${t!} IS NULL OR ${j!} IS NULL THEN NULL::boolean WHEN jsonb_typeof(${j!}) = ${rawSql(fits)} THEN ${typedCompare} ELSE ${definite} END)`;
       });
     }
     if (a.kind !== b.kind) {
@@ -401,18 +422,26 @@ class PgFilterCompiler extends SqlFilterCompiler {
 
   private compareDyn(op: CompareOp, x: Sql, y: Sql): Sql {
     const sqlOp = rawSql(COMPARE_SQL[op]);
-    const nulls =
-      op === "==" || op === "!="
-        ? (a: Sql, b: Sql) =>
-            sql`((jsonb_typeof(${a}) = 'null') ${sqlOp} (jsonb_typeof(${b}) = 'null'))`
-        : () => NULL_OF.bool;
+    const equality = op === "==" || op === "!=";
+    const nulls = equality
+      ? (a: Sql, b: Sql) =>
+          sql`((jsonb_typeof(${a}) = 'null') ${sqlOp} (jsonb_typeof(${b}) = 'null'))`
+      : () => NULL_OF.bool;
+    // Heterogeneous equality: present values of different JSON types are
+    // unequal; two arrays or two objects are not compared (absent).
+    const mixed = (a: Sql, b: Sql) =>
+      equality
+        ? sql`
+ WHEN jsonb_typeof(${a}) IN ('array', 'object') AND jsonb_typeof(${b}) = jsonb_typeof(${a}) THEN NULL::boolean
+ WHEN ${a} IS NOT NULL AND ${b} IS NOT NULL THEN ${op === "==" ? FALSE : TRUE}`
+        : sql``;
     return this.let(
       [x, y],
       ([a, b]) => sql`(CASE
  WHEN jsonb_typeof(${a!}) = 'null' OR jsonb_typeof(${b!}) = 'null' THEN ${nulls(a!, b!)}
  WHEN jsonb_typeof(${a!}) = 'number' AND jsonb_typeof(${b!}) = 'number' THEN (tr_jnum(${a!}) ${sqlOp} tr_jnum(${b!}))
  WHEN jsonb_typeof(${a!}) = 'string' AND jsonb_typeof(${b!}) = 'string' THEN ((${a!} #>> '{}') COLLATE "C" ${sqlOp} (${b!} #>> '{}'))
- WHEN jsonb_typeof(${a!}) = 'boolean' AND jsonb_typeof(${b!}) = 'boolean' THEN (tr_jbool(${a!}) ${sqlOp} tr_jbool(${b!}))
+ WHEN jsonb_typeof(${a!}) = 'boolean' AND jsonb_typeof(${b!}) = 'boolean' THEN (tr_jbool(${a!}) ${sqlOp} tr_jbool(${b!}))${mixed(a!, b!)}
  END)`,
     );
   }
@@ -438,8 +467,28 @@ class PgFilterCompiler extends SqlFilterCompiler {
       const bound: Val = { ...value, sql: v! };
       const as = this.alias("e");
       const equal = this.compare("==", bound, { kind: "json", sql: rawSql(`${as}.v`, true) }, true);
-      return sql`(CASE WHEN jsonb_typeof(${c!}) IN ('array', 'object') THEN EXISTS (SELECT 1 FROM ${this.jsonElements(c!, as)} WHERE (${equal}) IS TRUE) END)`;
+      // Only a string, number or bool can be a key (a number or bool never is one).
+      const noKey = this.notAKey(bound);
+      const objectGuard =
+        noKey === undefined
+          ? sql``
+          : sql`WHEN jsonb_typeof(${c!}) = 'object' AND ${noKey} THEN NULL::boolean `;
+      return sql`(CASE ${objectGuard}WHEN jsonb_typeof(${c!}) IN ('array', 'object') THEN EXISTS (SELECT 1 FROM ${this.jsonElements(c!, as)} WHERE (${equal}) IS TRUE) END)`;
     });
+  }
+
+  /** When `value` cannot be looked up as a map key (CEL: no overload), else `undefined`. */
+  private notAKey(value: Val): Sql | undefined {
+    switch (value.kind) {
+      case "str":
+      case "num":
+      case "bool":
+        return undefined;
+      case "json":
+        return sql`jsonb_typeof(${value.sql}) IN ('null', 'array', 'object')`;
+      default:
+        return TRUE;
+    }
   }
 
   protected arith(op: "+" | "-" | "*" | "/" | "%", type: FilterExpr["type"], a: Val, b: Val): Val {

@@ -116,6 +116,13 @@ const DURATION_PARTS: Partial<Record<FunctionName, number>> = {
   getMilliseconds: 1,
 };
 
+/** The JSON types (`json_type`) a typed kind's values have. */
+const JSON_TYPES_OF: Partial<Record<Kind, string>> = {
+  num: "'integer', 'real'",
+  str: "'text'",
+  bool: "'true', 'false'",
+};
+
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const FIXED_OFFSET = /^([+-])(\d{2}):(\d{2})$/;
 const INT_STRING = "^[+-]?[0-9]+$";
@@ -147,6 +154,10 @@ class SqliteFilterCompiler extends SqlFilterCompiler {
 
   protected textParam(value: string): Sql {
     return param(value);
+  }
+
+  protected nullOf(): Sql {
+    return NULL;
   }
 
   protected startsWithSql(s: Sql, prefix: Sql): Sql {
@@ -394,9 +405,14 @@ class SqliteFilterCompiler extends SqlFilterCompiler {
         const [left, right] = jsonLeft ? [converted, typedRef] : [typedRef, converted];
         const typedCompare = sql`(${left.sql} ${rawSql(COMPARE_SQL[op])} ${right.sql})`;
         if (op !== "==" && op !== "!=") return typedCompare;
-        // A JSON null equals nothing but null: definite, unless the other side is absent.
         const definite = op === "==" ? FALSE : TRUE;
-        return sql`(CASE WHEN json_type(${j!}) = 'null' THEN (CASE WHEN ${t!} IS NULL THEN NULL ELSE ${definite} END) ELSE ${typedCompare} END)`;
+        const fits = JSON_TYPES_OF[typed.kind];
+        if (fits === undefined) {
+          // A JSON null equals nothing but null: definite, unless the other side is absent.
+          return sql`(CASE WHEN json_type(${j!}) = 'null' THEN (CASE WHEN ${t!} IS NULL THEN NULL ELSE ${definite} END) ELSE ${typedCompare} END)`;
+        }
+        // Heterogeneous equality: a present JSON value of another type is unequal.
+        return sql`(CASE WHEN ${t!} IS NULL OR ${j!} IS NULL THEN NULL WHEN json_type(${j!}) IN (${rawSql(fits)}) THEN ${typedCompare} ELSE ${definite} END)`;
       });
     }
     if (!sameFamily(a.kind, b.kind)) {
@@ -420,17 +436,25 @@ class SqliteFilterCompiler extends SqlFilterCompiler {
 
   private compareDyn(op: CompareOp, x: Sql, y: Sql): Sql {
     const sqlOp = rawSql(COMPARE_SQL[op]);
-    const nulls =
-      op === "==" || op === "!="
-        ? (a: Sql, b: Sql) => sql`((json_type(${a}) = 'null') ${sqlOp} (json_type(${b}) = 'null'))`
-        : () => NULL;
+    const equality = op === "==" || op === "!=";
+    const nulls = equality
+      ? (a: Sql, b: Sql) => sql`((json_type(${a}) = 'null') ${sqlOp} (json_type(${b}) = 'null'))`
+      : () => NULL;
+    // Heterogeneous equality: present values of different JSON types are
+    // unequal; two arrays or two objects are not compared (absent).
+    const mixed = (a: Sql, b: Sql) =>
+      equality
+        ? sql`
+ WHEN json_type(${a}) IN ('array', 'object') AND json_type(${b}) = json_type(${a}) THEN NULL
+ WHEN ${a} IS NOT NULL AND ${b} IS NOT NULL THEN ${op === "==" ? FALSE : TRUE}`
+        : sql``;
     return this.let(
       [x, y],
       ([a, b]) => sql`(CASE
  WHEN json_type(${a!}) = 'null' OR json_type(${b!}) = 'null' THEN ${nulls(a!, b!)}
  WHEN json_type(${a!}) IN ('integer', 'real') AND json_type(${b!}) IN ('integer', 'real') THEN ((${a!} ->> '$') ${sqlOp} (${b!} ->> '$'))
  WHEN json_type(${a!}) = 'text' AND json_type(${b!}) = 'text' THEN ((${a!} ->> '$') ${sqlOp} (${b!} ->> '$'))
- WHEN json_type(${a!}) IN ('true', 'false') AND json_type(${b!}) IN ('true', 'false') THEN ((json_type(${a!}) = 'true') ${sqlOp} (json_type(${b!}) = 'true'))
+ WHEN json_type(${a!}) IN ('true', 'false') AND json_type(${b!}) IN ('true', 'false') THEN ((json_type(${a!}) = 'true') ${sqlOp} (json_type(${b!}) = 'true'))${mixed(a!, b!)}
  END)`,
     );
   }
@@ -457,10 +481,28 @@ class SqliteFilterCompiler extends SqlFilterCompiler {
         { kind: "json", sql: rawSql(`${each}_e.v`, true) },
         true,
       );
-      return sql`(CASE WHEN json_type(${c!}) IN ('array', 'object') THEN (SELECT total(${rawSql(q)} IS 1) > 0 FROM (SELECT ${equal} AS ${rawSql(
+      // Only a string, number or bool can be a key (a number or bool never is one).
+      const noKey = this.notAKey(bound);
+      const objectGuard =
+        noKey === undefined ? sql`` : sql`WHEN json_type(${c!}) = 'object' AND ${noKey} THEN NULL `;
+      return sql`(CASE ${objectGuard}WHEN json_type(${c!}) IN ('array', 'object') THEN (SELECT total(${rawSql(q)} IS 1) > 0 FROM (SELECT ${equal} AS ${rawSql(
         q,
       )} FROM (SELECT ${this.elementJson(each)} AS v FROM json_each(${c!}) AS ${rawSql(each)}) AS ${rawSql(`${each}_e`)})) END)`;
     });
+  }
+
+  /** When `value` cannot be looked up as a map key (CEL: no overload), else `undefined`. */
+  private notAKey(value: Val): Sql | undefined {
+    switch (value.kind) {
+      case "str":
+      case "num":
+      case "bool":
+        return undefined;
+      case "json":
+        return sql`json_type(${value.sql}) IN ('null', 'array', 'object')`;
+      default:
+        return TRUE;
+    }
   }
 
   protected arith(op: "+" | "-" | "*" | "/" | "%", type: FilterExpr["type"], a: Val, b: Val): Val {

@@ -17,6 +17,7 @@ import type {
   FilterTarget,
   FunctionName,
   JsonExpr,
+  ValueType,
 } from "./ast.js";
 import { matchTypedRecordTime } from "./typed-fields.js";
 import { compileTypedTruth } from "./typed-sql.js";
@@ -111,6 +112,8 @@ export abstract class SqlFilterCompiler {
     scope: SqlScope,
   ): Sql;
   protected abstract cond(test: Sql, then: SqlVal, otherwise: SqlVal): SqlVal;
+  /** The dialect's absent value of a kind (PostgreSQL types its `NULL`s). */
+  protected abstract nullOf(kind: SqlValKind): Sql;
 
   // ---- shared ----
 
@@ -143,6 +146,21 @@ export abstract class SqlFilterCompiler {
     const result = body(refs);
     if (defs.length === 0) return result;
     return sql`(SELECT ${result} FROM (SELECT ${joinSql(defs, ", ")}) AS ${rawSql(this.alias("t"))})`;
+  }
+
+  /**
+   * `body`, or absent when one of `values` is: CEL's error on an absent
+   * operand (a `null` constant is a present value).
+   */
+  protected whenPresent(values: readonly SqlVal[], body: Sql): Sql {
+    const tests = values.filter((v) => v.kind !== "null").map((v) => sql`${v.sql} IS NOT NULL`);
+    if (tests.length === 0) return body;
+    return sql`(CASE WHEN ${joinSql(tests, " AND ")} THEN ${body} END)`;
+  }
+
+  /** The items of a list literal, which is absent when one of them is. */
+  private listItems(v: SqlVal): readonly SqlVal[] {
+    return v.kind === "list" ? (v.items ?? []) : [];
   }
 
   /**
@@ -207,15 +225,26 @@ export abstract class SqlFilterCompiler {
             false,
           ),
         };
-      case "in":
+      case "in": {
+        // Absent when the value or an item of a list literal is absent.
+        const value = this.compile(node.value, scope);
+        const collection = this.compile(node.collection, scope);
         return {
           kind: "bool",
-          sql: this.membership(
-            this.compile(node.value, scope),
-            this.compile(node.collection, scope),
-          ),
+          sql: this.let([value.sql], ([v]) => {
+            const bound: SqlVal = { ...value, sql: v! };
+            return this.whenPresent(
+              [bound, ...this.listItems(collection)],
+              this.membership(bound, collection),
+            );
+          }),
         };
+      }
       case "arith":
+        // CEL has no int/double overloads (a JSON number is a double), and `%`
+        // takes integers only: such arithmetic is absent, whatever the values.
+        if (mixesIntAndDouble(node.op, node.left.type, node.right.type))
+          return { kind: "num", sql: this.nullOf("num") };
         return this.arith(
           node.op,
           node.type,
@@ -231,20 +260,27 @@ export abstract class SqlFilterCompiler {
       case "call": {
         const time = this.target === "records" ? matchTypedRecordTime(node) : undefined;
         if (time !== undefined) return { kind: "ts", sql: this.column(time) };
-        return this.call(
-          node.fn,
-          node.args.map((arg) => this.compile(arg, scope)),
-        );
+        const args = node.args.map((arg) => this.compile(arg, scope));
+        const result = this.call(node.fn, args);
+        if (node.fn !== "size" || args[0]?.kind !== "list") return result;
+        return { ...result, sql: this.whenPresent(this.listItems(args[0]), result.sql) };
       }
       case "has":
         return { kind: "bool", sql: this.has(node.target, scope) };
       case "exists":
       case "all":
-      case "exists_one":
-        return {
-          kind: "bool",
-          sql: this.comprehension(node.kind, node.range, node.variable, node.predicate, scope),
-        };
+      case "exists_one": {
+        const sqlOf = this.comprehension(
+          node.kind,
+          node.range,
+          node.variable,
+          node.predicate,
+          scope,
+        );
+        if (node.range.kind !== "list") return { kind: "bool", sql: sqlOf };
+        const items = node.range.items.map((item) => this.compile(item, scope));
+        return { kind: "bool", sql: this.whenPresent(items, sqlOf) };
+      }
       case "cond":
         return this.cond(
           this.toBool(this.compile(node.test, scope)),
@@ -253,4 +289,16 @@ export abstract class SqlFilterCompiler {
         );
     }
   }
+}
+
+/**
+ * Whether arithmetic on these static types has no CEL overload whatever the
+ * values: an `int` with a `double` or a `dyn` (a JSON number is a double), or
+ * `%` on anything but two `int`s. Timestamps and durations are not numbers here.
+ */
+export function mixesIntAndDouble(op: ArithOp, left: ValueType, right: ValueType): boolean {
+  const numeric = (t: ValueType) => t === "int" || t === "double" || t === "dyn";
+  if (!numeric(left) || !numeric(right)) return false;
+  if (op === "%") return left !== "int" || right !== "int";
+  return (left === "int") !== (right === "int");
 }
