@@ -33,7 +33,8 @@
  * an index out of range, and a missing summary time.
  *
  * - Every operator and function applied to an absent operand is absent,
- *   except `and`, `or`, `has`, `in` over a literal list, and the comprehensions.
+ *   except `and`, `or`, `has` and the comprehensions. A list literal with an
+ *   absent item is absent (CEL's list construction fails).
  * - `and`: false if any operand is false; else absent if any is absent; else true.
  * - `or`: true if any operand is true; else absent if any is absent; else false.
  * - `not absent` is absent.
@@ -50,9 +51,10 @@
  *
  * ## Comparison
  *
- * `==` and `!=` between two operands of different kinds (a string and a
- * number, say) are absent when an operand is `dyn`, and rejected at compile
- * time when both are statically typed. Ordering (`< <= > >=`) is defined for
+ * `==` and `!=` between two present operands of different kinds (a string and
+ * a number, say) are `false` and `true` when an operand is `dyn` (CEL's
+ * heterogeneous equality), and rejected at compile time when both are
+ * statically typed. Two JSON arrays or two JSON objects are not compared (absent). Ordering (`< <= > >=`) is defined for
  * numbers, strings (by UTF-8 bytes, i.e. code point order), timestamps,
  * durations and bools (`false < true`). Equality on lists and maps is not
  * supported. `x == null` is true when `x` is the JSON `null`, and absent when
@@ -64,8 +66,7 @@
  * - `x == null` is `false` (and `x != null` is `true`) when `x` is any other
  *   existing value, whatever its kind; it is absent only when `x` is absent.
  * - Run-time kind mismatches with a `dyn` operand (`data.n == "3"` where `n` is
- *   a number, or a JSON array/object compared with anything) are absent, for
- *   `==`/`!=` as well as ordering.
+ *   a number) are unequal for `==`/`!=` and absent for ordering.
  * - Strings order by code point (= UTF-8 byte order), not by UTF-16 units.
  *
  * ## What the compiler guarantees about the tree
@@ -97,11 +98,13 @@
  *
  * - `dyn + dyn` (type `dyn`): numbers add, strings concatenate, anything else
  *   is absent. `dyn + string` (type `string`) needs a string at run time.
- * - `-`, `*`, `/` with a `dyn` operand (type `double`) need numbers at run
- *   time. `/` truncates toward zero only when both operands are statically
- *   `int`; otherwise it is real division (`data.n / 2` with `n` = 7 is 3.5).
- * - `%` (type `int`) needs operands that are integers at run time (else
- *   absent); the result has the sign of the dividend.
+ * - A JSON number is a `double`: arithmetic between a static `int` and a
+ *   `double` or `dyn` is absent whatever the values (CEL has no such
+ *   overload: `data.n + 1`, `data.n / 2`), see `mixesIntAndDouble`.
+ * - `-`, `*`, `/` between `double`/`dyn` operands need numbers at run time.
+ *   `/` truncates toward zero when both operands are `int`.
+ * - `%` needs two static `int`s (anything else is absent); the result has the
+ *   sign of the dividend.
  * - An `int`-typed result outside ±(2^53 - 1) is absent.
  * - `neg` of a `dyn` needs a number; a `?:` test or a `!`/`and`/`or` operand
  *   that is a non-boolean `dyn` value is absent.
@@ -295,9 +298,10 @@ export interface CompareExpr {
  * `==`; the result is true if some element equals, else false (absent only
  * when `collection` is absent or not a list/map).
  *
- * Clarification: an element "equals" only when `==` is exactly true, so an
- * absent `value` (or absent/mismatched elements) just never equals: an
- * absent `value` over an existing collection is `false`, not absent.
+ * Clarification: an absent `value` is absent (as CEL's error), and so is a
+ * list literal with an absent item. An element "equals" only when `==` is
+ * exactly true. Over a map, a string `value` is looked up, a number or bool
+ * is never a key (`false`), and anything else is absent.
  */
 export interface InExpr {
   kind: "in";
