@@ -477,18 +477,8 @@ class PgFilterCompiler extends SqlFilterCompiler {
     });
   }
 
-  /** When `value` cannot be looked up as a map key (CEL: no overload), else `undefined`. */
-  private notAKey(value: Val): Sql | undefined {
-    switch (value.kind) {
-      case "str":
-      case "num":
-      case "bool":
-        return undefined;
-      case "json":
-        return sql`jsonb_typeof(${value.sql}) IN ('null', 'array', 'object')`;
-      default:
-        return TRUE;
-    }
+  protected jsonTypeIn(json: Sql, types: readonly ("null" | "array" | "object")[]): Sql {
+    return sql`jsonb_typeof(${json}) IN (${rawSql(types.map((t) => `'${t}'`).join(", "))})`;
   }
 
   protected arith(op: "+" | "-" | "*" | "/" | "%", type: FilterExpr["type"], a: Val, b: Val): Val {

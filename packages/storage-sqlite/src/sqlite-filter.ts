@@ -491,18 +491,8 @@ class SqliteFilterCompiler extends SqlFilterCompiler {
     });
   }
 
-  /** When `value` cannot be looked up as a map key (CEL: no overload), else `undefined`. */
-  private notAKey(value: Val): Sql | undefined {
-    switch (value.kind) {
-      case "str":
-      case "num":
-      case "bool":
-        return undefined;
-      case "json":
-        return sql`json_type(${value.sql}) IN ('null', 'array', 'object')`;
-      default:
-        return TRUE;
-    }
+  protected jsonTypeIn(json: Sql, types: readonly ("null" | "array" | "object")[]): Sql {
+    return sql`json_type(${json}) IN (${rawSql(types.map((t) => `'${t}'`).join(", "))})`;
   }
 
   protected arith(op: "+" | "-" | "*" | "/" | "%", type: FilterExpr["type"], a: Val, b: Val): Val {

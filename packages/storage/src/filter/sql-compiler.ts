@@ -114,8 +114,24 @@ export abstract class SqlFilterCompiler {
   protected abstract cond(test: Sql, then: SqlVal, otherwise: SqlVal): SqlVal;
   /** The dialect's absent value of a kind (PostgreSQL types its `NULL`s). */
   protected abstract nullOf(kind: SqlValKind): Sql;
+  /** True when the JSON value's type is one of `types` (`null`, `array`, `object`). */
+  protected abstract jsonTypeIn(json: Sql, types: readonly ("null" | "array" | "object")[]): Sql;
 
   // ---- shared ----
+
+  /** When `value` cannot be looked up as a map key (CEL: no overload), else `undefined`. */
+  protected notAKey(value: SqlVal): Sql | undefined {
+    switch (value.kind) {
+      case "str":
+      case "num":
+      case "bool":
+        return undefined;
+      case "json":
+        return this.jsonTypeIn(value.sql, ["null", "array", "object"]);
+      default:
+        return this.trueSql;
+    }
+  }
 
   /** A fresh alias `_{prefix}{n}`. */
   protected alias(prefix: string): string {
