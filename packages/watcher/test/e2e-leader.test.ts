@@ -1,20 +1,18 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { pipelineRunObject, setStatus, startStack, waitFor, type Stack } from "./stack.js";
+import {
+  pipelineRunObject,
+  setStatus,
+  fastElection as election,
+  startStack,
+  waitFor,
+  type Stack,
+} from "./stack.js";
 
 let stack: Stack | undefined;
 afterEach(async () => {
   await stack?.close();
   stack = undefined;
 });
-
-const election = {
-  leaderElect: true,
-  leaseName: "watcher",
-  leaseNamespace: "tekton-pipelines",
-  leaseDurationMs: 3_000,
-  renewDeadlineMs: 2_000,
-  retryPeriodMs: 100,
-};
 
 describe("e2e: leader election", () => {
   it("one replica leads and writes; when it stops it releases the lease and the other takes over", async () => {

@@ -9,22 +9,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { recordData } from "@tekton-results/client";
 import type { TektonRun } from "../src/run.js";
 import { finishedPipelineRunObject } from "./finished.js";
-import { collect, startStack, waitFor, type Stack } from "./stack.js";
+import { collect, fastElection as election, startStack, waitFor, type Stack } from "./stack.js";
 
 let stack: Stack | undefined;
 afterEach(async () => {
   await stack?.close();
   stack = undefined;
 });
-
-const election = {
-  leaderElect: true,
-  leaseName: "watcher",
-  leaseNamespace: "tekton-pipelines",
-  leaseDurationMs: 3_000,
-  renewDeadlineMs: 2_000,
-  retryPeriodMs: 100,
-};
 
 const RUNS = 120;
 

@@ -156,6 +156,16 @@ export async function startStack(
   };
 }
 
+/** Leader election settings that elect and fail over within seconds, for tests with replicas. */
+export const fastElection = {
+  leaderElect: true,
+  leaseName: "watcher",
+  leaseNamespace: "tekton-pipelines",
+  leaseDurationMs: 3_000,
+  renewDeadlineMs: 2_000,
+  retryPeriodMs: 100,
+};
+
 /** Poll `check` until it returns a truthy value (or stops throwing), failing after `timeoutMs`. */
 export async function waitFor<T>(
   check: () => T | Promise<T>,
