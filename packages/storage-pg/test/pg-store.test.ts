@@ -135,6 +135,23 @@ describe("list queries use the indexes", () => {
   });
 });
 
+describe("JIT", () => {
+  it("is off on the store's sessions unless asked for (compiling cost seconds per statement)", async () => {
+    const schema = freshSchemaName();
+    const store = await createPgStore({ connectionString: url, schema });
+    const withJit = await createPgStore({ connectionString: url, schema, jit: true });
+    try {
+      const setting = async (s: PgStore) =>
+        ((await s.knex.raw("SHOW jit")) as { rows: { jit: string }[] }).rows[0]?.jit;
+      expect(await setting(store)).toBe("off");
+      expect(await setting(withJit)).toBe("on");
+    } finally {
+      await withJit.close();
+      await store.close();
+    }
+  });
+});
+
 describe("statement timeout", () => {
   it("cancels a statement that runs longer than statementTimeoutMs: deadline_exceeded", async () => {
     const schema = freshSchemaName();
