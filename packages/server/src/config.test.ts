@@ -15,6 +15,7 @@ describe("parseConfig", () => {
       database: { kind: "sqlite", filename: DEFAULT_DATABASE },
       logLevel: "info",
       maxBodyBytes: 16 * 1024 * 1024,
+      maxPageBytes: 32 * 1024 * 1024,
       shutdownTimeoutMs: 10_000,
       idleTimeoutMs: 120_000,
       handshakeTimeoutMs: 10_000,
@@ -215,6 +216,9 @@ describe("parseConfig", () => {
       sslCaFile: "/ca.pem",
     });
     expect(run([], { SKIP_MIGRATIONS: "true" }).migrate).toBe(false);
+    expect(run(["--max-page-bytes", "0"]).maxPageBytes).toBe(0);
+    expect(run([], { MAX_PAGE_BYTES: "1048576" }).maxPageBytes).toBe(1048576);
+    expect(() => run(["--max-page-bytes", "-1"])).toThrow("max-page-bytes");
     expect(run(["--sqlite-statement-timeout-ms", "250"]).sqlite).toEqual({
       statementTimeoutMs: 250,
     });

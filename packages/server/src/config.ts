@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import type { LogLevel } from "./deps.js";
+import { DEFAULT_MAX_PAGE_BYTES } from "./page-budget.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./rest-gateway.js";
 import { DEFAULT_MAX_LOG_BYTES } from "./logs-service.js";
 import {
@@ -102,6 +103,8 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Largest request body (REST) and RPC message, in bytes. */
   maxBodyBytes: number;
+  /** The byte budget of a list page (it stops early with a next_page_token); 0: none. */
+  maxPageBytes: number;
   /** How long a graceful shutdown waits for in-flight requests, in milliseconds. */
   shutdownTimeoutMs: number;
   /** How long an HTTP/2 connection may have no open stream before it is closed, in ms; 0: never. */
@@ -153,6 +156,9 @@ Flags (each has an environment variable; a flag wins over its variable):
   --log-level <level>      LOG_LEVEL         debug, info, warn or error (default info)
   --max-body-bytes <n>     MAX_BODY_BYTES    largest request body and RPC message
                                              (default ${DEFAULT_MAX_BODY_BYTES}, 16 MiB)
+  --max-page-bytes <n>     MAX_PAGE_BYTES    a list page stops early (with a next_page_token)
+                                             once its items pass this size; 0 = no budget
+                                             (default ${DEFAULT_MAX_PAGE_BYTES}, 32 MiB)
   --shutdown-timeout-ms <n> SHUTDOWN_TIMEOUT_MS  grace period for in-flight requests
                                              on SIGTERM/SIGINT (default ${DEFAULT_SHUTDOWN_DEADLINE_MS})
   --idle-timeout-ms <n>    IDLE_TIMEOUT_MS   close an HTTP/2 connection (GOAWAY) after this long
@@ -292,6 +298,7 @@ export function parseConfig(
         database: { type: "string" },
         "log-level": { type: "string" },
         "max-body-bytes": { type: "string" },
+        "max-page-bytes": { type: "string" },
         "shutdown-timeout-ms": { type: "string" },
         "idle-timeout-ms": { type: "string" },
         "handshake-timeout-ms": { type: "string" },
@@ -352,6 +359,12 @@ export function parseConfig(
     pick("max-body-bytes", "MAX_BODY_BYTES") ?? String(DEFAULT_MAX_BODY_BYTES),
     1,
     2 ** 31 - 1,
+  );
+  const maxPageBytes = parseInteger(
+    "max-page-bytes",
+    pick("max-page-bytes", "MAX_PAGE_BYTES") ?? String(DEFAULT_MAX_PAGE_BYTES),
+    0,
+    Number.MAX_SAFE_INTEGER,
   );
   const shutdownTimeoutMs = parseInteger(
     "shutdown-timeout-ms",
@@ -530,6 +543,7 @@ export function parseConfig(
       database,
       logLevel: logLevel as LogLevel,
       maxBodyBytes,
+      maxPageBytes,
       shutdownTimeoutMs,
       idleTimeoutMs,
       handshakeTimeoutMs,

@@ -48,6 +48,7 @@ import { allowAll, type Authorizer, type AuthVerb } from "./auth.js";
 import { computeEtag, nextUpdateTime, recordToApi } from "./convert.js";
 import { noopLogger, systemClock, type Clock, type Logger } from "./deps.js";
 import { invalidArgument, toConnectError } from "./errors.js";
+import { checkedMaxPageBytes } from "./page-budget.js";
 import { listRecordPage } from "./record-pages.js";
 import { MAX_PAGE_SIZE, parseParentField } from "./validate.js";
 
@@ -97,6 +98,8 @@ export interface LogsServiceDeps {
   logger?: Logger;
   /** The largest `page_size` of ListLogs, 1 to 10000. Default 10000. */
   maxPageSize?: number;
+  /** The byte budget of a ListLogs page; 0: none. Default 32 MiB. */
+  maxPageBytes?: number;
   /**
    * The size of GetLog chunks, in bytes, 1 to 4 MiB. Default 32 KiB.
    * Out of range: `RangeError` when the services are created.
@@ -236,6 +239,7 @@ export function createLogsService(deps: LogsServiceDeps): ServiceImpl<typeof Log
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? noopLogger;
   const maxPageSize = deps.maxPageSize ?? MAX_PAGE_SIZE;
+  const maxPageBytes = checkedMaxPageBytes(deps.maxPageBytes);
   const chunkSize = deps.logChunkSize ?? DEFAULT_CHUNK_SIZE;
   const maxLogBytes = deps.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES;
   if (!Number.isSafeInteger(maxLogBytes) || maxLogBytes < 0) {
@@ -407,6 +411,7 @@ export function createLogsService(deps: LogsServiceDeps): ServiceImpl<typeof Log
         scope: scopeParts,
         filter,
         maxPageSize,
+        maxPageBytes,
         tokenNamespace: "logs",
       });
       return {

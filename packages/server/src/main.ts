@@ -274,6 +274,7 @@ export async function main(
     routes: createResultsRoutes({
       store,
       logger,
+      maxPageBytes: config.maxPageBytes,
       ...(authorizer ? { authorizer } : {}),
       ...(logs
         ? { logs, logChunkSize: config.logs.chunkBytes, maxLogBytes: config.logs.maxBytes }

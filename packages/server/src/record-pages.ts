@@ -5,8 +5,15 @@
  *
  * @module
  */
-import type { FilterExpr, Page, ResultsStore, StoredRecord } from "@tekton-results/storage";
+import {
+  recordCursor,
+  type FilterExpr,
+  type Page,
+  type ResultsStore,
+  type StoredRecord,
+} from "@tekton-results/storage";
 import { parseOrderBy } from "./order-by.js";
+import { recordBytes, withinByteBudget } from "./page-budget.js";
 import { decodePageToken, encodePageToken, type PageTokenScope } from "./page-token.js";
 import { parsePageSize } from "./validate.js";
 
@@ -27,6 +34,8 @@ export interface RecordPageOptions {
   filter: FilterExpr | undefined;
   /** Largest page size a request may ask for. */
   maxPageSize: number;
+  /** The byte budget of a page ({@link withinByteBudget}); 0: none. */
+  maxPageBytes: number;
   /**
    * What the page token is bound to besides the request's parent, so that
    * tokens of one list are refused by another (e.g. `"logs"`). Default: none.
@@ -58,7 +67,7 @@ export async function listRecordPage(
       ? decodePageToken(req.pageToken, tokenScope, order.terms.length)
       : undefined;
   const { scope, filter } = options;
-  const page = await store.listRecords({
+  const stored = await store.listRecords({
     ...(scope.parent !== undefined ? { parent: scope.parent } : {}),
     ...(scope.result !== undefined ? { resultName: scope.result } : {}),
     ...(filter !== undefined ? { filter } : {}),
@@ -66,5 +75,8 @@ export async function listRecordPage(
     pageSize,
     ...(after !== undefined ? { after } : {}),
   });
+  const page = withinByteBudget(stored, options.maxPageBytes, recordBytes, (r) =>
+    recordCursor(r, order.terms),
+  );
   return { page, nextPageToken: page.next ? encodePageToken(tokenScope, page.next) : "" };
 }

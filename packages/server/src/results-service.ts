@@ -21,6 +21,7 @@ import {
   SUMMARY_DURATION_FIELDS,
   formatSummaryDuration,
   isStorageError,
+  resultCursor,
   type RecordSummaryRow,
   type SummaryField,
   type ResultsStore,
@@ -42,6 +43,7 @@ import {
 import { invalidArgument } from "./errors.js";
 import { LOG_RECORD_TYPE, toLogsConnectError, withServerLogStatus } from "./logs-service.js";
 import { parseOrderBy } from "./order-by.js";
+import { checkedMaxPageBytes, resultBytes, withinByteBudget } from "./page-budget.js";
 import { listRecordPage } from "./record-pages.js";
 import { decodePageToken, encodePageToken, type PageTokenScope } from "./page-token.js";
 import {
@@ -76,6 +78,12 @@ export interface ResultsRoutesDeps {
    * default); anything else throws a `RangeError` when the routes are created.
    */
   maxPageSize?: number;
+  /**
+   * The byte budget of a list page: a page stops early, with a
+   * `next_page_token`, once its items pass it (at least one item is always
+   * sent). 0: no budget. Default 32 MiB (`DEFAULT_MAX_PAGE_BYTES`).
+   */
+  maxPageBytes?: number;
   /**
    * Where log text is stored. With it, the Logs services (v1alpha2 and
    * v1alpha3) are served and DeleteResult also deletes the Result's logs;
@@ -135,6 +143,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
   const ids = deps.ids ?? randomIds;
   const logger = deps.logger ?? noopLogger;
   const maxPageSize = deps.maxPageSize ?? MAX_PAGE_SIZE;
+  const maxPageBytes = checkedMaxPageBytes(deps.maxPageBytes);
   const logs = deps.logs;
   const filters = createFilterCache();
   if (!Number.isInteger(maxPageSize) || maxPageSize < 1 || maxPageSize > MAX_PAGE_SIZE) {
@@ -289,13 +298,16 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
         req.pageToken !== ""
           ? decodePageToken(req.pageToken, scope, order.terms.length)
           : undefined;
-      const page = await store.listResults({
+      const stored = await store.listResults({
         ...(parent !== undefined ? { parent } : {}),
         ...(filter !== undefined ? { filter } : {}),
         orderBy: order.terms,
         pageSize,
         ...(after !== undefined ? { after } : {}),
       });
+      const page = withinByteBudget(stored, maxPageBytes, resultBytes, (r) =>
+        resultCursor(r, order.terms),
+      );
       return {
         results: page.items.map(resultToApi),
         nextPageToken: page.next ? encodePageToken(scope, page.next) : "",
@@ -402,6 +414,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
         scope: scopeParts,
         filter,
         maxPageSize,
+        maxPageBytes,
       });
       return { records: page.items.map(recordToApi), nextPageToken };
     },

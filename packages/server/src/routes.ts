@@ -96,6 +96,7 @@ export function createResultsRoutes(deps: ResultsRoutesDeps): (router: ConnectRo
       ...(deps.authorizer ? { authorizer: deps.authorizer } : {}),
       ...(deps.clock ? { clock: deps.clock } : {}),
       ...(deps.maxPageSize !== undefined ? { maxPageSize: deps.maxPageSize } : {}),
+      ...(deps.maxPageBytes !== undefined ? { maxPageBytes: deps.maxPageBytes } : {}),
       ...(deps.logChunkSize !== undefined ? { logChunkSize: deps.logChunkSize } : {}),
       ...(deps.maxLogBytes !== undefined ? { maxLogBytes: deps.maxLogBytes } : {}),
     };

@@ -105,6 +105,8 @@ export interface HarnessOptions {
   store?: ResultsStore;
   authorizer?: Authorizer;
   maxPageSize?: number;
+  /** The routes' `maxPageBytes`. */
+  maxPageBytes?: number;
 }
 
 export function createHarness(options: HarnessOptions = {}): Harness {
@@ -126,6 +128,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     ids: createSequentialIds(),
     logger,
     ...(options.maxPageSize !== undefined ? { maxPageSize: options.maxPageSize } : {}),
+    ...(options.maxPageBytes !== undefined ? { maxPageBytes: options.maxPageBytes } : {}),
   });
   const client = createClient(Results, createRouterTransport(routes));
   return { client, store, calls, clock, logger, authRequests };
