@@ -28,12 +28,13 @@
  * |------------------------------------------|--------------------------------------------|
  * | `p == s`, `s == p`                       | the value is the string `s`                |
  * | `p < s` (and `<= > >=`, either side)     | the value is a string ordered so           |
- * | `p != s`, `s != p`                       | the value is a string other than `s`, **or JSON `null`** |
+ * | `p != s`, `s != p`                       | the value is present and not the string `s` (CEL's heterogeneous `!=`: a number, bool, `null`, list or object too) |
  * | `p in [s1, ...]`                         | the value is one of the strings            |
  * | `p.startsWith(s)`                        | the value is a string starting with `s`    |
  *
  * `!=` is why {@link TypedRecordPredicate} `text` with op `!=` needs the JSON
- * form as a fallback for rows whose typed field is NULL.
+ * form as a fallback for rows whose typed field is NULL (a present value that
+ * is not a string).
  *
  * @module
  */
