@@ -139,6 +139,29 @@ function text(size: number, seed = 0): string {
   return out.slice(0, size);
 }
 
+/**
+ * Upload chunks that stop after the first one until `release()` is called;
+ * `begun` resolves once the first chunk was taken: a window to change the
+ * Log record while its upload is in flight.
+ */
+function gatedUpload(): {
+  chunks: () => AsyncGenerator<string>;
+  begun: Promise<void>;
+  release: () => void;
+} {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let started!: () => void;
+  const begun = new Promise<void>((r) => (started = r));
+  async function* chunks() {
+    yield "part 1\n";
+    started();
+    await gate;
+    yield "part 2\n";
+  }
+  return { chunks, begun, release };
+}
+
 describe("Logs.UpdateLog", () => {
   let h: LogsHarness;
   beforeEach(async () => {
@@ -236,16 +259,7 @@ describe("Logs.UpdateLog", () => {
   });
 
   it("updates the status even when the Log record changed during the upload", async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let started!: () => void;
-    const begun = new Promise<void>((r) => (started = r));
-    async function* chunks() {
-      yield "part 1\n";
-      started();
-      await gate;
-      yield "part 2\n";
-    }
+    const { chunks, begun, release } = gatedUpload();
     const upload = h.logs.uploadLog("ns/results/r1/logs/log1", chunks());
     await begun;
     const current = await h.results.getRecord({ name: "ns/results/r1/records/log1" });
@@ -269,16 +283,7 @@ describe("Logs.UpdateLog", () => {
   it.each(["deleted", "retyped", "deleted and created again"])(
     "answers Aborted and keeps no bytes when the Log record is %s during the upload",
     async (change) => {
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      let started!: () => void;
-      const begun = new Promise<void>((r) => (started = r));
-      async function* chunks() {
-        yield "part 1\n";
-        started();
-        await gate;
-        yield "part 2\n";
-      }
+      const { chunks, begun, release } = gatedUpload();
       const name = "ns/results/r1/records/log1";
       const upload = h.logs.uploadLog("ns/results/r1/logs/log1", chunks());
       await begun;
