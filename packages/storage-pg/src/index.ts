@@ -17,7 +17,7 @@ export {
 // ---- For library authors (tooling, other adapters, tests) ----
 export { compilePgFilter, type CompilePgFilterOptions } from "./pg-filter.js";
 export { toPgRegex } from "./pg-regex.js";
-export type { RenderedSql } from "@tekton-results/storage";
+export type { RenderedSql } from "@tekton-results/storage-sql";
 export {
   pgMigrations,
   pgMigrationSource,

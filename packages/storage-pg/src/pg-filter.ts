@@ -36,6 +36,8 @@ import {
   type JsonColumn,
   type JsonExpr,
   type PathStep,
+} from "@tekton-results/storage";
+import {
   SqlFilterCompiler,
   joinSql,
   param,
@@ -47,7 +49,7 @@ import {
   type SqlVal,
   type SqlValKind,
   unsupportedFilter,
-} from "@tekton-results/storage";
+} from "@tekton-results/storage-sql";
 import { toPgRegex } from "./pg-regex.js";
 
 /** Options of {@link compilePgFilter}. */

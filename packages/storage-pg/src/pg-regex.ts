@@ -21,7 +21,8 @@
  *
  * @module
  */
-import { re2CaseFolds, unsupportedFilter } from "@tekton-results/storage";
+import { re2CaseFolds } from "@tekton-results/storage";
+import { unsupportedFilter } from "@tekton-results/storage-sql";
 
 type Ranges = [number, number][];
 

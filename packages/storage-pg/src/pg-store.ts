@@ -9,8 +9,6 @@ import knexFactory, { type Knex } from "knex";
 import type pg from "pg";
 import {
   StorageError,
-  keysetCondition,
-  keysetTerms,
   recordCursor,
   resultCursor,
   type Cursor,
@@ -29,6 +27,7 @@ import {
   type SummaryStatus,
   type UpdateOptions,
 } from "@tekton-results/storage";
+import { keysetCondition, keysetTerms } from "@tekton-results/storage-sql";
 import { compilePgFilter } from "./pg-filter.js";
 import {
   MISSING_TIME_SORT_VALUE,

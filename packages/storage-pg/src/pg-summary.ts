@@ -18,14 +18,16 @@
  * @module
  */
 import {
+  type RecordSummaryQuery,
+  type RecordSummaryRow,
+  type SummaryGroupBy,
+} from "@tekton-results/storage";
+import {
   summarizeWithRunner,
   summaryRanksSql,
   concatRendered,
   type SqlQueryRunner,
   typedSummaryColumns,
-  type RecordSummaryQuery,
-  type RecordSummaryRow,
-  type SummaryGroupBy,
   joinSql,
   param,
   rawSql,
@@ -33,7 +35,7 @@ import {
   sql,
   type RenderedSql,
   type Sql,
-} from "@tekton-results/storage";
+} from "@tekton-results/storage-sql";
 import { compilePgFilter } from "./pg-filter.js";
 
 /** The group value of a row of `vals` (columns `t` = the grouping time, `ns`, `label`). */

@@ -14,7 +14,7 @@ export {
 
 // ---- For library authors (tooling, other adapters, tests) ----
 export { compileSqliteFilter, type CompileSqliteFilterOptions } from "./sqlite-filter.js";
-export type { RenderedSql } from "@tekton-results/storage";
+export type { RenderedSql } from "@tekton-results/storage-sql";
 export { registerSqliteFunctions, type SqliteFunctionHost } from "./sqlite-functions.js";
 export {
   sqliteMigrations,

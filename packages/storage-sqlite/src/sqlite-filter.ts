@@ -32,6 +32,8 @@ import {
   type JsonColumn,
   type JsonExpr,
   type PathStep,
+} from "@tekton-results/storage";
+import {
   SqlFilterCompiler,
   joinSql,
   param,
@@ -43,7 +45,7 @@ import {
   type SqlVal,
   type SqlValKind,
   unsupportedFilter,
-} from "@tekton-results/storage";
+} from "@tekton-results/storage-sql";
 
 /** Options of {@link compileSqliteFilter}. */
 export interface CompileSqliteFilterOptions {

@@ -10,8 +10,6 @@ import knexFactory, { type Knex } from "knex";
 import type BetterSqlite3 from "better-sqlite3";
 import {
   StorageError,
-  keysetCondition,
-  keysetTerms,
   recordCursor,
   resultCursor,
   type Cursor,
@@ -30,6 +28,7 @@ import {
   type SummaryStatus,
   type UpdateOptions,
 } from "@tekton-results/storage";
+import { keysetCondition, keysetTerms } from "@tekton-results/storage-sql";
 import { compileSqliteFilter } from "./sqlite-filter.js";
 import { StatementTimeoutError, registerSqliteFunctions } from "./sqlite-functions.js";
 import { summarizeSqliteRecords } from "./sqlite-summary.js";

@@ -11,14 +11,16 @@
  * @module
  */
 import {
+  type RecordSummaryQuery,
+  type RecordSummaryRow,
+  type SummaryGroupBy,
+} from "@tekton-results/storage";
+import {
   summarizeWithRunner,
   summaryRanksSql,
   concatRendered,
   type SqlQueryRunner,
   typedSummaryColumns,
-  type RecordSummaryQuery,
-  type RecordSummaryRow,
-  type SummaryGroupBy,
   joinSql,
   param,
   rawSql,
@@ -26,7 +28,7 @@ import {
   sql,
   type RenderedSql,
   type Sql,
-} from "@tekton-results/storage";
+} from "@tekton-results/storage-sql";
 import { compileSqliteFilter } from "./sqlite-filter.js";
 
 /** Floor division of an integer expression by a positive integer constant. */

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { StorageError } from "../errors.js";
+import { StorageError } from "@tekton-results/storage";
 import { joinSql, rawSql, sql, type Sql } from "../sql-fragment.js";
 import type {
   ArithOp,
@@ -18,8 +18,8 @@ import type {
   FunctionName,
   JsonExpr,
   ValueType,
-} from "./ast.js";
-import { matchTypedRecordTime } from "./typed-fields.js";
+} from "@tekton-results/storage";
+import { matchTypedRecordTime } from "@tekton-results/storage";
 import { compileTypedTruth } from "./typed-sql.js";
 
 /**

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { RecordTimeField } from "./filter/typed-fields.js";
-import type { SummaryGroupBy, SummaryTimeField } from "./summary.js";
+import type { RecordTimeField } from "@tekton-results/storage";
+import type { SummaryGroupBy, SummaryTimeField } from "@tekton-results/storage";
 
 /** The typed time column holding each summary time field. */
 export const SUMMARY_TIME_COLUMNS: Readonly<Record<SummaryTimeField, RecordTimeField>> = {

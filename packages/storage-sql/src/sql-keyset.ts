@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { StorageError } from "./errors.js";
-import type { OrderTerm } from "./query.js";
+import { StorageError } from "@tekton-results/storage";
+import type { OrderTerm } from "@tekton-results/storage";
 
 /** One sort column of a keyset page, the uid tie-breaker last. */
 export interface KeysetTerm {

@@ -16,7 +16,7 @@ import {
   type RecordSummaryQuery,
   type RecordSummaryRow,
   type SummaryField,
-} from "./summary.js";
+} from "@tekton-results/storage";
 import {
   concatRendered,
   joinSql,

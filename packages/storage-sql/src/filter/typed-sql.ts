@@ -5,13 +5,13 @@
  *
  * @module
  */
-import type { FilterExpr } from "./ast.js";
+import type { FilterExpr } from "@tekton-results/storage";
 import { joinSql, rawSql, sql, type Sql } from "../sql-fragment.js";
 import {
   matchTypedRecordPredicate,
   prefixUpperBound,
   type TypedRecordPredicate,
-} from "./typed-fields.js";
+} from "@tekton-results/storage";
 
 /** What a dialect supplies to {@link compileTypedTruth}. */
 export interface TypedSqlDialect {
