@@ -16,13 +16,22 @@ import type { Knex } from "knex";
 import { ensureEmbeddedPostgresAccess } from "../../scripts/embedded-postgres-access.mjs";
 import pg from "pg";
 import { prefixUpperBound, type ResultsStore } from "@tekton-results/storage";
-import type { BenchBackend, KeysetPosition, QueryCase, RawIngest, SummaryCase } from "./backend.js";
 import {
-  PIPELINE_RUN_TYPE,
-  type DataGenerator,
-  type GeneratedRecord,
-  type GeneratedResult,
-} from "./generate.js";
+  etagSuffix,
+  RECORD_COLUMNS,
+  toPage,
+  type BenchBackend,
+  type KeysetPosition,
+  type QueryCase,
+  type RawIngest,
+  type RawPage,
+  type RawRecordInput,
+  type RawRecordRow,
+  type RawRecordUpdate,
+  type RawUpdated,
+  type SummaryCase,
+} from "./backend.js";
+import { PIPELINE_RUN_TYPE, type DataGenerator, type GeneratedResult } from "./generate.js";
 
 /** What the benchmark needs of `@tekton-results/storage-pg`. */
 interface PgStoreModule {
@@ -35,7 +44,6 @@ interface PgStoreModule {
 
 /** Pool size of both sides (the store's and the raw peer's). */
 const POOL_MAX = 16;
-const RECORD_COLUMNS = "uid, parent, result_name, name, type, data, create_time, update_time, etag";
 
 async function importStoreModule(): Promise<PgStoreModule | undefined> {
   try {
@@ -121,7 +129,7 @@ async function openDatabase(
 }
 
 function etag(uid: string, ms: number): string {
-  return `${uid}-${BigInt(ms) * 1_000_000n}`;
+  return uid + etagSuffix(ms);
 }
 
 function resultRow(r: GeneratedResult) {
@@ -254,8 +262,8 @@ export async function openPgBackend(
           const res = await pool.query<{ id: string }>(RESULT_INSERT, Object.values(row));
           resultIds.set(`${r.parent}/${r.name}`, res.rows[0]!.id);
         },
-        async insertRecord(rec: GeneratedRecord, data: string) {
-          const ms = rec.createTime.getTime();
+        async insertRecord(rec: RawRecordInput) {
+          const ms = rec.createMs;
           await pool.query({
             name: "bench-insert-record",
             text: `INSERT INTO records (result_id, ${RECORD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
@@ -266,20 +274,21 @@ export async function openPgBackend(
               rec.resultName,
               rec.name,
               rec.type,
-              data,
+              rec.data,
               ms,
               ms,
               etag(rec.uid, ms),
             ],
           });
         },
-        async updateRecord(rec: GeneratedRecord, data: string) {
-          const ms = rec.updateTime.getTime();
-          await pool.query({
+        async updateRecord(u: RawRecordUpdate) {
+          const ms = u.updateMs;
+          const res = await pool.query<RawUpdated>({
             name: "bench-update-record",
-            text: "UPDATE records SET type = $1, data = $2, update_time = $3, etag = $4 WHERE parent = $5 AND result_name = $6 AND name = $7",
-            values: [rec.type, data, ms, etag(rec.uid, ms), rec.parent, rec.resultName, rec.name],
+            text: "UPDATE records SET type = $1, data = $2, update_time = $3, etag = uid || $4 WHERE parent = $5 AND result_name = $6 AND name = $7 RETURNING uid, create_time, etag",
+            values: [u.type, u.data, ms, etagSuffix(ms), u.parent, u.resultName, u.name],
           });
+          return res.rows[0];
         },
         async close() {
           await pool.end();
@@ -288,7 +297,7 @@ export async function openPgBackend(
       };
     },
 
-    async listSql(query: QueryCase, pageSize: number): Promise<string[]> {
+    async listSql(query: QueryCase, pageSize: number): Promise<RawPage> {
       let where: string;
       let params: unknown[];
       switch (query.kind) {
@@ -320,27 +329,34 @@ export async function openPgBackend(
           break;
         }
       }
-      const res = await raw.query<{ uid: string }>(
+      const res = await raw.query<RawRecordRow>(
         `SELECT ${RECORD_COLUMNS} FROM records WHERE ${where} ORDER BY create_time DESC, uid DESC LIMIT $${params.length + 1}`,
         [...params, pageSize + 1],
       );
-      return res.rows.slice(0, pageSize).map((r) => r.uid);
+      return toPage(res.rows, pageSize);
     },
 
-    async walkSql(after: KeysetPosition | undefined, pageSize: number): Promise<KeysetPosition[]> {
+    async walkSql(after: KeysetPosition | undefined, pageSize: number): Promise<RawPage> {
       const res =
         after === undefined
-          ? await raw.query<{ uid: string; create_time: string }>(
+          ? await raw.query<RawRecordRow>(
               `SELECT ${RECORD_COLUMNS} FROM records ORDER BY create_time, uid LIMIT $1`,
               [pageSize + 1],
             )
-          : await raw.query<{ uid: string; create_time: string }>(
+          : await raw.query<RawRecordRow>(
               `SELECT ${RECORD_COLUMNS} FROM records WHERE (create_time, uid) > ($1, $2) ORDER BY create_time, uid LIMIT $3`,
               [after.createTime, after.uid, pageSize + 1],
             );
-      return res.rows
-        .slice(0, pageSize)
-        .map((r) => ({ createTime: Number(r.create_time), uid: r.uid }));
+      return toPage(res.rows, pageSize);
+    },
+
+    async getSql(parent, resultName, name) {
+      const res = await raw.query<RawRecordRow>({
+        name: "bench-get-record",
+        text: `SELECT ${RECORD_COLUMNS} FROM records WHERE parent = $1 AND result_name = $2 AND name = $3`,
+        values: [parent, resultName, name],
+      });
+      return res.rows[0];
     },
 
     async summarySql(query: SummaryCase): Promise<unknown[]> {

@@ -16,6 +16,7 @@ import { AnySchema, RecordSchema } from "@tekton-results/proto";
 import { setDefaultWindows, startApiServer } from "./api-harness.js";
 import type { BenchBackend } from "./backend.js";
 import { createDataGenerator } from "./generate.js";
+import { createResults } from "./ingest.js";
 import { openPgBackend } from "./pg-backend.js";
 import { openSqliteBackend } from "./sqlite-backend.js";
 
@@ -78,17 +79,7 @@ async function main(): Promise<void> {
       const fresh = await backend.freshStore();
       const s2 = await startApiServer(fresh.store, 1);
       const results = Array.from({ length: 400 }, (_, i) => gen.result(i));
-      for (const r of results) {
-        await fresh.store.createResult({
-          parent: r.parent,
-          name: r.name,
-          uid: r.uid,
-          annotations: r.annotations,
-          createTime: r.createTime,
-          updateTime: r.createTime,
-          etag: `${r.uid}-0`,
-        });
-      }
+      await createResults(fresh.store, results);
       await startProfile();
       const t1 = performance.now();
       const c1 = process.cpuUsage();

@@ -20,7 +20,12 @@ export type Goal =
   | { kind: "latency"; ratio: number; slackMs: number }
   | { kind: "wall"; ratio: number; slackMs: number };
 
-/** One workload next to its peer. */
+/**
+ * One workload next to its peer and, for B1, B3, B4 and B7, next to the floor:
+ * a bare connect-node service on the same transport running the peer's SQL
+ * (`floor-service.ts`). The goal applies to the peer's ratio; the floor's ratio
+ * is the yardstick of what the stack adds over any RPC service.
+ */
 export interface Comparison {
   /** Workload family, e.g. `B3`. */
   id: string;
@@ -31,10 +36,17 @@ export interface Comparison {
   /** What the peer is, e.g. `better-sqlite3 SELECT`. */
   peer: string;
   ours: Measurement;
+  /** The peer (hand-written SQL in process, or the echo service of B7). */
   baseline: Measurement;
+  /** The floor: the bare RPC service over the same SQL, when the workload has one. */
+  floor?: Measurement;
+  /** What the floor is, e.g. `bare connect-node + better-sqlite3 SELECT`. */
+  floorPeer?: string;
   goal: Goal;
   /** ours / peer: throughput ratio for `throughput`, time ratio otherwise (p50 for `latency`). */
   ratio: number;
+  /** ours / floor, the same way as {@link Comparison.ratio}; no goal applies to it. */
+  floorRatio?: number;
   met: boolean;
   /** A further absolute goal, e.g. "no-match under 50 ms", and whether it was met. */
   extra?: { goal: string; met: boolean };
@@ -61,32 +73,42 @@ export interface BenchReport {
   notes: string[];
 }
 
-/** Compare two measurements under `goal`. */
+/** ours / other under the kind of `goal` (throughput, p50 latency or wall time). */
+function ratioOf(goal: Goal, ours: Measurement, other: Measurement): number {
+  switch (goal.kind) {
+    case "throughput":
+      return other.opsPerSec > 0 ? ours.opsPerSec / other.opsPerSec : 0;
+    case "latency":
+      return other.p50Ms > 0 ? ours.p50Ms / other.p50Ms : Infinity;
+    case "wall":
+      return other.wallMs > 0 ? ours.wallMs / other.wallMs : Infinity;
+  }
+}
+
+/** Compare ours with the peer under `goal` (and with the floor, when given). */
 export function compare(
-  base: Omit<Comparison, "ratio" | "met" | "goal">,
+  base: Omit<Comparison, "ratio" | "met" | "goal" | "floorRatio">,
   goal: Goal,
   extra?: { goal: string; met: boolean },
 ): Comparison {
   const { ours, baseline } = base;
-  let ratio: number;
+  const ratio = ratioOf(goal, ours, baseline);
   let met: boolean;
   switch (goal.kind) {
     case "throughput":
-      ratio = baseline.opsPerSec > 0 ? ours.opsPerSec / baseline.opsPerSec : 0;
       met = ratio >= goal.ratio;
       break;
     case "latency":
-      ratio = baseline.p50Ms > 0 ? ours.p50Ms / baseline.p50Ms : Infinity;
       met =
         ours.p50Ms <= goal.ratio * baseline.p50Ms + goal.slackMs &&
         ours.p99Ms <= goal.ratio * baseline.p99Ms + goal.slackMs;
       break;
     case "wall":
-      ratio = baseline.wallMs > 0 ? ours.wallMs / baseline.wallMs : Infinity;
       met = ours.wallMs <= goal.ratio * baseline.wallMs + goal.slackMs;
       break;
   }
   const result: Comparison = { ...base, goal, ratio, met: met && (extra?.met ?? true) };
+  if (base.floor !== undefined) result.floorRatio = ratioOf(goal, ours, base.floor);
   if (extra) result.extra = extra;
   return result;
 }
@@ -130,28 +152,33 @@ export function tableRows(report: BenchReport): string[][] {
       "backend",
       "workload",
       "ours",
-      "baseline",
-      "ratio",
-      "goal",
+      "floor (bare RPC + SQL)",
+      "peer",
+      "ours/floor",
+      "ours/peer",
+      "goal (on ours/peer)",
       "met?",
-      "CPU µs/op ours/base",
+      "CPU µs/op ours/floor/peer",
     ],
   ];
   for (const c of report.comparisons) {
+    const floor = c.floor;
     rows.push([
       c.id,
       c.backend,
       c.workload,
       figure(c.ours, c.goal),
+      floor ? `${figure(floor, c.goal)} [${c.floorPeer ?? "floor"}]` : "",
       `${figure(c.baseline, c.goal)} [${c.peer}]`,
+      c.floorRatio !== undefined ? fmt(c.floorRatio) : "",
       fmt(c.ratio),
       goalText(c.goal) + (c.extra ? `; ${c.extra.goal}` : ""),
       c.met ? "yes" : "no",
-      `${fmt(c.ours.cpuUsPerOp, 0)} / ${fmt(c.baseline.cpuUsPerOp, 0)}`,
+      `${fmt(c.ours.cpuUsPerOp, 0)} / ${floor ? fmt(floor.cpuUsPerOp, 0) : "–"} / ${fmt(c.baseline.cpuUsPerOp, 0)}`,
     ]);
   }
   for (const s of report.skipped) {
-    rows.push([s.id, s.backend, s.workload, `skipped: ${s.reason}`, "", "", "", "", ""]);
+    rows.push([s.id, s.backend, s.workload, `skipped: ${s.reason}`, "", "", "", "", "", "", ""]);
   }
   return rows;
 }

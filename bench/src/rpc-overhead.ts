@@ -1,17 +1,16 @@
 /**
  * B7: GetRecord through the full server (validation, authorization, store,
  * conversion) vs a bare connect-node service on HTTP/2 that answers the same
- * RPC with a constant Record of the same size, at the same client
- * concurrency.
+ * RPC with a constant Record of the same size (the peer), and vs the floor:
+ * the bare service reading the record with one hand-written SELECT, at the
+ * same client concurrency.
  *
  * @module
  */
-import * as http2 from "node:http2";
-import type { AddressInfo } from "node:net";
 import { create } from "@bufbuild/protobuf";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { AnySchema, RecordSchema, Results } from "@tekton-results/proto";
+import { AnySchema, RecordSchema, Results, type Record as ApiRecord } from "@tekton-results/proto";
 import { createClients, startApiServer } from "./api-harness.js";
+import { startBareServer, startFloorServer, type BareServer } from "./floor-service.js";
 import type { BenchBackend } from "./backend.js";
 import type { DataGenerator } from "./generate.js";
 import { compare } from "./report.js";
@@ -19,32 +18,12 @@ import { measure } from "./stats.js";
 import type { WorkloadSink } from "./workloads.js";
 
 /** Start a bare echo server: `Results.GetRecord` answers `record` and nothing else runs. */
-async function startEchoServer(
-  record: ReturnType<typeof create<typeof RecordSchema>>,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const handler = connectNodeAdapter({
-    routes: (router) => {
-      router.service(Results, {
-        getRecord: (req) => ({ ...record, name: req.name }),
-      });
-    },
+function startEchoServer(record: ApiRecord): Promise<BareServer> {
+  return startBareServer((router) => {
+    router.service(Results, {
+      getRecord: (req) => ({ ...record, name: req.name }),
+    });
   });
-  const server = http2.createServer(handler);
-  const sessions = new Set<http2.ServerHttp2Session>();
-  server.on("session", (s) => {
-    sessions.add(s);
-    s.on("close", () => sessions.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sessions) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 /** Run B7 at each concurrency against the backend's loaded store. */
@@ -74,10 +53,22 @@ export async function runRpcOverhead(
   const api = await startApiServer(backend.store, Math.max(...options.clients));
   const echo = await startEchoServer(echoRecord);
   const echoClients = createClients(echo.url, Math.max(...options.clients));
+  const floor = await startFloorServer({ backend }, Math.max(...options.clients));
   try {
+    const fromFloor = await floor.clients[0]!.getRecord({ name: names[0]! });
+    const fromApi = await api.clients[0]!.getRecord({ name: names[0]! });
+    if (
+      fromFloor.uid !== fromApi.uid ||
+      fromFloor.data?.value.length !== fromApi.data?.value.length
+    ) {
+      throw new Error(`B7 ${backend.name}: the API and the floor returned other records`);
+    }
     for (const clients of options.clients) {
       const ours = await measure({ ops: options.ops, concurrency: clients, warmup: 20 }, (i, w) =>
         api.clients[w]!.getRecord({ name: names[i % names.length]! }),
+      );
+      const floorM = await measure({ ops: options.ops, concurrency: clients, warmup: 20 }, (i, w) =>
+        floor.clients[w]!.getRecord({ name: names[i % names.length]! }),
       );
       const baseline = await measure(
         { ops: options.ops, concurrency: clients, warmup: 20 },
@@ -90,7 +81,9 @@ export async function runRpcOverhead(
             backend: backend.name,
             workload: `GetRecord (~${Math.round(stored.data.length / 100) / 10} KB), ${clients} client${clients > 1 ? "s" : ""}`,
             peer: "connect-node echo",
+            floorPeer: "bare RPC + SELECT",
             ours,
+            floor: floorM,
             baseline,
           },
           { kind: "throughput", ratio: 0.7 },
@@ -100,6 +93,7 @@ export async function runRpcOverhead(
   } finally {
     await api.close();
     await echo.close();
+    await floor.close();
   }
   sink.log(`B7 ${backend.name} done`);
 }

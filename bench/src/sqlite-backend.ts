@@ -15,18 +15,21 @@ import {
   registerSqliteFunctions,
   type SqliteStore,
 } from "@tekton-results/storage-sqlite";
-import type { BenchBackend, KeysetPosition, QueryCase, RawIngest, SummaryCase } from "./backend.js";
 import {
-  PIPELINE_RUN_TYPE,
-  type DataGenerator,
-  type GeneratedRecord,
-  type GeneratedResult,
-} from "./generate.js";
-
-const RECORD_COLUMNS = "uid, parent, result_name, name, type, data, create_time, update_time, etag";
+  etagSuffix,
+  RECORD_COLUMNS,
+  rawInput,
+  type BenchBackend,
+  type RawIngest,
+  type RawRecordInput,
+  type RawRecordRow,
+  type RawUpdated,
+  toPage,
+} from "./backend.js";
+import { PIPELINE_RUN_TYPE, type DataGenerator, type GeneratedResult } from "./generate.js";
 
 function etag(uid: string, ms: number): string {
-  return `${uid}-${BigInt(ms) * 1_000_000n}`;
+  return uid + etagSuffix(ms);
 }
 
 /** The Result row values in the column order of {@link insertResultSql}. */
@@ -54,12 +57,7 @@ const insertResultSql = `INSERT INTO results (uid, parent, name, annotations, ha
 
 const insertRecordSql = `INSERT INTO records (result_id, ${RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-function recordRow(
-  resultId: number | bigint,
-  rec: GeneratedRecord,
-  data: string,
-  updateMs: number,
-): unknown[] {
+function recordRow(resultId: number | bigint, rec: RawRecordInput, updateMs: number): unknown[] {
   return [
     resultId,
     rec.uid,
@@ -67,8 +65,8 @@ function recordRow(
     rec.resultName,
     rec.name,
     rec.type,
-    data,
-    rec.createTime.getTime(),
+    rec.data,
+    rec.createMs,
     updateMs,
     etag(rec.uid, updateMs),
   ];
@@ -122,7 +120,7 @@ export async function openSqliteBackend(
         const r = options.gen.result(i);
         const id = insResult.run(resultRow(r)).lastInsertRowid;
         for (const rec of r.records)
-          insRecord.run(recordRow(id, rec, rec.data, rec.updateTime.getTime()));
+          insRecord.run(recordRow(id, rawInput(rec, rec.data), rec.updateTime.getTime()));
       }
     });
     for (let from = 0; from < resultCount; from += 1000) {
@@ -177,20 +175,21 @@ export async function openSqliteBackend(
       const insResult = db.prepare(insertResultSql);
       const insRecord = db.prepare(insertRecordSql);
       const update = db.prepare(
-        "UPDATE records SET type = ?, data = ?, update_time = ?, etag = ? WHERE parent = ? AND result_name = ? AND name = ?",
+        "UPDATE records SET type = ?, data = ?, update_time = ?, etag = uid || ? WHERE parent = ? AND result_name = ? AND name = ? RETURNING uid, create_time, etag",
       );
       const resultIds = new Map<string, number | bigint>();
       return {
         async insertResult(r) {
           resultIds.set(`${r.parent}/${r.name}`, insResult.run(resultRow(r)).lastInsertRowid);
         },
-        async insertRecord(rec, data) {
+        async insertRecord(rec) {
           const id = resultIds.get(`${rec.parent}/${rec.resultName}`)!;
-          insRecord.run(recordRow(id, rec, data, rec.createTime.getTime()));
+          insRecord.run(recordRow(id, rec, rec.createMs));
         },
-        async updateRecord(rec, data) {
-          const ms = rec.updateTime.getTime();
-          update.run(rec.type, data, ms, etag(rec.uid, ms), rec.parent, rec.resultName, rec.name);
+        async updateRecord(u) {
+          const ms = u.updateMs;
+          return update.get(u.type, u.data, ms, etagSuffix(ms), u.parent, u.resultName, u.name) as
+            RawUpdated | undefined;
         },
         async close() {
           db.close();
@@ -199,7 +198,7 @@ export async function openSqliteBackend(
       };
     },
 
-    async listSql(query: QueryCase, pageSize: number): Promise<string[]> {
+    async listSql(query, pageSize) {
       let where: string;
       let params: unknown[];
       switch (query.kind) {
@@ -229,11 +228,11 @@ export async function openSqliteBackend(
       }
       const rows = prepared(
         `SELECT ${RECORD_COLUMNS} FROM records WHERE ${where} ORDER BY create_time DESC, uid DESC LIMIT ?`,
-      ).all(...params, pageSize + 1) as { uid: string }[];
-      return rows.slice(0, pageSize).map((r) => r.uid);
+      ).all(...params, pageSize + 1) as RawRecordRow[];
+      return toPage(rows, pageSize);
     },
 
-    async walkSql(after: KeysetPosition | undefined, pageSize: number): Promise<KeysetPosition[]> {
+    async walkSql(after, pageSize) {
       const rows = (
         after === undefined
           ? prepared(`SELECT ${RECORD_COLUMNS} FROM records ORDER BY create_time, uid LIMIT ?`).all(
@@ -242,11 +241,17 @@ export async function openSqliteBackend(
           : prepared(
               `SELECT ${RECORD_COLUMNS} FROM records WHERE (create_time, uid) > (?, ?) ORDER BY create_time, uid LIMIT ?`,
             ).all(after.createTime, after.uid, pageSize + 1)
-      ) as { uid: string; create_time: number }[];
-      return rows.slice(0, pageSize).map((r) => ({ createTime: r.create_time, uid: r.uid }));
+      ) as RawRecordRow[];
+      return toPage(rows, pageSize);
     },
 
-    async summarySql(query: SummaryCase): Promise<unknown[]> {
+    async getSql(parent, resultName, name) {
+      return prepared(
+        `SELECT ${RECORD_COLUMNS} FROM records WHERE parent = ? AND result_name = ? AND name = ?`,
+      ).get(parent, resultName, name) as RawRecordRow | undefined;
+    },
+
+    async summarySql(query) {
       const group =
         query === "ungrouped"
           ? ""

@@ -1,25 +1,26 @@
 /**
- * The workloads B1 (ingest), B3 (filtered lists), B4 (page walk) and B5
- * (summaries), each measured through the real API server and next to its
- * hand-written SQL peer on the same data, in the same run.
+ * The workloads B3 (filtered lists), B4 (page walk) and B5 (summaries), each
+ * measured through the real API server and next to its hand-written SQL peer
+ * on the same data, in the same run; B3 and B4 also next to the floor (the
+ * bare RPC service over the same SQL, `floor-service.ts`). B1 is in `ingest.ts`.
  *
  * @module
  */
-import { create } from "@bufbuild/protobuf";
-import { AnySchema, RecordSchema } from "@tekton-results/proto";
-import { startApiServer, type ResultsClient } from "./api-harness.js";
+import { startApiServer, type ApiHarness, type ResultsClient } from "./api-harness.js";
 import {
   apiQuery,
+  keysetOf,
   type BenchBackend,
   type KeysetPosition,
   type QueryCase,
   type SummaryCase,
 } from "./backend.js";
-import type { DataGenerator, GeneratedRecord, GeneratedResult } from "./generate.js";
+import { startFloorServer, WALK_REQUEST } from "./floor-service.js";
+import type { DataGenerator } from "./generate.js";
 import { compare, type Comparison } from "./report.js";
 import { measure, summarize, type Measurement } from "./stats.js";
 
-const encoder = new TextEncoder();
+export { runIngest } from "./ingest.js";
 
 /** Sizes of the workloads. */
 export interface WorkloadSizes {
@@ -42,111 +43,6 @@ export interface WorkloadSink {
   add(c: Comparison): void;
   note(text: string): void;
   log(text: string): void;
-}
-
-function recordName(r: GeneratedRecord): string {
-  return `${r.parent}/results/${r.resultName}/records/${r.name}`;
-}
-
-function apiRecord(r: GeneratedRecord, data: string) {
-  return create(RecordSchema, {
-    name: recordName(r),
-    data: create(AnySchema, { type: r.type, value: encoder.encode(data) }),
-  });
-}
-
-/**
- * B1: CreateRecord then UpdateRecord of `ingestRecords` records through the
- * API at each concurrency, vs single-row INSERT / UPDATE of the same rows at
- * the same concurrency. Each side writes into its own fresh database.
- */
-export async function runIngest(
-  backend: BenchBackend,
-  gen: DataGenerator,
-  sizes: WorkloadSizes,
-  sink: WorkloadSink,
-): Promise<void> {
-  const resultCount = Math.max(1, Math.ceil(sizes.ingestRecords / 5));
-  const results: GeneratedResult[] = [];
-  for (let i = 0; i < resultCount; i++) results.push(gen.result(i));
-  const records = results.flatMap((r) => r.records).slice(0, sizes.ingestRecords);
-  for (const clients of sizes.ingestClients) {
-    // Ours: the full server over a fresh store.
-    const fresh = await backend.freshStore();
-    const server = await startApiServer(fresh.store, clients);
-    let oursCreate: Measurement;
-    let oursUpdate: Measurement;
-    try {
-      for (const r of results) {
-        await fresh.store.createResult({
-          parent: r.parent,
-          name: r.name,
-          uid: r.uid,
-          annotations: r.annotations,
-          createTime: r.createTime,
-          updateTime: r.createTime,
-          etag: `${r.uid}-0`,
-        });
-      }
-      const c = server.clients;
-      oursCreate = await measure({ ops: records.length, concurrency: clients }, (i, w) => {
-        const rec = records[i]!;
-        return c[w]!.createRecord({
-          parent: `${rec.parent}/results/${rec.resultName}`,
-          record: apiRecord(rec, rec.runningData),
-        });
-      });
-      oursUpdate = await measure({ ops: records.length, concurrency: clients }, (i, w) =>
-        c[w]!.updateRecord({ record: apiRecord(records[i]!, records[i]!.data) }),
-      );
-    } finally {
-      await server.close();
-      await fresh.close();
-    }
-    // The peer: raw single-row statements.
-    const raw = await backend.freshRaw();
-    let rawCreate: Measurement;
-    let rawUpdate: Measurement;
-    try {
-      for (const r of results) await raw.insertResult(r);
-      rawCreate = await measure({ ops: records.length, concurrency: clients }, (i) =>
-        raw.insertRecord(records[i]!, records[i]!.runningData),
-      );
-      rawUpdate = await measure({ ops: records.length, concurrency: clients }, (i) =>
-        raw.updateRecord(records[i]!, records[i]!.data),
-      );
-    } finally {
-      await raw.close();
-    }
-    const goal = { kind: "throughput", ratio: 0.8 } as const;
-    sink.add(
-      compare(
-        {
-          id: "B1",
-          backend: backend.name,
-          workload: `CreateRecord, ${clients} client${clients > 1 ? "s" : ""}`,
-          peer: `${backend.peer} INSERT`,
-          ours: oursCreate,
-          baseline: rawCreate,
-        },
-        goal,
-      ),
-    );
-    sink.add(
-      compare(
-        {
-          id: "B1",
-          backend: backend.name,
-          workload: `UpdateRecord, ${clients} client${clients > 1 ? "s" : ""}`,
-          peer: `${backend.peer} UPDATE`,
-          ours: oursUpdate,
-          baseline: rawUpdate,
-        },
-        goal,
-      ),
-    );
-    sink.log(`B1 ${backend.name} ${clients} clients done`);
-  }
 }
 
 /** The B3 questions over a data set. */
@@ -183,33 +79,42 @@ export async function runQueries(
   sizes: WorkloadSizes,
   sink: WorkloadSink,
 ): Promise<void> {
+  const cases = queryCases(gen);
   const server = await startApiServer(backend.store, 1);
+  const floorServer = await startFloorServer({ backend, queries: cases.map((c) => c.query) }, 1);
   const client = server.clients[0]!;
+  const floorClient = floorServer.clients[0]!;
   try {
-    for (const { label, query } of queryCases(gen)) {
+    for (const { label, query } of cases) {
       const { parent, filter } = apiQuery(query);
-      const list = () =>
-        client.listRecords({ parent, filter, pageSize: PAGE, orderBy: "create_time desc" });
-      const [apiPage, sqlUids] = [await list(), await backend.listSql(query, PAGE)];
-      const apiUids = apiPage.records.map((r) => r.uid);
-      if (apiUids.join(",") !== sqlUids.join(",")) {
+      const request = { parent, filter, pageSize: PAGE, orderBy: "create_time desc" };
+      const list = () => client.listRecords(request);
+      const floorList = () => floorClient.listRecords(request);
+      const apiUids = (await list()).records.map((r) => r.uid).join(",");
+      const floorUids = (await floorList()).records.map((r) => r.uid).join(",");
+      const sqlUids = (await backend.listSql(query, PAGE)).rows.map((r) => r.uid).join(",");
+      if (apiUids !== sqlUids || floorUids !== sqlUids) {
         throw new Error(
-          `B3 ${backend.name} "${label}": the API returned ${apiUids.length} records, the SQL ${sqlUids.length}, or in another order`,
+          `B3 ${backend.name} "${label}": the API, the floor and the SQL returned other records (${apiUids.length}, ${floorUids.length}, ${sqlUids.length} chars of uids), or in another order`,
         );
       }
       // Ten unmeasured calls first, so that the first question does not pay for JIT warm-up.
       const bounds = { ops: sizes.queryRepeats, warmup: 10, maxMs: sizes.queryMaxMs };
       const ours = await measure(bounds, list);
+      const floor = await measure(bounds, floorList);
       const baseline = await measure(bounds, () => backend.listSql(query, PAGE));
+      const rows = apiUids === "" ? 0 : apiUids.split(",").length;
       const noMatch = label === "matches nothing";
       sink.add(
         compare(
           {
             id: "B3",
             backend: backend.name,
-            workload: `ListRecords ${label} (${apiUids.length} rows)`,
+            workload: `ListRecords ${label} (${rows} rows)`,
             peer: `${backend.peer} SELECT`,
+            floorPeer: "bare RPC + SELECT",
             ours,
+            floor,
             baseline,
           },
           { kind: "latency", ratio: 1.3, slackMs: 1 },
@@ -219,13 +124,42 @@ export async function runQueries(
     }
   } finally {
     await server.close();
+    await floorServer.close();
   }
   sink.log(`B3 ${backend.name} done`);
 }
 
+/** Walk every record through `client` with page tokens: the pages' latencies, the tokens seen. */
+async function walkRpc(
+  client: ResultsClient,
+  pageSize: number,
+): Promise<{ measurement: Measurement; total: number; tokens: string[] }> {
+  const tokens: string[] = [""];
+  const latencies: number[] = [];
+  let total = 0;
+  let token = "";
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  do {
+    const s = performance.now();
+    const page = await client.listRecords({ ...WALK_REQUEST, pageSize, pageToken: token });
+    latencies.push(performance.now() - s);
+    total += page.records.length;
+    token = page.nextPageToken;
+    if (token) tokens.push(token);
+  } while (token);
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    measurement: summarize(latencies, performance.now() - t0, cpu.user + cpu.system),
+    total,
+    tokens,
+  };
+}
+
 /**
- * B4: walk every record with page tokens vs a SQL keyset walk (same page
- * size, same order), then the page at 90% of the walk vs page 1.
+ * B4: walk every record with page tokens, through the API and through the
+ * floor, vs a SQL keyset walk (same page size, same order), then the page at
+ * 90% of the walk vs page 1.
  */
 export async function runWalk(
   backend: BenchBackend,
@@ -233,46 +167,33 @@ export async function runWalk(
   sink: WorkloadSink,
 ): Promise<void> {
   const server = await startApiServer(backend.store, 1);
+  let floorServer: ApiHarness | undefined;
   const client = server.clients[0]!;
   const pageSize = sizes.walkPageSize;
-  const request = { parent: "-/results/-", filter: "", pageSize, orderBy: "create_time asc" };
+  const request = { ...WALK_REQUEST, pageSize };
   try {
-    // Ours.
-    const tokens: string[] = [""];
-    const latencies: number[] = [];
-    let total = 0;
-    let token = "";
-    let cpu0 = process.cpuUsage();
-    let t0 = performance.now();
-    do {
-      const s = performance.now();
-      const page = await client.listRecords({ ...request, pageToken: token });
-      latencies.push(performance.now() - s);
-      total += page.records.length;
-      token = page.nextPageToken;
-      if (token) tokens.push(token);
-    } while (token);
-    let cpu = process.cpuUsage(cpu0);
-    const ours = summarize(latencies, performance.now() - t0, cpu.user + cpu.system);
+    const { measurement: ours, total, tokens } = await walkRpc(client, pageSize);
+    floorServer = await startFloorServer({ backend }, 1);
+    const floorWalk = await walkRpc(floorServer.clients[0]!, pageSize);
     // The peer.
     const sqlLatencies: number[] = [];
     let sqlTotal = 0;
     let after: KeysetPosition | undefined;
-    cpu0 = process.cpuUsage();
-    t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
     for (;;) {
       const s = performance.now();
-      const rows = await backend.walkSql(after, pageSize);
+      const page = await backend.walkSql(after, pageSize);
       sqlLatencies.push(performance.now() - s);
-      sqlTotal += rows.length;
-      if (rows.length < pageSize) break;
-      after = rows[rows.length - 1];
+      sqlTotal += page.rows.length;
+      if (!page.more) break;
+      after = keysetOf(page.rows[page.rows.length - 1]!);
     }
-    cpu = process.cpuUsage(cpu0);
+    const cpu = process.cpuUsage(cpu0);
     const baseline = summarize(sqlLatencies, performance.now() - t0, cpu.user + cpu.system);
-    if (total !== sqlTotal) {
+    if (total !== sqlTotal || floorWalk.total !== sqlTotal) {
       throw new Error(
-        `B4 ${backend.name}: the API walk saw ${total} records, the SQL walk ${sqlTotal}`,
+        `B4 ${backend.name}: the API walk saw ${total} records, the floor's ${floorWalk.total}, the SQL walk ${sqlTotal}`,
       );
     }
     sink.add(
@@ -282,7 +203,9 @@ export async function runWalk(
           backend: backend.name,
           workload: `walk ${total} records, page ${pageSize}`,
           peer: `${backend.peer} keyset`,
+          floorPeer: "bare RPC + keyset",
           ours,
+          floor: floorWalk.measurement,
           baseline,
         },
         { kind: "wall", ratio: 1.5, slackMs: 0 },
@@ -312,6 +235,7 @@ export async function runWalk(
     );
   } finally {
     await server.close();
+    await floorServer?.close();
   }
   sink.log(`B4 ${backend.name} done`);
 }
