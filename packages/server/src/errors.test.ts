@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { Code, ConnectError } from "@connectrpc/connect";
-import { InvalidNameError } from "@tekton-results/proto";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { FilterError, StorageError } from "@tekton-results/storage";
 import type { Logger } from "./deps.js";
-import { createErrorInterceptor, toConnectError } from "./errors.js";
+import { LogStoreError } from "@tekton-results/log-store";
+import { InvalidNameError, Logs, Results } from "@tekton-results/proto";
+import { toConnectError, withErrorMapping } from "./errors.js";
 
 function recorder(): Logger & { entries: [string, object, string][] } {
   const entries: [string, object, string][] = [];
@@ -64,34 +65,53 @@ describe("toConnectError", () => {
   });
 });
 
-describe("createErrorInterceptor", () => {
+describe("toConnectError on log-store errors", () => {
+  it("maps them to NotFound, InvalidArgument and Unavailable", () => {
+    const log = recorder();
+    const nf = toConnectError(new LogStoreError("not_found", "no such key /x/y"), log);
+    expect([nf.code, nf.rawMessage]).toEqual([Code.NotFound, "log not found"]);
+    const ia = toConnectError(new LogStoreError("invalid_argument", "bad name"), log);
+    expect([ia.code, ia.rawMessage]).toEqual([Code.InvalidArgument, "bad name"]);
+    const un = toConnectError(new LogStoreError("unavailable", "S3 said 503"), log);
+    expect([un.code, un.rawMessage]).toEqual([Code.Unavailable, "log storage unavailable"]);
+    expect(log.entries.map((e) => e[0])).toEqual(["warn"]);
+  });
+});
+
+describe("withErrorMapping", () => {
   it("maps errors thrown by unary handlers and inside response streams", async () => {
     const log = recorder();
-    const interceptor = createErrorInterceptor(log);
-    const failing = interceptor(() =>
-      Promise.reject(new StorageError("not_found", "log not found")),
+    const results = withErrorMapping(
+      Results,
+      {
+        getResult: () => Promise.reject(new StorageError("not_found", "log not found")),
+      } as Partial<ServiceImpl<typeof Results>> as ServiceImpl<typeof Results>,
+      log,
     );
-    await expect(failing({} as never)).rejects.toMatchObject({
+    await expect(results.getResult({} as never, {} as never)).rejects.toMatchObject({
       code: Code.NotFound,
       rawMessage: "log not found",
     });
 
-    async function* chunks(): AsyncGenerator<number> {
-      yield 1;
+    async function* chunks(): AsyncGenerator<never> {
+      yield {} as never;
       throw new Error("EIO: disk on fire at /var/secret");
     }
-    const streaming = interceptor(() =>
-      Promise.resolve({ stream: true, message: chunks() } as never),
+    const logs = withErrorMapping(
+      Logs,
+      { getLog: chunks } as Partial<ServiceImpl<typeof Logs>> as ServiceImpl<typeof Logs>,
+      log,
     );
-    const res = (await streaming({} as never)) as unknown as { message: AsyncIterable<number> };
-    const seen: number[] = [];
+    const seen: unknown[] = [];
     let caught: unknown;
     try {
-      for await (const n of res.message) seen.push(n);
+      for await (const n of logs.getLog({} as never, {} as never) as AsyncIterable<unknown>) {
+        seen.push(n);
+      }
     } catch (err) {
       caught = err;
     }
-    expect(seen).toEqual([1]);
+    expect(seen).toHaveLength(1);
     expect(caught).toBeInstanceOf(ConnectError);
     expect((caught as ConnectError).code).toBe(Code.Internal);
     expect((caught as ConnectError).rawMessage).toBe("internal error");

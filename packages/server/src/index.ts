@@ -68,13 +68,12 @@ export {
 } from "./config.js";
 
 // ---- For library authors ----
-export { toConnectError, createErrorInterceptor, INTERNAL_ERROR_MESSAGE } from "./errors.js";
+export { toConnectError, withErrorMapping, INTERNAL_ERROR_MESSAGE } from "./errors.js";
 export { createResultsService } from "./results-service.js";
 export {
   createLogsService,
   createLogsV1alpha3Service,
   createDisabledLogsServices,
-  toLogsConnectError,
   parseLogNameField,
   LOG_RECORD_TYPE,
   LOG_CONTENT_TYPE,
@@ -82,7 +81,6 @@ export {
   LOG_STATUS_RETRIES,
   type LogsServiceDeps,
 } from "./logs-service.js";
-export { withErrorMapping, withServiceErrorMapping } from "./routes.js";
 export { computeEtag, resultToApi, recordToApi } from "./convert.js";
 export { encodePageToken, decodePageToken, type PageTokenScope } from "./page-token.js";
 export {

@@ -11,7 +11,7 @@
  * or to the run's `metadata.uid`.
  *
  * Errors are thrown as they arise and mapped once by the routes
- * ({@link toLogsConnectError}).
+ * (`withErrorMapping` in `errors.ts`).
  *
  * @module
  */
@@ -32,7 +32,6 @@ import { create } from "@bufbuild/protobuf";
 import type { Logs as LogsV1alpha3 } from "@tekton-results/proto/v1alpha3";
 import {
   isLogStoreError,
-  LogStoreError,
   MAX_CHUNK_SIZE,
   DEFAULT_CHUNK_SIZE,
   type LogStore,
@@ -191,28 +190,6 @@ export function parseLogNameField(name: string, field: string): LogName {
     if (err instanceof InvalidNameError) throw invalidArgument(`${field}: ${err.message}`);
     throw err;
   }
-}
-
-/**
- * Translate what the Logs services throw to the `ConnectError` a client
- * receives: {@link LogStoreError}s by code (`not_found` NotFound,
- * `invalid_argument` InvalidArgument, `unavailable` Unavailable "log storage
- * unavailable", logged as a warning with its cause), everything else as
- * {@link toConnectError} maps it.
- */
-export function toLogsConnectError(err: unknown, logger: Logger): ConnectError {
-  if (err instanceof LogStoreError) {
-    switch (err.code) {
-      case "not_found":
-        return new ConnectError("log not found", Code.NotFound);
-      case "invalid_argument":
-        return new ConnectError(err.message, Code.InvalidArgument);
-      case "unavailable":
-        logger.warn({ err }, "log storage unavailable");
-        return new ConnectError("log storage unavailable", Code.Unavailable);
-    }
-  }
-  return toConnectError(err, logger);
 }
 
 /** The message of an UpdateLog whose Log record was deleted, replaced or retyped meanwhile. */
@@ -464,7 +441,7 @@ export function createLogsService(deps: LogsServiceDeps): ServiceImpl<typeof Log
       try {
         written = await logs.write(key, chunks());
       } catch (err) {
-        const error = toLogsConnectError(err, logger);
+        const error = toConnectError(err, logger);
         // The same stream would fail again: a too large log is not retryable.
         const retryable = RETRYABLE_CODES.has(error.code) && !tooLarge;
         try {

@@ -41,7 +41,7 @@ import {
   type Logger,
 } from "./deps.js";
 import { invalidArgument } from "./errors.js";
-import { LOG_RECORD_TYPE, toLogsConnectError, withServerLogStatus } from "./logs-service.js";
+import { LOG_RECORD_TYPE, withServerLogStatus } from "./logs-service.js";
 import { parseOrderBy } from "./order-by.js";
 import { checkedMaxPageBytes, resultBytes, withinByteBudget } from "./page-budget.js";
 import { listRecordPage } from "./record-pages.js";
@@ -194,11 +194,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
   /** Delete the bytes stored for a Log record (none stored is fine). */
   async function deleteStoredLog(record: StoredRecord): Promise<void> {
     if (!logs) return;
-    try {
-      await logs.delete(formatLogName(record.parent, record.resultName, record.name));
-    } catch (err) {
-      throw toLogsConnectError(err, logger);
-    }
+    await logs.delete(formatLogName(record.parent, record.resultName, record.name));
   }
 
   return {
@@ -272,11 +268,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
       if (logs) {
         // Logs first: when their deletion fails the Result is kept, and the
         // client can retry the whole delete.
-        try {
-          await logs.deletePrefix(formatResultName(name.parent, name.result));
-        } catch (err) {
-          throw toLogsConnectError(err, logger);
-        }
+        await logs.deletePrefix(formatResultName(name.parent, name.result));
       }
       await store.deleteResult(name.parent, name.result);
       return {};
