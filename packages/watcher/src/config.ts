@@ -5,9 +5,9 @@
  */
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
+import { LOG_LEVELS, UsageError, type LogLevel, type ParsedCommand } from "@tekton-results/runtime";
 import { parseDuration } from "./duration.js";
 import { parseLabelSelector } from "./label-selector.js";
-import { LOG_LEVELS, type LogLevel } from "./logger.js";
 import { translateUpstreamFlags } from "./upstream-flags.js";
 
 /** The configuration of a watcher run. */
@@ -62,11 +62,13 @@ export interface WatcherConfig {
 }
 
 /** What the command line asks for. */
-export type WatcherCommand =
-  { kind: "run"; config: WatcherConfig } | { kind: "help" } | { kind: "version" };
+export type WatcherCommand = ParsedCommand<WatcherConfig>;
 
-/** A flag or variable that cannot be used; the message is meant for the user. */
-export class ConfigError extends Error {
+/**
+ * A flag or variable that cannot be used; the message is meant for the user.
+ * A {@link UsageError}: the command prints it and exits 2.
+ */
+export class ConfigError extends UsageError {
   override readonly name = "ConfigError";
 }
 

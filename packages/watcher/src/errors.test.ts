@@ -9,7 +9,6 @@ import {
   PermanentError,
   RetryBefore,
 } from "./errors.js";
-import { createJsonLogger } from "./logger.js";
 
 describe("error kinds", () => {
   it("classifies failures for watcher_errors_total", () => {
@@ -35,24 +34,5 @@ describe("error kinds", () => {
     expect(err.cause).toBe(cause);
     expect(err.withinMs).toBe(1234);
     expect(err.message).toContain("down");
-  });
-});
-
-describe("JSON logger", () => {
-  it("writes one JSON object per line at or above its level", () => {
-    const lines: string[] = [];
-    const log = createJsonLogger(
-      "info",
-      (l) => lines.push(l),
-      () => new Date("2026-01-01T00:00:00Z"),
-    );
-    log.debug("hidden");
-    log.info("stored", { key: "ns/PipelineRun/a" });
-    log.error("failed");
-    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([
-      { time: "2026-01-01T00:00:00.000Z", level: "info", msg: "stored", key: "ns/PipelineRun/a" },
-      { time: "2026-01-01T00:00:00.000Z", level: "error", msg: "failed" },
-    ]);
-    expect(lines.every((l) => l.endsWith("\n"))).toBe(true);
   });
 });

@@ -34,8 +34,18 @@ export {
 export { translateUpstreamFlags, UPSTREAM_FLAGS, POD_TOKEN_PATH } from "./upstream-flags.js";
 export { parseLabelSelector, type LabelSelector } from "./label-selector.js";
 export { createWatcherMetrics, STORE_LATENCY_BUCKETS, type WatcherMetrics } from "./metrics.js";
-export { createJsonLogger, noopLogger, LOG_LEVELS, type Logger, type LogLevel } from "./logger.js";
-export { systemClock, type Clock, type TimerHandle } from "./clock.js";
+// The logger and clock are @tekton-results/runtime's, re-exported for compatibility.
+export {
+  createJsonLogger,
+  noopLogger,
+  LOG_LEVELS,
+  systemClock,
+  sleep,
+  type Logger,
+  type LogLevel,
+  type Clock,
+  type TimerHandle,
+} from "@tekton-results/runtime";
 export {
   PIPELINE_RUN,
   TASK_RUN,
@@ -167,4 +177,3 @@ export {
 } from "./api-transport.js";
 export { startMetricsServer, parseListenAddress, type MetricsServer } from "./metrics-server.js";
 export { parseDuration, formatDuration } from "./duration.js";
-export { sleep } from "./clock.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createFakeClock, type FakeClock } from "../test/fake-clock.js";
 import { createFakeKube } from "../test/fake-kube-client.js";
-import type { Clock } from "./clock.js";
+import type { Clock } from "@tekton-results/runtime";
 import { createLeaderElector, leaseAvailable, leaseRecordKey } from "./leader-election.js";
 
 /** `clock` as seen by a replica whose clock is `skewMs` ahead (negative: behind). */

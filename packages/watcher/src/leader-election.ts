@@ -16,10 +16,9 @@
  * @module
  */
 import type { V1Lease } from "@kubernetes/client-node";
-import { sleep, systemClock, type Clock } from "./clock.js";
+import { sleep, systemClock, type Clock, noopLogger, type Logger } from "@tekton-results/runtime";
 import { errorMessage, kubeStatusCode, KubernetesError } from "./errors.js";
 import type { KubeClient } from "./kube-client.js";
-import { noopLogger, type Logger } from "./logger.js";
 
 /** Settings of {@link createLeaderElector}. */
 export interface LeaderElectionOptions {
@@ -171,10 +170,10 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
     if (value === leader) return;
     leader = value;
     if (value) {
-      logger.info("became the leader", { lease: `${leaseNamespace}/${leaseName}`, identity });
+      logger.info({ lease: `${leaseNamespace}/${leaseName}`, identity }, "became the leader");
       options.onStartedLeading();
     } else {
-      logger.warn("stopped leading", { lease: `${leaseNamespace}/${leaseName}`, identity });
+      logger.warn({ lease: `${leaseNamespace}/${leaseName}`, identity }, "stopped leading");
       options.onStoppedLeading();
     }
   }
@@ -191,7 +190,7 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
           setLeader(true);
         }
       } catch (err) {
-        logger.warn("lease acquire or renew failed", { error: errorMessage(err) });
+        logger.warn({ error: errorMessage(err) }, "lease acquire or renew failed");
         if (leader && clock.now() - lastRenew >= options.renewDeadlineMs) setLeader(false);
       }
       if (leader && clock.now() - lastRenew >= options.renewDeadlineMs) setLeader(false);
@@ -212,9 +211,9 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
           renewTime: new Date(clock.now()),
         },
       });
-      logger.info("released the lease", { lease: `${leaseNamespace}/${leaseName}` });
+      logger.info({ lease: `${leaseNamespace}/${leaseName}` }, "released the lease");
     } catch (err) {
-      logger.warn("could not release the lease", { error: errorMessage(err) });
+      logger.warn({ error: errorMessage(err) }, "could not release the lease");
     }
   }
 

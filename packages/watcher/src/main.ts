@@ -4,16 +4,20 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
-import { ConfigError, parseConfig, USAGE } from "./config.js";
+import {
+  createJsonLogger,
+  EXIT_FAILURE,
+  EXIT_USAGE,
+  onStopSignals,
+  packageVersion,
+  runCommandLine,
+  type Logger,
+} from "@tekton-results/runtime";
+import { parseConfig, USAGE, type WatcherConfig } from "./config.js";
 import { errorMessage } from "./errors.js";
-import { createJsonLogger, type Logger } from "./logger.js";
 import { createWatcher, type WatcherOptions } from "./watcher.js";
 
-/** Exit code of a bad command line. */
-export const EXIT_USAGE = 2;
-/** Exit code of a failure to start. */
-export const EXIT_FAILURE = 1;
+export { EXIT_FAILURE, EXIT_USAGE };
 
 /** What {@link main} talks to; injectable for tests. */
 export interface MainOptions {
@@ -26,7 +30,7 @@ export interface MainOptions {
   /** The log. Default: JSON lines on standard error at the configured level. */
   logger?: Logger;
   /** Resolves when the watcher should stop. Default: the first SIGTERM or SIGINT. */
-  stop?: Promise<void>;
+  stop?: Promise<unknown>;
   /** Extra options for {@link createWatcher} (a transport, a KubeConfig...). */
   watcher?: Partial<WatcherOptions>;
   /** Called once the watcher started. */
@@ -35,27 +39,32 @@ export interface MainOptions {
 
 /** The version of this package. */
 export function watcherVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-      version?: string;
-    };
-    return pkg.version ?? "unknown";
-  } catch {
-    return "unknown";
-  }
+  return packageVersion(new URL("../package.json", import.meta.url));
 }
 
-/** The first SIGTERM or SIGINT. */
-function signalled(): Promise<void> {
-  return new Promise((resolve) => {
-    const on = () => {
-      process.off("SIGTERM", on);
-      process.off("SIGINT", on);
-      resolve();
-    };
-    process.on("SIGTERM", on);
-    process.on("SIGINT", on);
-  });
+/** Start the watcher with `config`, wait for the stop signal, stop it gracefully. */
+async function runWatcher(config: WatcherConfig, options: MainOptions): Promise<number> {
+  const logger = options.logger ?? createJsonLogger({ level: config.logLevel });
+  const signals = options.stop === undefined ? onStopSignals() : undefined;
+  const stop = options.stop ?? signals!.stop;
+  try {
+    let watcher;
+    try {
+      watcher = createWatcher({ ...config, logger, ...options.watcher });
+      await watcher.start();
+    } catch (err) {
+      logger.error({ error: errorMessage(err) }, "cannot start");
+      await watcher?.stop({ deadlineMs: 0 }).catch(() => {});
+      return EXIT_FAILURE;
+    }
+    options.onStarted?.(watcher);
+    const reason = await stop;
+    logger.info(typeof reason === "string" ? { signal: reason } : {}, "shutting down");
+    await watcher.stop({ deadlineMs: config.shutdownTimeoutMs });
+    return 0;
+  } finally {
+    signals?.dispose();
+  }
 }
 
 /**
@@ -63,45 +72,17 @@ function signalled(): Promise<void> {
  * script). Resolves to the exit code: 0 after a graceful stop, 2 on a usage
  * error, 1 when it cannot start.
  */
-export async function main(
+export function main(
   argv: readonly string[] = process.argv.slice(2),
   options: MainOptions = {},
 ): Promise<number> {
-  const stdout = options.stdout ?? ((t: string) => void process.stdout.write(t));
-  const stderr = options.stderr ?? ((t: string) => void process.stderr.write(t));
-  let command;
-  try {
-    command = parseConfig(argv, options.env ?? process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      stderr(`tekton-results-watcher: ${err.message}\nRun with --help for usage.\n`);
-      return EXIT_USAGE;
-    }
-    throw err;
-  }
-  if (command.kind === "help") {
-    stdout(USAGE);
-    return 0;
-  }
-  if (command.kind === "version") {
-    stdout(`${watcherVersion()}\n`);
-    return 0;
-  }
-  const config = command.config;
-  const logger = options.logger ?? createJsonLogger(config.logLevel);
-  const stop = options.stop ?? signalled();
-  let watcher;
-  try {
-    watcher = createWatcher({ ...config, logger, ...options.watcher });
-    await watcher.start();
-  } catch (err) {
-    logger.error("cannot start", { error: errorMessage(err) });
-    await watcher?.stop({ deadlineMs: 0 }).catch(() => {});
-    return EXIT_FAILURE;
-  }
-  options.onStarted?.(watcher);
-  await stop;
-  logger.info("shutting down");
-  await watcher.stop({ deadlineMs: config.shutdownTimeoutMs });
-  return 0;
+  return runCommandLine({
+    name: "tekton-results-watcher",
+    usage: USAGE,
+    version: watcherVersion(),
+    parse: () => parseConfig(argv, options.env ?? process.env),
+    ...(options.stdout ? { stdout: options.stdout } : {}),
+    ...(options.stderr ? { stderr: options.stderr } : {}),
+    run: (config) => runWatcher(config, options),
+  });
 }

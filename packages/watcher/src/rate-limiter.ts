@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { sleep, type Clock } from "./clock.js";
+import { sleep, type Clock } from "@tekton-results/runtime";
 
 /** Paces calls. */
 export interface RateLimiter {

@@ -4,41 +4,34 @@
  * finalizer once stored or at the store deadline, and delete it after the
  * grace period. Idempotent: run it as often as you like.
  *
+ * The writes to runs and the recognition of their watch events are
+ * `run-writer.ts`'s; the deletion after the grace period is
+ * `grace-deletion.ts`'s.
+ *
  * @module
  */
-import { systemClock, type Clock } from "./clock.js";
+import { noopLogger, systemClock, type Clock, type Logger } from "@tekton-results/runtime";
 import {
   errorMessage,
   isUnimplementedError,
-  KubernetesError,
   LogUploadError,
   PermanentError,
   RetryBefore,
 } from "./errors.js";
+import { createGraceDeletion } from "./grace-deletion.js";
 import type { KubeClient } from "./kube-client.js";
 import type { LogUploader } from "./log-uploader.js";
-import { parseLabelSelector } from "./label-selector.js";
-import { noopLogger, type Logger } from "./logger.js";
 import type { WatcherMetrics } from "./metrics.js";
 import { recordNameOf, resultNameOf } from "./naming.js";
 import { hashOf, recordValueOf } from "./record-value.js";
-import {
-  ANNOTATIONS,
-  CUSTOM_RUN,
-  PIPELINE_RUN,
-  TASK_RUN,
-  TRIGGERS_EVENT_ID_LABEL,
-  type RunKind,
-} from "./run-kinds.js";
+import { ANNOTATIONS, PIPELINE_RUN, TRIGGERS_EVENT_ID_LABEL, type RunKind } from "./run-kinds.js";
+import { createRunWriter } from "./run-writer.js";
 import {
   completionTime,
   hasFinalizer,
-  hasNoOwners,
-  isChild,
   isDeleting,
   isFinished,
   isManagedBy,
-  keyOfRun,
   parseRunKey,
   parseTime,
   pipelineRunOwner,
@@ -47,7 +40,6 @@ import {
 } from "./run.js";
 import { resultAnnotationsOf, setsResultSummary, summaryOf } from "./summary.js";
 import type { ArchivePlan, Upserter } from "./upsert.js";
-import { removeFinalizerPatch, writeBackPatch } from "./write-back.js";
 
 /** Looks runs up in the informers' caches. */
 export interface RunIndex {
@@ -124,13 +116,9 @@ export interface Reconciler {
   absorbOwnEcho(run: TektonRun): boolean;
 }
 
-/** How often a parent waiting for its children to be stored is looked at again. */
-const CHILDREN_RECHECK_MS = 5_000;
-
 /** Create the reconciler. */
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const { kube, upserter, index, settings, metrics } = deps;
-  const deletable = parseLabelSelector(settings.deletionLabelSelector ?? "");
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? noopLogger;
   const tombstones = new Map<string, TektonRun>();
@@ -142,41 +130,16 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const notStoredCounted = new Set<string>();
   /** Log names of runs whose logs this process stored (uid -> log name). */
   const storedLogs = new Map<string, string>();
-  /** uid -> the last write-back patch (hash) and the run version it was computed from. */
-  const lastApplied = new Map<string, { bodyHash: string; fromVersion: string }>();
-  /** uid -> the resourceVersion our last write to the run produced, until its watch event comes. */
-  const ownVersions = new Map<string, string>();
-  /** uid -> versions of the watch events that came while our write to the run was in flight. */
-  const inFlightWrites = new Map<string, string[]>();
-
-  /**
-   * Make one write to `run` (`write` resolves to the run as written),
-   * noting the version it produced so that its watch event is absorbed, and
-   * queueing the run again when another change showed up meanwhile.
-   */
-  async function ownWrite(
-    run: TektonRun,
-    kind: RunKind,
-    write: () => Promise<TektonRun>,
-  ): Promise<TektonRun> {
-    const uid = run.metadata?.uid ?? "";
-    const seen: string[] = [];
-    if (uid) inFlightWrites.set(uid, seen);
-    let version: string | undefined;
-    try {
-      const updated = await write();
-      version = updated.metadata?.resourceVersion;
-      return updated;
-    } finally {
-      if (uid && inFlightWrites.get(uid) === seen) inFlightWrites.delete(uid);
-      if (uid && version) {
-        if (seen.includes(version)) ownVersions.delete(uid);
-        else ownVersions.set(uid, version);
-      }
-      // Another writer's change (or our write failed after events came): look again.
-      if (seen.some((v) => v !== version)) deps.enqueue(keyOfRun(run, kind));
-    }
-  }
+  const writer = createRunWriter({ kube, writeBack: settings.writeBack, enqueue: deps.enqueue });
+  const graceDeletion = createGraceDeletion({
+    kube,
+    index,
+    settings,
+    metrics,
+    clock,
+    logger,
+    isStored: (uid) => storedUids.has(uid),
+  });
   /** When a missing Logs service was last reported. */
   let logsUnavailableWarned = false;
 
@@ -215,13 +178,16 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     if (permanentReported.get(uid) === version) return;
     permanentReported.set(uid, version);
     metrics.error("permanent");
-    logger.warn("run cannot be stored", {
-      kind: kind.kind,
-      namespace: run.metadata?.namespace,
-      name: run.metadata?.name,
-      reason: err.reason,
-      error: err.message,
-    });
+    logger.warn(
+      {
+        kind: kind.kind,
+        namespace: run.metadata?.namespace,
+        name: run.metadata?.name,
+        reason: err.reason,
+        error: err.message,
+      },
+      "run cannot be stored",
+    );
     try {
       await kube.createEvent(kind, run, {
         type: "Warning",
@@ -229,20 +195,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         message: err.message,
       });
     } catch (eventErr) {
-      logger.warn("could not record an event", { error: errorMessage(eventErr) });
-    }
-  }
-
-  async function releaseFinalizer(kind: RunKind, run: TektonRun): Promise<void> {
-    const ops = removeFinalizerPatch(run, kind.finalizer);
-    if (!ops) return;
-    try {
-      await ownWrite(run, kind, () =>
-        kube.jsonPatchRun(kind, run.metadata?.namespace ?? "", run.metadata?.name ?? "", ops),
-      );
-    } catch (err) {
-      if (err instanceof KubernetesError && err.status === 404) return;
-      throw err;
+      logger.warn({ error: errorMessage(eventErr) }, "could not record an event");
     }
   }
 
@@ -269,9 +222,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       if (isUnimplementedError(err)) {
         if (!logsUnavailableWarned) {
           logsUnavailableWarned = true;
-          logger.warn("the Results API does not serve logs; runs are stored without logs", {
-            error: errorMessage(err),
-          });
+          logger.warn(
+            { error: errorMessage(err) },
+            "the Results API does not serve logs; runs are stored without logs",
+          );
         }
         return undefined;
       }
@@ -302,8 +256,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     upserter.forget(uid);
     storedUids.delete(uid);
     storedLogs.delete(uid);
-    lastApplied.delete(uid);
-    ownVersions.delete(uid);
+    writer.forget(uid);
     permanentReported.delete(uid);
     notStoredCounted.delete(uid);
   }
@@ -334,7 +287,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     } catch (err) {
       if (!(err instanceof PermanentError)) throw err;
       await reportPermanent(kind, run, err);
-      if (ours) await releaseFinalizer(kind, run);
+      if (ours) await writer.releaseFinalizer(kind, run);
       return {};
     }
 
@@ -354,26 +307,23 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         if (!notStoredCounted.has(uid)) {
           notStoredCounted.add(uid);
           metrics.runNotStored(kind.kind);
-          logger.warn("store deadline passed: releasing the finalizer of a run not stored", {
-            kind: kind.kind,
-            namespace,
-            name,
-            error: errorMessage(err),
-          });
+          logger.warn(
+            { kind: kind.kind, namespace, name, error: errorMessage(err) },
+            "store deadline passed: releasing the finalizer of a run not stored",
+          );
         }
-        if (ours) await releaseFinalizer(kind, run);
+        if (ours) await writer.releaseFinalizer(kind, run);
         throw err;
       }
       // Before the deadline: hold the run's deletion until it is stored.
       if (settings.writeBack && !ours && !deleting && !alreadyStored) {
         try {
-          await writeBack(run, kind, plan, false, undefined);
+          await writer.writeBack(run, kind, plan, false, undefined);
         } catch (writeErr) {
-          logger.warn("could not add the finalizer", {
-            namespace,
-            name,
-            error: errorMessage(writeErr),
-          });
+          logger.warn(
+            { namespace, name, error: errorMessage(writeErr) },
+            "could not add the finalizer",
+          );
         }
       }
       if (final && completedAt) {
@@ -396,135 +346,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       }
     }
 
-    await writeBack(run, kind, plan, final, logName);
+    await writer.writeBack(run, kind, plan, final, logName);
 
     if (final && finished) return graceDeletion(run, kind, completedAt);
-    return {};
-  }
-
-  async function writeBack(
-    run: TektonRun,
-    kind: RunKind,
-    plan: ArchivePlan,
-    stored: boolean,
-    logName: string | undefined,
-  ): Promise<void> {
-    if (!settings.writeBack) {
-      if (stored) await releaseFinalizer(kind, run);
-      return;
-    }
-    const holdFinalizer = !stored && !isDeleting(run);
-    const body = writeBackPatch(run, kind, {
-      resultName: plan.resultName,
-      recordName: plan.recordName,
-      ...(logName !== undefined ? { logName } : {}),
-      stored,
-      finishedChild: stored && isFinished(run) && isChild(run),
-      holdFinalizer,
-    });
-    if (!body) return;
-    // The informer may not have seen our last patch yet: the same patch made
-    // to the same version it was computed from is not made again.
-    const uid = run.metadata?.uid ?? "";
-    const bodyHash = hashOf(body);
-    const last = lastApplied.get(uid);
-    if (last?.bodyHash === bodyHash && last.fromVersion === run.metadata?.resourceVersion) return;
-    // A patch (never an apply): a run deleted meanwhile is not created again (404).
-    const { namespace = "", name = "" } = run.metadata ?? {};
-    try {
-      await ownWrite(run, kind, () => kube.jsonPatchRun(kind, namespace, name, body));
-    } catch (err) {
-      if (err instanceof KubernetesError && err.status === 404) return;
-      throw err;
-    }
-    lastApplied.set(uid, { bodyHash, fromVersion: run.metadata?.resourceVersion ?? "" });
-  }
-
-  /** True when the final state of `child` is stored (by this process or, per its annotation, by any). */
-  function childStored(child: TektonRun): boolean {
-    return (
-      child.metadata?.annotations?.[ANNOTATIONS.stored] === "true" ||
-      storedUids.has(child.metadata?.uid ?? "")
-    );
-  }
-
-  /**
-   * The names of the children of the PipelineRun `parent` (`uid`) not stored
-   * yet, which hold its deletion (deleting it garbage-collects them). The
-   * children are those the cache holds with `parent` as owner, and those its
-   * `status.childReferences` names (as upstream reads them; a reference
-   * without a kind is a TaskRun). A referenced child the cache does not hold
-   * (the informers run separately: the child may not have reached its cache
-   * yet) counts as not stored, until the store deadline after the parent's
-   * completion has passed: by then a child that existed has been stored or
-   * given up on (its finalizer released), so one still absent is gone.
-   */
-  function childrenNotStored(
-    parent: TektonRun,
-    namespace: string,
-    uid: string,
-    completedAt: Date | undefined,
-  ): string[] {
-    const waiting: string[] = [];
-    const seen = new Set<string>();
-    for (const { kind, run: child } of index.childrenOf(namespace, uid)) {
-      seen.add(`${kind.kind}/${child.metadata?.name ?? ""}`);
-      if (!childStored(child)) waiting.push(child.metadata?.name ?? "");
-    }
-    const refs = parent.status?.["childReferences"];
-    if (!Array.isArray(refs)) return waiting;
-    const pastDeadline =
-      clock.now() >= (completedAt?.getTime() ?? clock.now()) + settings.storeDeadlineMs;
-    for (const ref of refs as { kind?: unknown; name?: unknown }[]) {
-      const kind =
-        !ref?.kind || ref.kind === "TaskRun"
-          ? TASK_RUN
-          : ref.kind === "CustomRun"
-            ? CUSTOM_RUN
-            : undefined;
-      if (!kind || typeof ref.name !== "string" || seen.has(`${kind.kind}/${ref.name}`)) continue;
-      // Held by this parent, it would have been among the children above.
-      const child = index.get(kind, namespace, ref.name);
-      const owned = child?.metadata?.ownerReferences?.some((o) => o.uid === uid) ?? false;
-      if (owned && !childStored(child!)) waiting.push(ref.name);
-      else if (!owned && !pastDeadline) waiting.push(ref.name);
-    }
-    return waiting;
-  }
-
-  async function graceDeletion(
-    run: TektonRun,
-    kind: RunKind,
-    completedAt: Date | undefined,
-  ): Promise<ReconcileOutcome> {
-    const grace = settings.completedRunGracePeriodMs;
-    if (grace === 0 || !hasNoOwners(run) || isDeleting(run)) return {};
-    if (!deletable.matches(run.metadata?.labels)) return {};
-    const namespace = run.metadata?.namespace ?? "";
-    const uid = run.metadata?.uid ?? "";
-    if (grace > 0) {
-      const due = (completedAt?.getTime() ?? clock.now()) + grace;
-      const wait = due - clock.now();
-      if (wait > 0) return { requeueAfterMs: wait };
-    }
-    const waiting = childrenNotStored(run, namespace, uid, completedAt);
-    if (waiting.length > 0) {
-      logger.debug("grace period over; waiting for children to be stored", {
-        namespace,
-        name: run.metadata?.name,
-        waiting: waiting.length,
-      });
-      return { requeueAfterMs: CHILDREN_RECHECK_MS };
-    }
-    const deleted = await kube.deleteRun(kind, namespace, run.metadata?.name ?? "", uid);
-    if (deleted) {
-      metrics.runDeleted(kind.kind);
-      logger.info("deleted a stored run after its grace period", {
-        kind: kind.kind,
-        namespace,
-        name: run.metadata?.name,
-      });
-    }
     return {};
   }
 
@@ -559,19 +383,6 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     },
     tombstoneKeys: () => [...tombstones.keys()],
     isStored: (uid) => storedUids.has(uid),
-    absorbOwnEcho(run) {
-      const uid = run.metadata?.uid;
-      const version = run.metadata?.resourceVersion;
-      if (!uid || !version) return false;
-      // The echo of our previous write can come while the next one is in flight.
-      if (ownVersions.get(uid) === version) {
-        ownVersions.delete(uid);
-        return true;
-      }
-      const seen = inFlightWrites.get(uid);
-      if (!seen) return false;
-      seen.push(version);
-      return true;
-    },
+    absorbOwnEcho: (run) => writer.absorbOwnEcho(run),
   };
 }

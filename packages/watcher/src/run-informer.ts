@@ -17,11 +17,16 @@ import {
   type ObjectCache,
 } from "@kubernetes/client-node";
 import { createBackoff, type Backoff } from "./backoff.js";
-import { systemClock, type Clock, type TimerHandle } from "./clock.js";
+import {
+  systemClock,
+  type Clock,
+  type TimerHandle,
+  noopLogger,
+  type Logger,
+} from "@tekton-results/runtime";
 import { trimForCache } from "./cache-trim.js";
 import { errorMessage, KubernetesError, kubeStatusCode } from "./errors.js";
 import type { KubeClient, RunList } from "./kube-client.js";
-import { noopLogger, type Logger } from "./logger.js";
 import type { RunKind } from "./run-kinds.js";
 import type { TektonRun } from "./run.js";
 
@@ -213,11 +218,10 @@ export function createRunInformer(options: RunInformerOptions): RunInformer {
     failures++;
     options.onError?.(err);
     const delay = backoff(failures);
-    logger.warn("informer stopped, restarting", {
-      kind: kind.kind,
-      error: errorMessage(err),
-      retryInMs: Math.round(delay),
-    });
+    logger.warn(
+      { kind: kind.kind, error: errorMessage(err), retryInMs: Math.round(delay) },
+      "informer stopped, restarting",
+    );
     restartTimer?.cancel();
     restartTimer = clock.setTimer(() => {
       restartTimer = undefined;

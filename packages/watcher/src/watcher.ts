@@ -12,14 +12,13 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { createLogsClient, createResultsClient } from "@tekton-results/client";
 import { createApiConnection, pacedClient, type ApiConnection } from "./api-transport.js";
 import { createBackoff, type Backoff } from "./backoff.js";
-import { sleep, systemClock, type Clock } from "./clock.js";
+import { sleep, systemClock, type Clock, noopLogger, type Logger } from "@tekton-results/runtime";
 import { DEFAULT_SUMMARY_LABELS, type WatcherConfig } from "./config.js";
 import { errorKind, errorMessage, RetryBefore } from "./errors.js";
 import { reuseConnections } from "./kube-agents.js";
 import { createKubeClient, type KubeClient } from "./kube-client.js";
 import { createLeaderElector, type LeaderElector } from "./leader-election.js";
 import { createLogUploader } from "./log-uploader.js";
-import { noopLogger, type Logger } from "./logger.js";
 import { createWatcherMetrics, type WatcherMetrics } from "./metrics.js";
 import { startMetricsServer, type MetricsServer } from "./metrics-server.js";
 import { createRateLimiter } from "./rate-limiter.js";
@@ -214,12 +213,10 @@ export function createWatcher(options: WatcherOptions): Watcher {
         const err = thrown instanceof RetryBefore ? thrown.cause : thrown;
         const kind = errorKind(err);
         metrics.error(kind);
-        logger.warn("reconcile failed; retrying with backoff", {
-          key,
-          kind,
-          error: errorMessage(err),
-          failures: queue.failures(key) + 1,
-        });
+        logger.warn(
+          { key, kind, error: errorMessage(err), failures: queue.failures(key) + 1 },
+          "reconcile failed; retrying with backoff",
+        );
         queue.addRateLimited(key);
         // A deadline (the store deadline) comes before the backoff: be back by then.
         if (thrown instanceof RetryBefore) queue.addAfter(key, thrown.withinMs);
@@ -249,9 +246,10 @@ export function createWatcher(options: WatcherOptions): Watcher {
     // incomplete cache misleads the reconciler (a PipelineRun whose children
     // are not cached yet looks as if they were all stored, and would be
     // deleted, its unstored children garbage-collected with it).
-    logger.info("waiting for the informers to sync before processing runs", {
-      unsynced: [...informers.values()].filter((i) => !i.hasSynced()).map((i) => i.kind.kind),
-    });
+    logger.info(
+      { unsynced: [...informers.values()].filter((i) => !i.hasSynced()).map((i) => i.kind.kind) },
+      "waiting for the informers to sync before processing runs",
+    );
     void Promise.all([...informers.values()].map((i) => i.synced())).then(() => {
       if (gen === generation && ready()) runWorkers(gen);
     });
@@ -311,13 +309,16 @@ export function createWatcher(options: WatcherOptions): Watcher {
       if (options.metricsAddr) {
         metricsServer = await startMetricsServer(options.metricsAddr, metrics, ready);
       }
-      logger.info("starting", {
-        namespace: options.namespace ?? "(all)",
-        leaderElect: elector !== undefined,
-        workers,
-        logs: options.logs ?? false,
-        writeBack: options.writeBack ?? true,
-      });
+      logger.info(
+        {
+          namespace: options.namespace ?? "(all)",
+          leaderElect: elector !== undefined,
+          workers,
+          logs: options.logs ?? false,
+          writeBack: options.writeBack ?? true,
+        },
+        "starting",
+      );
       await Promise.all([...informers.values()].map((i) => i.start()));
       if (elector) elector.start();
       else startWorkers();
@@ -329,12 +330,12 @@ export function createWatcher(options: WatcherOptions): Watcher {
         stopWorkers();
         const until = Date.now() + deadlineMs;
         while (inFlight > 0 && Date.now() < until) await sleep(systemClock, 20);
-        if (inFlight > 0) logger.warn("stopping with work in flight", { inFlight });
+        if (inFlight > 0) logger.warn({ inFlight }, "stopping with work in flight");
         queue.shutDown();
         await elector?.stop();
         await metricsServer?.close();
         connection.close();
-        logger.info("stopped");
+        logger.info({}, "stopped");
       })();
       return stopping;
     },

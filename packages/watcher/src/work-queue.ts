@@ -7,7 +7,7 @@
  * @module
  */
 import { createBackoff, type Backoff } from "./backoff.js";
-import { systemClock, type Clock, type TimerHandle } from "./clock.js";
+import { systemClock, type Clock, type TimerHandle } from "@tekton-results/runtime";
 
 /** A queue of keys; see {@link createWorkQueue}. */
 export interface WorkQueue {

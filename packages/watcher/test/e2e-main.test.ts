@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { EXIT_USAGE, main } from "../src/main.js";
 import type { Watcher } from "../src/watcher.js";
-import { createJsonLogger } from "../src/logger.js";
+import { createJsonLogger } from "@tekton-results/runtime";
 import { pipelineRunObject, setStatus, startStack, waitFor, type Stack } from "./stack.js";
 
 let stack: Stack | undefined;
@@ -60,7 +60,7 @@ describe("e2e: the tekton-results-watcher command", () => {
       {
         env: {},
         stop: stopped,
-        logger: createJsonLogger("info", (l) => lines.push(l)),
+        logger: createJsonLogger({ level: "info", write: (l) => lines.push(l) }),
         onStarted: (w) => (started = w),
       },
     );

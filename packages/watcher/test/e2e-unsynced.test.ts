@@ -46,8 +46,8 @@ describe("e2e: informers not synced yet", () => {
     const listsServed = () => kube.requestCounts()["list taskruns"] ?? 0;
     const healTaskRunLists = kube.failRequests({ verb: "list", resource: "taskruns" });
     const lines: string[] = [];
-    const log = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
-      lines.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`);
+    const log = (level: string) => (fields: object, msg: string) =>
+      lines.push(`${level} ${msg} ${JSON.stringify(fields)}`);
     const logger = {
       debug: log("debug"),
       info: log("info"),

@@ -2,7 +2,7 @@
  * A manual clock for tests: time moves only when `advance` is called, and
  * due timers run in order.
  */
-import type { Clock, TimerHandle } from "../src/clock.js";
+import type { Clock, TimerHandle } from "@tekton-results/runtime";
 
 /** A {@link Clock} whose time is moved by hand. */
 export interface FakeClock extends Clock {

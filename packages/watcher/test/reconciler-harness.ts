@@ -1,10 +1,12 @@
 /**
  * A reconciler for tests over a {@link KubeClient} and an in-process Results
  * API, with the default settings (each can be overridden) and an index that
- * reads runs from `get` (no children unless given).
+ * reads runs from `get` (no children unless given); a clock, metrics and the
+ * queue's `enqueue` may be given too.
  */
+import type { Clock } from "@tekton-results/runtime";
 import type { KubeClient } from "../src/kube-client.js";
-import { createWatcherMetrics } from "../src/metrics.js";
+import { createWatcherMetrics, type WatcherMetrics } from "../src/metrics.js";
 import {
   createReconciler,
   type Reconciler,
@@ -21,12 +23,16 @@ export function testReconciler(options: {
   get: RunIndex["get"];
   childrenOf?: RunIndex["childrenOf"];
   settings?: Partial<ReconcilerSettings>;
+  clock?: Clock;
+  metrics?: WatcherMetrics;
+  enqueue?: (key: string) => void;
 }): Reconciler {
   return createReconciler({
     kube: options.kube,
     upserter: createUpserter(options.api.client),
-    metrics: createWatcherMetrics(),
-    enqueue: () => {},
+    ...(options.clock ? { clock: options.clock } : {}),
+    metrics: options.metrics ?? createWatcherMetrics(),
+    enqueue: options.enqueue ?? (() => {}),
     index: { get: options.get, childrenOf: options.childrenOf ?? (() => []) },
     settings: {
       managedBy: [],
