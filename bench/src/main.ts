@@ -312,7 +312,9 @@ async function main(argv: string[]): Promise<number> {
   const written = writeReport(options.out, report);
   log(`wrote ${written.json} and ${written.markdown}`);
   if (options.smoke) {
-    const empty = report.comparisons.filter((c) => c.ours.ops === 0 || c.baseline.ops === 0);
+    const empty = report.comparisons.filter(
+      (c) => c.ours.ops === 0 || c.baseline.ops === 0 || c.floor?.ops === 0,
+    );
     if (empty.length > 0) {
       console.error(
         `workloads without measurements: ${empty.map((c) => `${c.id} ${c.workload}`).join(", ")}`,
