@@ -1,68 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createFakeClock, type FakeClock } from "../test/fake-clock.js";
-import { createFakeKube, type FakeKube } from "../test/fake-kube-client.js";
-import { createTestResultsApi, writesOf, type TestResultsApi } from "../test/results-api.js";
-import { pipelineRun, taskRun } from "../test/runs.js";
-import { createWatcherMetrics, type WatcherMetrics } from "./metrics.js";
-import { createReconciler, type Reconciler, type ReconcilerSettings } from "./reconciler.js";
-import { PIPELINE_RUN, RUN_KINDS, TASK_RUN, type RunKind } from "./run-kinds.js";
-import { keyOfRun, type TektonRun } from "./run.js";
+import { describe, expect } from "vitest";
+import { reconcilerTest as it } from "../test/reconciler-fixture.js";
+import { createReconciler } from "./reconciler.js";
 import { createUpserter } from "./upsert.js";
-
-let api: TestResultsApi;
-let kube: FakeKube;
-let clock: FakeClock;
-let metrics: WatcherMetrics;
-let enqueued: string[];
-
-beforeEach(async () => {
-  api = await createTestResultsApi();
-  kube = createFakeKube();
-  clock = createFakeClock(Date.parse("2026-01-01T00:01:00Z"));
-  metrics = createWatcherMetrics();
-  enqueued = [];
-});
-afterEach(async () => {
-  await api.close();
-});
-
-function reconciler(settings: Partial<ReconcilerSettings> = {}): Reconciler {
-  return createReconciler({
-    kube,
-    upserter: createUpserter(api.client),
-    clock,
-    metrics,
-    enqueue: (key) => enqueued.push(key),
-    index: {
-      get: (kind, ns, name) => kube.runs.get(`${kind.plural}/${ns}/${name}`),
-      childrenOf: (ns, uid) =>
-        [...kube.runs.entries()]
-          .filter(
-            ([, r]) =>
-              r.metadata?.namespace === ns &&
-              r.metadata.ownerReferences?.some((o) => o.uid === uid),
-          )
-          .map(([k, run]) => ({
-            kind: RUN_KINDS.find((kd) => k.startsWith(`${kd.plural}/`))!,
-            run,
-          })),
-    },
-    settings: {
-      managedBy: [],
-      summaryLabels: ["tekton.dev/pipeline"],
-      writeBack: true,
-      storeDeadlineMs: 600_000,
-      completedRunGracePeriodMs: 0,
-      ...settings,
-    },
-  });
-}
-
-const stored = (kind: RunKind, run: TektonRun) =>
-  kube.runs.get(`${kind.plural}/${run.metadata!.namespace}/${run.metadata!.name}`);
+import { writesOf } from "../test/results-api.js";
+import { pipelineRun } from "../test/runs.js";
+import { PIPELINE_RUN } from "./run-kinds.js";
+import { keyOfRun } from "./run.js";
 
 describe("reconciler", () => {
-  it("a running run is stored and gets the finalizer; once finished it is marked stored and released", async () => {
+  it("a running run is stored and gets the finalizer; once finished it is marked stored and released", async ({
+    api,
+    kube,
+    metrics,
+    reconciler,
+    stored,
+  }) => {
     const r = reconciler();
     const run = kube.put(
       PIPELINE_RUN,
@@ -98,7 +50,13 @@ describe("reconciler", () => {
     expect(kube.calls).toEqual([]);
   });
 
-  it("a malformed annotation is reported once (event, metric), not retried, and releases the finalizer", async () => {
+  it("a malformed annotation is reported once (event, metric), not retried, and releases the finalizer", async ({
+    api,
+    kube,
+    metrics,
+    reconciler,
+    stored,
+  }) => {
     const r = reconciler();
     const run = kube.put(
       PIPELINE_RUN,
@@ -119,7 +77,11 @@ describe("reconciler", () => {
     expect(kube.events).toHaveLength(1);
   });
 
-  it("runs managed by another controller are skipped unless listed", async () => {
+  it("runs managed by another controller are skipped unless listed", async ({
+    api,
+    kube,
+    reconciler,
+  }) => {
     const run = pipelineRun("foreign", { reason: "Succeeded" });
     run.spec = { managedBy: "example.com/other" };
     kube.put(PIPELINE_RUN, run);
@@ -129,7 +91,12 @@ describe("reconciler", () => {
     expect(writesOf(api.calls)).toEqual(["CreateResult", "CreateRecord"]);
   });
 
-  it("a run of another controller being deleted with our finalizer is stored and released", async () => {
+  it("a run of another controller being deleted with our finalizer is stored and released", async ({
+    api,
+    kube,
+    reconciler,
+    stored,
+  }) => {
     const run = pipelineRun("foreign-held", {
       reason: "Succeeded",
       finalizers: ["results.tekton.dev/pipelinerun"],
@@ -142,7 +109,12 @@ describe("reconciler", () => {
     expect(writesOf(api.calls)).toEqual(["CreateResult", "CreateRecord"]);
   });
 
-  it("when the API is down past the store deadline, the finalizer is released and counted, and it keeps retrying", async () => {
+  it("when the API is down past the store deadline, the finalizer is released and counted, and it keeps retrying", async ({
+    kube,
+    clock,
+    metrics,
+    stored,
+  }) => {
     const run = kube.put(
       PIPELINE_RUN,
       pipelineRun("late", { reason: "Failed", finalizers: ["results.tekton.dev/pipelinerun"] }),
@@ -186,59 +158,10 @@ describe("reconciler", () => {
     expect(metrics.counter("watcher_runs_not_stored_total", { kind: "PipelineRun" })).toBe(1);
   });
 
-  it("negative grace period: a stored top-level run is deleted once every child is stored; children are not", async () => {
-    const r = reconciler({ completedRunGracePeriodMs: -1 });
-    const parent = kube.put(PIPELINE_RUN, pipelineRun("pp", { reason: "Succeeded" }));
-    const child = kube.put(TASK_RUN, taskRun("pp-t", { owner: parent }));
-    await r.reconcile(keyOfRun(child, TASK_RUN));
-    expect(await r.reconcile(keyOfRun(parent, PIPELINE_RUN))).toEqual({ requeueAfterMs: 5000 });
-    expect(stored(PIPELINE_RUN, parent)).toBeDefined();
-    stored(TASK_RUN, child)!.status = taskRun("x", { reason: "Succeeded" }).status;
-    await r.reconcile(keyOfRun(child, TASK_RUN));
-    expect(enqueued).toContain("ns/PipelineRun/pp");
-    expect(
-      stored(TASK_RUN, child)?.metadata?.annotations?.["results.tekton.dev/childReadyForDeletion"],
-    ).toBe("true");
-    await r.reconcile(keyOfRun(parent, PIPELINE_RUN));
-    expect(stored(PIPELINE_RUN, parent)).toBeUndefined();
-    expect(kube.calls.filter((c) => c.startsWith("delete"))).toEqual(["delete ns/pp"]);
-    expect(metrics.counter("watcher_runs_deleted_total", { kind: "PipelineRun" })).toBe(1);
-  });
-
-  it("negative grace period: a child named in status.childReferences but not cached holds the parent's deletion", async () => {
-    const r = reconciler({ completedRunGracePeriodMs: -1 });
-    const parent = pipelineRun("refs", { reason: "Succeeded" });
-    parent.status!["childReferences"] = [
-      { apiVersion: "tekton.dev/v1", kind: "TaskRun", name: "refs-build" },
-    ];
-    kube.put(PIPELINE_RUN, parent);
-    // The TaskRun exists in the cluster, but its informer has not cached it (yet).
-    expect(await r.reconcile(keyOfRun(parent, PIPELINE_RUN))).toEqual({ requeueAfterMs: 5000 });
-    expect(stored(PIPELINE_RUN, parent)).toBeDefined();
-    expect(kube.calls.filter((c) => c.startsWith("delete"))).toEqual([]);
-
-    const child = kube.put(TASK_RUN, taskRun("refs-build", { owner: parent, reason: "Succeeded" }));
-    expect(await r.reconcile(keyOfRun(parent, PIPELINE_RUN))).toEqual({ requeueAfterMs: 5000 });
-    await r.reconcile(keyOfRun(child, TASK_RUN));
-    await r.reconcile(keyOfRun(parent, PIPELINE_RUN));
-    expect(stored(PIPELINE_RUN, parent)).toBeUndefined();
-  });
-
-  it("negative grace period: a referenced child still not cached at the store deadline is taken as gone", async () => {
-    const r = reconciler({ completedRunGracePeriodMs: -1, storeDeadlineMs: 60_000 });
-    const parent = pipelineRun("gone-child", { reason: "Succeeded" });
-    // Completed at 00:01:00, the clock's time; a reference without a kind is a TaskRun.
-    parent.status!["childReferences"] = [{ name: "gone-child-build" }];
-    kube.put(PIPELINE_RUN, parent);
-    expect(await r.reconcile(keyOfRun(parent, PIPELINE_RUN))).toEqual({ requeueAfterMs: 5000 });
-    await clock.advance(59_000);
-    expect(await r.reconcile(keyOfRun(parent, PIPELINE_RUN))).toEqual({ requeueAfterMs: 5000 });
-    await clock.advance(1_000);
-    await r.reconcile(keyOfRun(parent, PIPELINE_RUN));
-    expect(stored(PIPELINE_RUN, parent)).toBeUndefined();
-  });
-
-  it("a standby remembers only deleted runs that may not be stored, and stores them once it reconciles", async () => {
+  it("a standby remembers only deleted runs that may not be stored, and stores them once it reconciles", async ({
+    api,
+    reconciler,
+  }) => {
     const r = reconciler();
     const storedRun = pipelineRun("done", {
       reason: "Succeeded",
@@ -258,17 +181,13 @@ describe("reconciler", () => {
     expect(r.tombstoneKeys()).toEqual([]);
   });
 
-  it("positive grace period: deleted that long after completion", async () => {
-    const r = reconciler({ completedRunGracePeriodMs: 120_000 });
-    const run = kube.put(PIPELINE_RUN, pipelineRun("g", { reason: "Succeeded" }));
-    const outcome = await r.reconcile(keyOfRun(run, PIPELINE_RUN));
-    expect(outcome.requeueAfterMs).toBe(120_000);
-    await clock.advance(120_000);
-    await r.reconcile(keyOfRun(run, PIPELINE_RUN));
-    expect(stored(PIPELINE_RUN, run)).toBeUndefined();
-  });
-
-  it("a finished run first seen while the API is down gets the finalizer, so its deletion waits", async () => {
+  it("a finished run first seen while the API is down gets the finalizer, so its deletion waits", async ({
+    api,
+    kube,
+    clock,
+    metrics,
+    stored,
+  }) => {
     const run = kube.put(PIPELINE_RUN, pipelineRun("early", { reason: "Succeeded" }));
     let down = true;
     const upserter = createUpserter(api.client);
@@ -308,7 +227,10 @@ describe("reconciler", () => {
     expect(kube.calls.filter((c) => c.startsWith("patch"))).toHaveLength(2);
   });
 
-  it("a deleted run's last known state is stored from its tombstone", async () => {
+  it("a deleted run's last known state is stored from its tombstone", async ({
+    api,
+    reconciler,
+  }) => {
     const r = reconciler();
     const run = pipelineRun("gone", { reason: "Succeeded" });
     r.tombstone(keyOfRun(run, PIPELINE_RUN), run);
@@ -319,7 +241,11 @@ describe("reconciler", () => {
     expect(api.calls).toEqual([]);
   });
 
-  it("a run deleted and created again under the same name: the old one is stored too", async () => {
+  it("a run deleted and created again under the same name: the old one is stored too", async ({
+    api,
+    kube,
+    reconciler,
+  }) => {
     const r = reconciler();
     const old = pipelineRun("again", { reason: "Failed" });
     r.tombstone(keyOfRun(old, PIPELINE_RUN), old);
@@ -333,7 +259,12 @@ describe("reconciler", () => {
     });
   });
 
-  it("a run being deleted before it finished is stored and released", async () => {
+  it("a run being deleted before it finished is stored and released", async ({
+    api,
+    kube,
+    reconciler,
+    stored,
+  }) => {
     const r = reconciler();
     const run = kube.put(
       PIPELINE_RUN,
@@ -345,88 +276,7 @@ describe("reconciler", () => {
     expect(writesOf(api.calls)).toEqual(["CreateResult", "CreateRecord"]);
   });
 
-  it("recognizes the watch event of its own last write once, and no other version", async () => {
-    const r = reconciler();
-    const run = kube.put(PIPELINE_RUN, pipelineRun("echo", { reason: "Succeeded" }));
-    const before = structuredClone(run);
-    await r.reconcile(keyOfRun(run, PIPELINE_RUN));
-    const written = structuredClone(stored(PIPELINE_RUN, run)!);
-    expect(written.metadata?.resourceVersion).not.toBe(before.metadata?.resourceVersion);
-    expect(r.absorbOwnEcho(before)).toBe(false);
-    expect(r.absorbOwnEcho(written)).toBe(true);
-    expect(r.absorbOwnEcho(written)).toBe(false); // once: a relist of it later is looked at
-
-    // A change by someone else after our write has a version of its own.
-    await r.reconcile(keyOfRun(run, PIPELINE_RUN));
-    const theirs = structuredClone(written);
-    theirs.metadata!.resourceVersion = String(Number(written.metadata!.resourceVersion) + 1);
-    expect(r.absorbOwnEcho(theirs)).toBe(false);
-    // The finalizer release of a run being deleted is a write of ours too.
-    const held = kube.put(TASK_RUN, taskRun("held", { reason: "Succeeded" }));
-    held.metadata!.finalizers = ["results.tekton.dev/taskrun"];
-    held.metadata!.deletionTimestamp = "2026-01-01T00:00:30Z";
-    await r.reconcile(keyOfRun(held, TASK_RUN));
-    expect(kube.calls.at(-1)).toBe("patch ns/held");
-    expect(r.absorbOwnEcho(structuredClone(stored(TASK_RUN, held) ?? held))).toBe(true);
-  });
-
-  it("absorbs an echo that arrives before its write's reply; queues the run again for anyone else's change", async () => {
-    const r = reconciler();
-    const run = kube.put(PIPELINE_RUN, pipelineRun("race", { reason: "Succeeded" }));
-    const key = keyOfRun(run, PIPELINE_RUN);
-    const patch = kube.jsonPatchRun.bind(kube);
-    let during: boolean[] = [];
-    let theirs = false;
-    kube.jsonPatchRun = async (kind, ns, name, ops) => {
-      const updated = await patch(kind, ns, name, ops);
-      // The watch event of this very write comes first (as it often does)...
-      during.push(r.absorbOwnEcho(structuredClone(updated)));
-      if (theirs) {
-        // ...and, this time, a controller's status update too.
-        const other = structuredClone(updated);
-        other.metadata!.resourceVersion = String(Number(updated.metadata!.resourceVersion) + 1);
-        during.push(r.absorbOwnEcho(other));
-      }
-      return updated;
-    };
-    await r.reconcile(key);
-    expect(during).toEqual([true]);
-    expect(enqueued).toEqual([]);
-    // The echo was consumed in flight: the same version later is not absorbed again.
-    expect(r.absorbOwnEcho(structuredClone(stored(PIPELINE_RUN, run)!))).toBe(false);
-
-    during = [];
-    theirs = true;
-    const second = kube.put(PIPELINE_RUN, pipelineRun("race-2", { reason: "Succeeded" }));
-    await r.reconcile(keyOfRun(second, PIPELINE_RUN));
-    expect(during).toEqual([true, true]);
-    expect(enqueued).toEqual([keyOfRun(second, PIPELINE_RUN)]);
-  });
-
-  it("absorbs the echo of its previous write arriving while its next write is in flight", async () => {
-    const r = reconciler();
-    // Two writes: the first (annotations, finalizer) while it runs; its echo
-    // arrives only while the second (stored, finalizer released) is in flight.
-    const run = kube.put(PIPELINE_RUN, pipelineRun("two-writes"));
-    const key = keyOfRun(run, PIPELINE_RUN);
-    const patch = kube.jsonPatchRun.bind(kube);
-    let written: TektonRun | undefined;
-    const absorbed: boolean[] = [];
-    kube.jsonPatchRun = async (kind, ns, name, ops) => {
-      if (written) absorbed.push(r.absorbOwnEcho(structuredClone(written)));
-      written = await patch(kind, ns, name, ops);
-      return written;
-    };
-    await r.reconcile(key);
-    stored(PIPELINE_RUN, run)!.status = pipelineRun("two-writes", { reason: "Succeeded" }).status;
-    await r.reconcile(key);
-    expect(kube.calls).toEqual(["patch ns/two-writes", "patch ns/two-writes"]);
-    expect(stored(PIPELINE_RUN, run)!.metadata?.finalizers).toEqual([]);
-    expect(absorbed).toEqual([true]);
-    expect(enqueued).toEqual([]);
-  });
-
-  it("with write-back disabled nothing is written to runs", async () => {
+  it("with write-back disabled nothing is written to runs", async ({ api, kube, reconciler }) => {
     const r = reconciler({ writeBack: false });
     const run = kube.put(PIPELINE_RUN, pipelineRun("quiet", { reason: "Succeeded" }));
     await r.reconcile(keyOfRun(run, PIPELINE_RUN));
