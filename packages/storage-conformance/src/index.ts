@@ -29,3 +29,7 @@ export {
   typedFieldSampleRecord,
   typedFieldSampleResult,
 } from "./typed-field-cases.js";
+
+// ---- Runners the SQL adapters share (differential and twin tests) ----
+export * from "./sql-filter-runners.js";
+export * from "./sql-summary-runners.js";

@@ -1,0 +1,6 @@
+/**
+ * Shared filter test runners the SQL adapters call (placeholder until filled).
+ *
+ * @module
+ */
+export {};

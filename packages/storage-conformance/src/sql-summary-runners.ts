@@ -1,0 +1,6 @@
+/**
+ * Shared summary test runners the SQL adapters call (placeholder until filled).
+ *
+ * @module
+ */
+export {};
