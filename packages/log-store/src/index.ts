@@ -3,7 +3,7 @@
  * implementations, a local directory ({@link createDirectoryLogStore}),
  * S3-compatible object storage ({@link createS3LogStore}) and memory
  * ({@link createMemoryLogStore}). The conformance suite every store
- * passes is at `@tekton-results/log-store/conformance`.
+ * passes, and a fake S3 server, are at `@tekton-results/log-store/testing`.
  *
  * @module
  */

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile, mkdir, chmod, utimes } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runLogStoreConformance } from "../src/conformance.js";
+import { runLogStoreConformance } from "../src/testing/index.js";
 import { createDirectoryLogStore } from "../src/directory-store.js";
 import { isLogStoreError, LogStoreError } from "../src/errors.js";
 

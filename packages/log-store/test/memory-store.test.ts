@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runLogStoreConformance } from "../src/conformance.js";
+import { runLogStoreConformance } from "../src/testing/index.js";
 import { createMemoryLogStore } from "../src/memory-store.js";
 
 runLogStoreConformance("memory", () => ({ store: createMemoryLogStore() }));

@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runLogStoreConformance } from "../src/conformance.js";
 import { isLogStoreError, LogStoreError } from "../src/errors.js";
 import { createS3LogStore, MIN_S3_PART_SIZE, type S3LogStoreOptions } from "../src/s3-store.js";
 import { canonicalRequest, sha256Hex, sigV4Signature, stringToSign } from "../src/s3-signer.js";
-import { startFakeS3, type FakeS3 } from "./support/fake-s3.js";
+import { runLogStoreConformance, startFakeS3, type FakeS3 } from "../src/testing/index.js";
 
 const encoder = new TextEncoder();
 

@@ -33,6 +33,7 @@ import {
   type DirectoryLogStore,
   type LogStore,
 } from "@tekton-results/log-store";
+import { startFakeS3 } from "@tekton-results/log-store/testing";
 import { createMemoryStore } from "@tekton-results/storage-conformance";
 import { Results, RECORD_TYPES } from "@tekton-results/proto";
 import { Logs as LogsV1alpha3 } from "@tekton-results/proto/v1alpha3";
@@ -40,8 +41,6 @@ import type { ResultsStore } from "@tekton-results/storage";
 import { createSqliteStore } from "@tekton-results/storage-sqlite";
 import type { Logger } from "../src/deps.js";
 import { main, openLogStore } from "../src/main.js";
-// The log store package's fake S3-compatible server (test support, not published).
-import { startFakeS3 } from "../../log-store/test/support/fake-s3.js";
 import { createResultsRoutes } from "../src/routes.js";
 import { createResultsServer, type ResultsServer } from "../src/server.js";
 import { files } from "./support/outcomes.js";

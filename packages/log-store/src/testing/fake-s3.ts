@@ -1,17 +1,25 @@
 /**
- * An in-process S3-compatible server for the tests: path-style
+ * An in-process S3-compatible server for tests: path-style
  * PutObject/GetObject/HeadObject/DeleteObject, ListObjectsV2 (paged),
  * multipart uploads, and a SigV4 check of every request recomputed from what
- * arrived on the wire (headers, path, query and the payload hash).
+ * arrived on the wire (headers, path, query and the payload hash). Node's
+ * `http` only: no test framework, no SDK.
+ *
+ * @module
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { sha256Hex, sigV4Signature } from "../../src/s3-signer.js";
+import { sha256Hex, sigV4Signature } from "../s3-signer.js";
 
+/** A running fake S3 server, what it holds, and knobs to make it misbehave. */
 export interface FakeS3 {
+  /** The endpoint, `http://127.0.0.1:{port}` (path-style addressing). */
   url: string;
+  /** The one bucket it serves. */
   bucket: string;
+  /** The access key id every request must be signed with. */
   accessKeyId: string;
+  /** The secret key the signatures are checked against. */
   secretAccessKey: string;
   /** Stored objects by key. */
   objects: Map<string, Uint8Array>;
@@ -27,6 +35,7 @@ export interface FakeS3 {
   ): void;
   /** Largest number of keys per ListObjectsV2 page. */
   pageSize: number;
+  /** Stop the server, closing open connections. */
   close(): Promise<void>;
 }
 
@@ -45,6 +54,22 @@ function escape(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+/**
+ * Start a fake S3 server on a free port of 127.0.0.1, with an empty bucket
+ * `logs-bucket` and fixed test credentials. Requests with a bad or missing
+ * SigV4 signature are answered 403 `SignatureDoesNotMatch`.
+ *
+ * ```ts
+ * const s3 = await startFakeS3();
+ * const store = createS3LogStore({
+ *   endpoint: s3.url,
+ *   bucket: s3.bucket,
+ *   credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+ * });
+ * // ...
+ * await s3.close();
+ * ```
+ */
 export async function startFakeS3(): Promise<FakeS3> {
   const bucket = "logs-bucket";
   const accessKeyId = "AKIDTEST";

@@ -14,8 +14,8 @@
  */
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isLogStoreError, type LogStoreErrorCode } from "./errors.js";
-import { DEFAULT_CHUNK_SIZE, type LogStore } from "./log-store.js";
+import { isLogStoreError, type LogStoreErrorCode } from "../errors.js";
+import { DEFAULT_CHUNK_SIZE, type LogStore } from "../log-store.js";
 
 /** A fresh, empty store for one test, and how to release it. */
 export interface LogStoreFixture {
