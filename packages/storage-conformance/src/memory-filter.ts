@@ -8,6 +8,10 @@
  * It is written independently of the compiler on purpose (its own timestamp
  * and duration parsers), so the two check each other.
  *
+ * This module holds the rows and the walk over the AST; values, comparison
+ * and arithmetic are in `memory-filter-values.ts`, functions in
+ * `memory-filter-functions.ts` and time in `memory-filter-time.ts`.
+ *
  * @module
  */
 import type {
@@ -20,7 +24,8 @@ import type {
   StoredResult,
   ValueType,
 } from "@tekton-results/storage";
-import { re2Search } from "@tekton-results/storage";
+import { call } from "./memory-filter-functions.js";
+import { arithmetic, compare, isObject, walk, type Value } from "./memory-filter-values.js";
 
 /**
  * What a filter sees of one stored item. Timestamps are Unix milliseconds; a
@@ -86,103 +91,10 @@ export function evaluateFilter(expr: FilterExpr, row: FilterRow): FilterValue | 
   return evaluate(expr, row, new Map()) as FilterValue | undefined;
 }
 
-/** A run-time value: a list literal may hold absent items. */
-type Value = FilterValue | undefined | Value[];
-
 /** Comprehension variables in scope. */
 type Scope = ReadonlyMap<string, Value>;
 
-function isObject(v: Value): v is { [key: string]: FilterValue } {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** The kind a value is compared as: from its static type, or its JSON kind for `dyn`. */
-function kindOf(v: Value, type: ValueType): string | undefined {
-  if (v === undefined) return undefined;
-  switch (type) {
-    case "int":
-    case "double":
-      return "number";
-    case "dyn":
-      if (v === null) return "null";
-      if (Array.isArray(v)) return "list";
-      if (typeof v === "object") return "map";
-      return typeof v === "boolean" ? "bool" : typeof v;
-    default:
-      return type;
-  }
-}
-
-/** Compare two strings by code point. */
-function compareStrings(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i += 1) {
-    if (a.charCodeAt(i) !== b.charCodeAt(i)) {
-      return (a.codePointAt(i) ?? 0) - (b.codePointAt(i) ?? 0);
-    }
-  }
-  return a.length - b.length;
-}
-
-/**
- * `left op right` with the kinds of both sides; absent on an absent operand.
- * Equality is heterogeneous, as CEL's: two present values of different kinds
- * are unequal (`==` false, `!=` true), except two lists or two maps, which are
- * absent (not compared). Ordering across kinds is absent.
- */
-function compare(
-  op: string,
-  l: Value,
-  lt: ValueType,
-  r: Value,
-  rt: ValueType,
-): boolean | undefined {
-  const kl = kindOf(l, lt);
-  const kr = kindOf(r, rt);
-  if (kl === undefined || kr === undefined) return undefined;
-  if (op === "==" || op === "!=") {
-    if (kl !== kr || kl === "null") {
-      const same = kl === kr;
-      return op === "==" ? same : !same;
-    }
-  }
-  if (kl !== kr || kl === "list" || kl === "map" || kl === "null") return undefined;
-  let c: number;
-  if (typeof l === "string" && typeof r === "string") c = compareStrings(l, r);
-  else if (typeof l === "number" && typeof r === "number") c = l < r ? -1 : l > r ? 1 : 0;
-  else if (typeof l === "boolean" && typeof r === "boolean") c = Number(l) - Number(r);
-  else return undefined;
-  switch (op) {
-    case "==":
-      return c === 0;
-    case "!=":
-      return c !== 0;
-    case "<":
-      return c < 0;
-    case "<=":
-      return c <= 0;
-    case ">":
-      return c > 0;
-    default:
-      return c >= 0;
-  }
-}
-
-/** Walk a JSON path; a missing key or index, or a step into a scalar, is absent. */
-function walk(start: Value, path: readonly (string | number)[]): Value {
-  let v = start;
-  for (const step of path) {
-    if (typeof step === "number") {
-      if (!Array.isArray(v) || step < 0 || step >= v.length) return undefined;
-      v = v[step];
-    } else {
-      if (!isObject(v) || !Object.hasOwn(v, step)) return undefined;
-      v = v[step];
-    }
-  }
-  return v;
-}
-
+/** The document a JSON path starts from: a JSON column or a comprehension variable. */
 function jsonRoot(e: JsonExpr, row: FilterRow, scope: Scope): Value {
   return "column" in e.root ? row.json[e.root.column] : scope.get(e.root.variable);
 }
@@ -200,6 +112,7 @@ function elements(v: Value): Value[] | undefined {
   return undefined;
 }
 
+/** Evaluate one node of the filter AST over a row, with the comprehension variables in `scope`. */
 function evaluate(e: FilterExpr, row: FilterRow, scope: Scope): Value {
   switch (e.kind) {
     case "const":
@@ -327,215 +240,4 @@ function evaluate(e: FilterExpr, row: FilterRow, scope: Scope): Value {
       return evaluate(test ? e.then : e.otherwise, row, scope);
     }
   }
-}
-
-/** A number result of the given static type, or absent when it is out of range. */
-function numberResult(v: number, type: ValueType): number | undefined {
-  if (!Number.isFinite(v)) return undefined;
-  if (type === "int" && !Number.isSafeInteger(v)) return undefined;
-  return v + 0;
-}
-
-function arithmetic(
-  op: string,
-  type: ValueType,
-  lt: ValueType,
-  rt: ValueType,
-  l: Value,
-  r: Value,
-): Value {
-  if (op === "+" && typeof l === "string" && typeof r === "string") {
-    return type === "string" || type === "dyn" ? l + r : undefined;
-  }
-  if (typeof l !== "number" || typeof r !== "number" || type === "string") return undefined;
-  // CEL has no int/double overloads: a JSON number (`dyn`) is a double, and
-  // `%` is defined on integers only.
-  const numeric = (t: ValueType) => t === "int" || t === "double" || t === "dyn";
-  if (numeric(lt) && numeric(rt)) {
-    if ((lt === "int") !== (rt === "int")) return undefined;
-    if (op === "%" && lt !== "int") return undefined;
-  }
-  switch (op) {
-    case "+":
-      return numberResult(l + r, type);
-    case "-":
-      return numberResult(l - r, type);
-    case "*":
-      return numberResult(l * r, type);
-    case "/":
-      if (r === 0) return undefined;
-      return numberResult(lt === "int" && rt === "int" ? Math.trunc(l / r) : l / r, type);
-    default:
-      if (r === 0 || !Number.isInteger(l) || !Number.isInteger(r)) return undefined;
-      return numberResult(l % r, type);
-  }
-}
-
-/** The `±HH:MM` offset in minutes (`+00:00` when absent). */
-function offsetMinutes(zone: Value): number | undefined {
-  if (zone === undefined) return 0;
-  if (typeof zone !== "string") return undefined;
-  const m = /^([+-])(\d{2}):(\d{2})$/.exec(zone);
-  if (m === null) return undefined;
-  return (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
-}
-
-const DAY_MS = 86_400_000;
-
-/** A `get*` function of a timestamp, in the given zone. */
-function timePart(fn: string, ms: number, zone: Value): number | undefined {
-  const offset = offsetMinutes(zone);
-  if (offset === undefined) return undefined;
-  const d = new Date(ms + offset * 60_000);
-  if (Number.isNaN(d.getTime())) return undefined;
-  switch (fn) {
-    case "getFullYear":
-      return d.getUTCFullYear();
-    case "getMonth":
-      return d.getUTCMonth();
-    case "getDate":
-      return d.getUTCDate();
-    case "getDayOfMonth":
-      return d.getUTCDate() - 1;
-    case "getDayOfWeek":
-      return d.getUTCDay();
-    case "getDayOfYear": {
-      const start = new Date(0);
-      start.setUTCFullYear(d.getUTCFullYear(), 0, 1);
-      const day = new Date(0);
-      day.setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-      return Math.round((day.getTime() - start.getTime()) / DAY_MS);
-    }
-    case "getHours":
-      return d.getUTCHours();
-    case "getMinutes":
-      return d.getUTCMinutes();
-    case "getSeconds":
-      return d.getUTCSeconds();
-    case "getMilliseconds":
-      return d.getUTCMilliseconds();
-    default:
-      return undefined;
-  }
-}
-
-/** A `get*` function of a duration: the whole duration in that unit. */
-function durationPart(fn: string, ms: number): number | undefined {
-  const unit = { getHours: 3_600_000, getMinutes: 60_000, getSeconds: 1_000, getMilliseconds: 1 }[
-    fn
-  ];
-  return unit === undefined ? undefined : Math.trunc(ms / unit) + 0;
-}
-
-function call(fn: string, types: ValueType[], args: Value[]): Value {
-  if (args.some((a) => a === undefined)) return undefined;
-  const [a, b] = args;
-  const [at] = types;
-  switch (fn) {
-    case "startsWith":
-      return typeof a === "string" && typeof b === "string" ? a.startsWith(b) : undefined;
-    case "endsWith":
-      return typeof a === "string" && typeof b === "string" ? a.endsWith(b) : undefined;
-    case "contains":
-      return typeof a === "string" && typeof b === "string" ? a.includes(b) : undefined;
-    case "matches": {
-      if (typeof a !== "string" || typeof b !== "string") return undefined;
-      return re2Search(b, a);
-    }
-    case "size":
-      if (typeof a === "string") return [...a].length;
-      if (Array.isArray(a)) return a.length;
-      if (isObject(a)) return Object.keys(a).length;
-      return undefined;
-    case "timestamp":
-      if (at === "timestamp") return a;
-      return typeof a === "string" ? parseRfc3339(a) : undefined;
-    case "duration":
-      if (at === "duration") return a;
-      return typeof a === "string" ? parseGoDuration(a) : undefined;
-    case "string":
-      if (typeof a === "string") return a;
-      if (typeof a === "boolean") return a ? "true" : "false";
-      if (typeof a === "number" && at !== "timestamp" && at !== "duration") return String(a);
-      return undefined;
-    case "int":
-      if (typeof a === "number") {
-        return numberResult(at === "timestamp" ? Math.floor(a / 1000) : Math.trunc(a), "int");
-      }
-      if (typeof a === "string" && /^[+-]?\d+$/.test(a)) return numberResult(Number(a), "int");
-      return undefined;
-    case "double":
-      if (typeof a === "number") return a;
-      if (typeof a === "string" && /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(a))
-        return numberResult(Number(a), "double");
-      return undefined;
-    case "lowerAscii":
-      return typeof a === "string" ? a.replace(/[A-Z]/g, (c) => c.toLowerCase()) : undefined;
-    case "upperAscii":
-      return typeof a === "string" ? a.replace(/[a-z]/g, (c) => c.toUpperCase()) : undefined;
-    default:
-      if (typeof a !== "number") return undefined;
-      if (at === "duration") return durationPart(fn, a);
-      return timePart(fn, a, b);
-  }
-}
-
-/** RFC 3339 to Unix milliseconds (years 1-9999, fraction truncated to ms), else absent. */
-function parseRfc3339(text: string): number | undefined {
-  const m =
-    /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/.exec(
-      text,
-    );
-  if (m === null) return undefined;
-  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
-  if (
-    y === undefined ||
-    mo === undefined ||
-    d === undefined ||
-    h === undefined ||
-    mi === undefined ||
-    s === undefined
-  ) {
-    return undefined;
-  }
-  const date = new Date(0);
-  date.setUTCFullYear(y, mo - 1, d);
-  // A day that rolled over into the next month did not exist.
-  if (
-    y < 1 ||
-    date.getUTCMonth() !== mo - 1 ||
-    date.getUTCDate() !== d ||
-    h > 23 ||
-    mi > 59 ||
-    s > 59
-  )
-    return undefined;
-  const zoneH = Number(m[10] ?? 0);
-  const zoneM = Number(m[11] ?? 0);
-  if (zoneH > 23 || zoneM > 59) return undefined;
-  const ms = Number((m[7] ?? "").slice(0, 3).padEnd(3, "0"));
-  date.setUTCHours(h, mi, s, ms);
-  const offset = (m[9] === "-" ? -1 : 1) * (zoneH * 60 + zoneM);
-  return date.getTime() - offset * 60_000;
-}
-
-/** A Go/CEL duration (`1h30m`, `-1.5s`, `0`) to milliseconds truncated toward zero, else absent. */
-function parseGoDuration(text: string): number | undefined {
-  const m = /^([+-]?)((?:(?:\d+(?:\.\d*)?|\.\d+)(?:h|ms|m|s|us|µs|ns))+|0)$/.exec(text);
-  if (m === null || m[2] === undefined) return undefined;
-  const units: Record<string, number> = {
-    h: 3_600_000,
-    m: 60_000,
-    s: 1_000,
-    ms: 1,
-    us: 1e-3,
-    µs: 1e-3,
-    ns: 1e-6,
-  };
-  let total = 0;
-  for (const part of m[2].matchAll(/(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|µs|ns)/g)) {
-    total += Number(part[1]) * (units[part[2] ?? ""] ?? Number.NaN);
-  }
-  if (!Number.isFinite(total) || total > 315_576_000_000_000) return undefined;
-  return (m[1] === "-" ? -1 : 1) * Math.trunc(total) + 0;
 }
