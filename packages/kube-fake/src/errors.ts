@@ -91,6 +91,34 @@ export function conflict(
 export const OPTIMISTIC_LOCK_MESSAGE =
   "the object has been modified; please apply your changes to the latest version and try again";
 
+/** 409: a uid precondition (or the uid in the body) is not the object's. */
+export function uidConflict(
+  gr: GroupResource,
+  name: string,
+  given: unknown,
+  actual: unknown,
+): KubeApiError {
+  return conflict(
+    gr,
+    name,
+    `Precondition failed: UID in precondition: ${String(given)}, UID in object meta: ${String(actual)}`,
+  );
+}
+
+/** 400: the object's name is not the one on the URL. */
+export function nameMismatch(given: unknown, urlName: string): KubeApiError {
+  return badRequest(
+    `the name of the object (${String(given)}) does not match the name on the URL (${urlName})`,
+  );
+}
+
+/** 400: the object's namespace is not the one of the request. */
+export function namespaceMismatch(): KubeApiError {
+  return badRequest(
+    "the namespace of the provided object does not match the namespace sent on the request",
+  );
+}
+
 /** 422 Invalid: `Kind.group "name" is invalid: field: message`. */
 export function invalid(
   kind: string,

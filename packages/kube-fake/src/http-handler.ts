@@ -21,7 +21,10 @@ import {
 import { findResource, groupVersion, type ResourceInfo } from "./resources.js";
 import { reviewAccess, reviewToken } from "./reviews.js";
 import { parseFieldSelector, parseLabelSelector } from "./selectors.js";
-import type { DeleteOptions, ObjectStore, PatchType, WatchEventType } from "./store.js";
+import type { DeleteOptions } from "./deletion.js";
+import type { PatchType } from "./patches.js";
+import type { ObjectStore } from "./store.js";
+import type { WatchEventType } from "./watchers.js";
 import { toTable, wantsTable, type IncludeObject } from "./table.js";
 import type { KubeFakeOptions, KubeObject, RecordedRequest, RequestVerb } from "./types.js";
 
