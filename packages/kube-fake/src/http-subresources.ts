@@ -1,0 +1,126 @@
+/**
+ * Subresources and virtual resources over HTTP: a pod's `log` (container choice, `tailLines`,
+ * `limitBytes`, `follow` as a chunked stream, planned cuts) and the create-only reviews
+ * (TokenReview, SubjectAccessReview). The `status` subresource is a write target handled with the
+ * write verbs.
+ *
+ * @module
+ */
+import { badRequest } from "./errors.js";
+import { queryFlag, type OpenStream, type ResourceCall } from "./http-context.js";
+import { notAllowed, parseObjectBody, readBody, send, sendJson } from "./http-io.js";
+import { reviewAccess, reviewToken } from "./reviews.js";
+import type { KubeObject } from "./types.js";
+
+/** POST of a TokenReview or SubjectAccessReview: answered 201 with `status`, nothing stored. */
+export async function serveReview(call: ResourceCall, method: string): Promise<void> {
+  const { ctx, req, res, target } = call;
+  if (method !== "POST" || target.name) throw notAllowed();
+  call.count("create");
+  const body = parseObjectBody(await readBody(req), req.headers["content-type"]) as KubeObject;
+  const answer =
+    target.info.resource === "tokenreviews"
+      ? reviewToken(body, ctx.options.tokens ?? {})
+      : reviewAccess(body, ctx.options.authorize);
+  sendJson(res, 201, answer);
+}
+
+/** The container a log request is for: the `container` parameter, or the pod's only one. */
+function containerOf(call: ResourceCall, pod: KubeObject): string {
+  const { ctx, q, target } = call;
+  const name = target.name!;
+  const spec = (pod["spec"] ?? {}) as {
+    containers?: Array<{ name?: string }>;
+    initContainers?: Array<{ name?: string }>;
+  };
+  const declared = (spec.containers ?? []).map((c) => c.name ?? "").filter(Boolean);
+  const init = (spec.initContainers ?? []).map((c) => c.name ?? "").filter(Boolean);
+  const withLogs = ctx.logs.containers(target.namespace!, name);
+  const container = q.get("container") ?? "";
+  if (!container) {
+    const candidates = declared.length > 0 ? declared : withLogs;
+    if (candidates.length !== 1) {
+      throw badRequest(
+        `a container name must be specified for pod ${name}, choose one of: [${candidates.join(" ")}]${init.length ? ` or one of the init containers: [${init.join(" ")}]` : ""}`,
+      );
+    }
+    return candidates[0]!;
+  }
+  if (!declared.includes(container) && !init.includes(container) && !withLogs.includes(container)) {
+    throw badRequest(`container ${container} is not valid for pod ${name}`);
+  }
+  return container;
+}
+
+/** GET of a pod's log: whole, tailed, limited, cut as planned, or followed. */
+export function serveLog(call: ResourceCall, method: string): void {
+  const { ctx, req, res, q, target } = call;
+  if (method !== "GET") throw notAllowed();
+  call.count("get");
+  const ns = target.namespace!;
+  const name = target.name!;
+  const pod = ctx.store.mustGet(target.info, ns, name);
+  const container = containerOf(call, pod);
+  let text = ctx.logs.get(ns, name, container);
+  const fullLength = text.length;
+  const tail = q.get("tailLines");
+  if (tail !== null && /^[0-9]+$/.test(tail)) {
+    const lines = text.split(/(?<=\n)/);
+    text = lines.slice(Math.max(0, lines.length - Number(tail))).join("");
+  }
+  const limitBytes = q.get("limitBytes");
+  const limit = limitBytes !== null && /^[0-9]+$/.test(limitBytes) ? Number(limitBytes) : undefined;
+  if (limit !== undefined) text = Buffer.from(text).subarray(0, limit).toString("utf8");
+  const follow = queryFlag(q, "follow");
+  const cutAfter = ctx.logs.takeCut(ns, name, container);
+  if (cutAfter !== undefined) {
+    // A planned failure: announce the whole log, send part of it, cut the connection.
+    const bytes = Buffer.from(text);
+    res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": bytes.length });
+    res.write(bytes.subarray(0, Math.min(cutAfter, bytes.length)), () => {
+      setTimeout(() => res.destroy(), 20);
+    });
+    return;
+  }
+  if (!follow) {
+    send(res, 200, text, "text/plain");
+    return;
+  }
+  res.writeHead(200, {
+    "Content-Type": "text/plain",
+    "Transfer-Encoding": "chunked",
+    "Cache-Control": "no-cache, private",
+  });
+  res.flushHeaders();
+  if (text) res.write(text);
+  let closed = false;
+  let written = Buffer.byteLength(text);
+  const stream: OpenStream = { end: () => finish() };
+  const finish = (): void => {
+    if (closed) return;
+    closed = true;
+    unfollow();
+    ctx.streams.delete(stream);
+    res.end();
+  };
+  const unfollow = ctx.logs.follow(ns, name, container, fullLength, {
+    write: (more) => {
+      if (closed) return;
+      if (limit !== undefined) {
+        const room = limit - written;
+        if (room <= 0) return finish();
+        const chunk = Buffer.from(more).subarray(0, room);
+        written += chunk.length;
+        res.write(chunk);
+        if (written >= limit) finish();
+        return;
+      }
+      res.write(more);
+    },
+    end: finish,
+  });
+  ctx.streams.add(stream);
+  req.on("close", finish);
+  res.on("close", finish);
+  res.on("error", finish);
+}
