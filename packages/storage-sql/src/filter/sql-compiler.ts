@@ -1,9 +1,9 @@
 /**
- * The dialect-neutral half of the SQL filter compilers: the walk of the
- * filter AST, the truth context on records, table aliases and the SQL `let`.
- * Each SQL adapter extends {@link SqlFilterCompiler} with the dialect half:
- * how constants, JSON paths, comparisons, arithmetic, calls and
- * comprehensions are spelt.
+ * The base layer of the SQL filter compilers: the walk of the filter AST,
+ * the truth context on records, table aliases and the SQL `let`. The layers
+ * above it (`value-compiler.ts`, `operator-compiler.ts`,
+ * `function-compiler.ts`) implement every node kind once; an adapter extends
+ * the top one, `JsonSqlFilterCompiler`, with its dialect's spellings.
  *
  * @module
  */
@@ -39,6 +39,17 @@ export interface SqlVal {
   items?: SqlVal[];
   /** `str` only: the value when it is a constant (dialects that need it: regexps, zones). */
   constant?: string;
+}
+
+/** Options of an adapter's filter compiler (`compilePgFilter`, `compileSqliteFilter`). */
+export interface SqlFilterOptions {
+  /** Which table the filter ranges over. */
+  target: FilterTarget;
+  /**
+   * The name or alias of that table in the query the fragment is used in;
+   * column references are qualified with it. Defaults to `results` or `records`.
+   */
+  table?: string;
 }
 
 /** Variables in scope of a comprehension: name -> the SQL of the element. */

@@ -7,6 +7,7 @@
  */
 import type { FilterExpr } from "@tekton-results/storage";
 import { joinSql, rawSql, sql, type Sql } from "../sql-fragment.js";
+import { COMPARE_SQL } from "./filter-tables.js";
 import {
   matchTypedRecordPredicate,
   prefixUpperBound,
@@ -26,8 +27,6 @@ export interface TypedSqlDialect {
   /** The JSON-path form of a predicate as a boolean (three-valued). */
   json(node: FilterExpr): Sql;
 }
-
-const COMPARE_SQL = { "==": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">=" } as const;
 
 /**
  * Compile a records filter in a truth context: `and`/`or` operands stay in
