@@ -78,10 +78,10 @@ export interface CommandSpec<C> {
   version: string;
   /** Parse the command line; throws {@link UsageError} when it is bad. */
   parse: () => ParsedCommand<C>;
-  /** Plain output (help, version). Default: standard output. */
-  stdout?: (text: string) => void;
-  /** Usage errors. Default: standard error. */
-  stderr?: (text: string) => void;
+  /** Plain output (help, version). Default (also when `undefined`): standard output. */
+  stdout?: ((text: string) => void) | undefined;
+  /** Usage errors. Default (also when `undefined`): standard error. */
+  stderr?: ((text: string) => void) | undefined;
   /** Run the program; resolves with its exit code. */
   run: (config: C) => Promise<number>;
 }

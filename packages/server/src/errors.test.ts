@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { FilterError, StorageError } from "@tekton-results/storage";
-import type { Logger } from "./deps.js";
+import type { Logger } from "@tekton-results/runtime";
 import { LogStoreError } from "@tekton-results/log-store";
 import { InvalidNameError, Logs, Results } from "@tekton-results/proto";
 import { toConnectError, withErrorMapping } from "./errors.js";

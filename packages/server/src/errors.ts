@@ -21,7 +21,7 @@ import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@conn
 import { LogStoreError } from "@tekton-results/log-store";
 import { InvalidNameError } from "@tekton-results/proto";
 import { FilterError, StorageError, type StorageErrorCode } from "@tekton-results/storage";
-import type { Logger } from "./deps.js";
+import type { Logger } from "@tekton-results/runtime";
 
 /** The message of every internal error sent to clients. */
 export const INTERNAL_ERROR_MESSAGE = "internal error";

@@ -18,16 +18,17 @@ export {
   type AuthResource,
   type AuthVerb,
 } from "./auth.js";
+// The logger and the clock are @tekton-results/runtime's (the watcher's too), re-exported.
 export {
-  consoleJsonLogger,
+  createJsonLogger,
   noopLogger,
-  randomIds,
   systemClock,
   type Clock,
-  type IdGenerator,
+  type TimerHandle,
   type Logger,
   type LogLevel,
-} from "./deps.js";
+} from "@tekton-results/runtime";
+export { consoleJsonLogger, randomIds, type IdGenerator } from "./deps.js";
 export {
   createResultsServer,
   storeReadinessCheck,
@@ -50,6 +51,13 @@ export {
   EXIT_FAILURE,
   type MainOptions,
 } from "./main.js";
+export {
+  ADAPTER_PACKAGES,
+  MissingAdapterError,
+  type AdapterPackage,
+  type ImportAdapter,
+  type OpenStoreSettings,
+} from "./storage-adapters.js";
 export {
   parseConfig,
   parseDatabaseUrl,

@@ -20,7 +20,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { WILDCARD } from "@tekton-results/proto";
 import type { Authorizer, AuthRequest } from "./auth.js";
-import type { Logger } from "./deps.js";
+import type { Logger } from "@tekton-results/runtime";
 
 /** The API group of the Results API's resources in SubjectAccessReviews. */
 export const RESULTS_API_GROUP = "results.tekton.dev";

@@ -45,7 +45,7 @@ import {
 } from "@tekton-results/storage";
 import { allowAll, type Authorizer, type AuthVerb } from "./auth.js";
 import { computeEtag, nextUpdateTime, recordToApi } from "./convert.js";
-import { noopLogger, systemClock, type Clock, type Logger } from "./deps.js";
+import { noopLogger, systemClock, type Clock, type Logger } from "@tekton-results/runtime";
 import { invalidArgument, toConnectError } from "./errors.js";
 import { checkedMaxPageBytes } from "./page-budget.js";
 import { listRecordPage } from "./record-pages.js";
@@ -307,7 +307,7 @@ export function createLogsService(deps: LogsServiceDeps): ServiceImpl<typeof Log
         else status[key] = value;
       }
       data["status"] = status;
-      const updateTime = nextUpdateTime(clock.now(), current.updateTime);
+      const updateTime = nextUpdateTime(new Date(clock.now()), current.updateTime);
       try {
         return await store.updateRecord(
           {

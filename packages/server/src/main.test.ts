@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Logger } from "./deps.js";
+import type { Logger } from "@tekton-results/runtime";
 import { main, serverVersion } from "./main.js";
 
 function capture() {

@@ -39,7 +39,7 @@ import type * as nodeHttp2 from "node:http2";
 import { Logs, Results, createApiRegistry } from "@tekton-results/proto";
 import { http, type HttpRule } from "@tekton-results/proto/google-api";
 import { Logs as LogsV1alpha3 } from "@tekton-results/proto/v1alpha3";
-import type { Logger } from "./deps.js";
+import type { Logger } from "@tekton-results/runtime";
 
 /** A request of the node `http` or `http2` (compatibility API) server. */
 export type NodeServerRequest = nodeHttp.IncomingMessage | nodeHttp2.Http2ServerRequest;

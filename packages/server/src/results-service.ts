@@ -32,14 +32,8 @@ import type { LogStore } from "@tekton-results/log-store";
 import { allowAll, type AuthResource, type Authorizer, type AuthVerb } from "./auth.js";
 import { computeEtag, nextUpdateTime, recordToApi, resultToApi } from "./convert.js";
 import { createFilterCache } from "./filter-cache.js";
-import {
-  noopLogger,
-  randomIds,
-  systemClock,
-  type Clock,
-  type IdGenerator,
-  type Logger,
-} from "./deps.js";
+import { noopLogger, systemClock, type Clock, type Logger } from "@tekton-results/runtime";
+import { randomIds, type IdGenerator } from "./deps.js";
 import { invalidArgument } from "./errors.js";
 import { LOG_RECORD_TYPE, withServerLogStatus } from "./logs-service.js";
 import { parseOrderBy } from "./order-by.js";
@@ -207,7 +201,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
       await authorize("results", "create", name.parent, ctx);
       const annotations = parseAnnotations(input.annotations, "result.annotations");
       const summary = input.summary ? parseSummary(input.summary, "result.summary") : undefined;
-      const now = clock.now();
+      const now = new Date(clock.now());
       const uid = ids.uid();
       const stored: StoredResult = {
         parent: name.parent,
@@ -239,7 +233,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
         req.etag,
         () => store.getResult(name.parent, name.result),
         (previous, expectEtag) => {
-          const updateTime = nextUpdateTime(clock.now(), previous.updateTime);
+          const updateTime = nextUpdateTime(new Date(clock.now()), previous.updateTime);
           return store.updateResult(
             {
               parent: name.parent,
@@ -315,7 +309,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
       }
       await authorize("records", "create", name.parent, ctx);
       const data = parseRecordData(input.data, "record.data");
-      const now = clock.now();
+      const now = new Date(clock.now());
       const uid = ids.uid();
       const stored: StoredRecord = {
         parent: name.parent,
@@ -351,7 +345,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
         req.etag,
         () => store.getRecord(name.parent, name.result, name.record),
         async (previous, expectEtag) => {
-          const updateTime = nextUpdateTime(clock.now(), previous.updateTime);
+          const updateTime = nextUpdateTime(new Date(clock.now()), previous.updateTime);
           const nextType = type ?? previous.type;
           let nextData = data ?? previous.data;
           if (nextType === LOG_RECORD_TYPE) {

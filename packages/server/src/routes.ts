@@ -8,7 +8,7 @@
 import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import { Logs, Results } from "@tekton-results/proto";
 import { Logs as LogsV1alpha3 } from "@tekton-results/proto/v1alpha3";
-import { noopLogger } from "./deps.js";
+import { noopLogger } from "@tekton-results/runtime";
 import { withErrorMapping } from "./errors.js";
 import {
   createDisabledLogsServices,

@@ -18,7 +18,7 @@ import { createConnectRouter, type ConnectRouter, type Interceptor } from "@conn
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { allFiles, createApiRegistry, Results } from "@tekton-results/proto";
 import type { ResultsStore } from "@tekton-results/storage";
-import type { Logger } from "./deps.js";
+import type { Logger } from "@tekton-results/runtime";
 import {
   createHealthRoutes,
   createHealthStatus,

@@ -11,7 +11,7 @@ import { Code, ConnectError, createClient, type Client } from "@connectrpc/conne
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { createKubeFake, type KubeFake } from "@tekton-results/kube-fake";
 import { Results } from "@tekton-results/proto";
-import type { Logger } from "../src/deps.js";
+import type { Logger } from "@tekton-results/runtime";
 import { main } from "../src/main.js";
 
 const quiet: Logger = {

@@ -7,7 +7,8 @@ import { createClient, createRouterTransport, type Client } from "@connectrpc/co
 import { Results } from "@tekton-results/proto";
 import type { ResultsStore } from "@tekton-results/storage";
 import type { AuthRequest, Authorizer } from "../src/auth.js";
-import type { Clock, IdGenerator, Logger } from "../src/deps.js";
+import type { Clock, Logger } from "@tekton-results/runtime";
+import type { IdGenerator } from "../src/deps.js";
 import { createMemoryStore } from "@tekton-results/storage-conformance";
 import { createResultsRoutes } from "../src/routes.js";
 
@@ -23,7 +24,11 @@ export interface FakeClock extends Clock {
 export function createFakeClock(start = T0): FakeClock {
   let now = start;
   return {
-    now: () => new Date(now),
+    now: () => now,
+    setTimer: () => {
+      // The services read the time only; none of them sets a timer.
+      throw new Error("the services' fake clock has no timers");
+    },
     tick: (ms) => {
       now += ms;
     },

@@ -1,0 +1,93 @@
+/**
+ * The `--help` text of the server.
+ *
+ * @module
+ */
+import { DEFAULT_DATABASE, DEFAULT_LOG_CHUNK_BYTES, DEFAULT_LOGS_DIR } from "./config-sections.js";
+import { DEFAULT_MAX_LOG_BYTES } from "./logs-service.js";
+import { DEFAULT_MAX_PAGE_BYTES } from "./page-budget.js";
+import { DEFAULT_MAX_BODY_BYTES } from "./rest-gateway.js";
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_SHUTDOWN_DEADLINE_MS,
+} from "./server.js";
+
+/** The usage text of `--help`. */
+export const USAGE = `Usage: tekton-results-server [flags]
+
+Serves the Tekton Results API (gRPC, gRPC-Web, Connect and REST) on one port.
+
+Flags (each has an environment variable; a flag wins over its variable):
+  --port <n>               PORT              TCP port (default 8080)
+  --host <addr>            HOST              address to bind (default 0.0.0.0)
+  --database <url|path>    DATABASE_URL      SQLite file path, "sqlite:<path>",
+                                             "sqlite::memory:", or postgres://user:pw@host/db
+                                             (default ${DEFAULT_DATABASE})
+  --log-level <level>      LOG_LEVEL         debug, info, warn or error (default info)
+  --max-body-bytes <n>     MAX_BODY_BYTES    largest request body and RPC message
+                                             (default ${DEFAULT_MAX_BODY_BYTES}, 16 MiB)
+  --max-page-bytes <n>     MAX_PAGE_BYTES    a list page stops early (with a next_page_token)
+                                             once its items pass this size; 0 = no budget
+                                             (default ${DEFAULT_MAX_PAGE_BYTES}, 32 MiB)
+  --shutdown-timeout-ms <n> SHUTDOWN_TIMEOUT_MS  grace period for in-flight requests
+                                             on SIGTERM/SIGINT (default ${DEFAULT_SHUTDOWN_DEADLINE_MS})
+  --idle-timeout-ms <n>    IDLE_TIMEOUT_MS   close an HTTP/2 connection (GOAWAY) after this long
+                                             without an open stream; 0 = never
+                                             (default ${DEFAULT_IDLE_TIMEOUT_MS})
+  --handshake-timeout-ms <n> HANDSHAKE_TIMEOUT_MS  close a new connection that sends no
+                                             request or HTTP/2 preface in this time
+                                             (default ${DEFAULT_HANDSHAKE_TIMEOUT_MS})
+  --skip-migrations        SKIP_MIGRATIONS   do not apply schema migrations at start-up
+  --migrate-only                             apply schema migrations, then exit
+SQLite only:
+  --sqlite-statement-timeout-ms <n> SQLITE_STATEMENT_TIMEOUT_MS  stop a filter's statement
+                                             after this long (DeadlineExceeded); 0 = none
+                                             (default 5000)
+PostgreSQL only:
+  --db-pool-max <n>        DB_POOL_MAX       pooled connections (default 10)
+  --db-statement-timeout-ms <n> DB_STATEMENT_TIMEOUT_MS  per statement; 0 = none (default 30000)
+  --db-schema <name>       DB_SCHEMA         schema of the tables (default public)
+  --db-sslmode <mode>      DB_SSLMODE        disable, require, verify-ca or verify-full
+                                             (default: what the URL says)
+  --db-ssl-ca-file <path>  DB_SSL_CA_FILE    PEM CA bundle for verify-ca/verify-full
+  --db-connect-retries <n> DB_CONNECT_RETRIES  start-up attempts, 1 s apart (default 30)
+  --cors-origins <list>    CORS_ORIGINS      comma-separated origins browsers may call
+                                             from, or * (default: none)
+Authorization:
+  --auth <none|kubernetes> AUTH_MODE         none: allow every request (default);
+                                             kubernetes: bearer tokens checked with a
+                                             TokenReview, permissions (results.tekton.dev
+                                             results/records/logs) with SubjectAccessReviews
+  --kubeconfig <path>      KUBECONFIG        the cluster to ask (default: ~/.kube/config,
+                                             or the pod's service account in a cluster)
+  --auth-cache-ttl-ms <n>  AUTH_CACHE_TTL_MS how long a decision is reused (default 10000; 0 = never)
+  --auth-audiences <list>  AUTH_AUDIENCES    comma-separated token audiences (default: the
+                                             API server's)
+  --auth-impersonation <true|false> AUTH_IMPERSONATE  honour Impersonate-* headers,
+                                             each use reviewed (default true)
+Logs API:
+  --logs <true|false>      LOGS_API          serve the Logs API (default true);
+                                             --no-logs is --logs false
+  --logs-dir <path>        LOGS_DIR          directory of the stored logs
+                                             (default ${DEFAULT_LOGS_DIR})
+  --logs-fsync             LOGS_FSYNC        flush each log to disk before UpdateLog answers
+  --logs-chunk-bytes <n>   LOGS_BUFFER_SIZE  size of GetLog chunks (default ${DEFAULT_LOG_CHUNK_BYTES})
+  --max-log-bytes <n>      MAX_LOG_BYTES     largest log one UpdateLog may store; larger is
+                                             ResourceExhausted; 0 = no limit
+                                             (default ${DEFAULT_MAX_LOG_BYTES}, 256 MiB)
+  --logs-type <File|S3>    LOGS_TYPE         log store: files under --logs-dir, or S3 (default File)
+  --s3-endpoint <url>      S3_ENDPOINT       S3-compatible service URL (required with S3)
+  --s3-bucket <name>       S3_BUCKET_NAME    bucket of the logs (required with S3)
+  --s3-region <name>       S3_REGION         signing region (default us-east-1)
+  --s3-key-prefix <p/>     S3_KEY_PREFIX     prefix of the object keys (default none)
+  --s3-virtual-hosted      S3_VIRTUAL_HOSTED bucket in the host name instead of the path
+  --s3-part-size <n>       S3_MULTI_PART_SIZE  multipart part size (default 8388608, min 5 MiB)
+                           S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_SESSION_TOKEN: credentials
+                           (environment only; AWS_ACCESS_KEY_ID... are used when unset)
+  --help                                     print this text and exit
+  --version                                  print the version and exit
+
+Endpoints: gRPC/Connect services, REST under /apis/results.tekton.dev/,
+GET /healthz (alive), GET /readyz (store reachable), GET /metrics.
+`;
