@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  fieldSetOf,
-  fromFieldsV1,
-  readOwnership,
-  recordUpdate,
-  serverSideApply,
-  toFieldsV1,
-  type Actor,
-} from "./managed-fields.js";
+import { fieldSetOf, fromFieldsV1, toFieldsV1 } from "./field-sets.js";
+import { readOwnership, recordUpdate, serverSideApply, type Actor } from "./managed-fields.js";
 import type { KubeObject } from "./types.js";
 
 const actor = (manager: string): Actor => ({

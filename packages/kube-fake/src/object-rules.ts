@@ -8,17 +8,14 @@
  */
 import { nowTimestamp } from "./clock.js";
 import { badRequest, invalid } from "./errors.js";
-import type { Actor, FieldScope } from "./managed-fields.js";
+import type { FieldScope } from "./field-sets.js";
+import type { Actor } from "./managed-fields.js";
+import { isObject } from "./patch.js";
 import { groupVersion, type ResourceInfo } from "./resources.js";
 import type { KubeObject } from "./types.js";
 
 const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const NS_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** Whether a value is a JSON object (not null, not an array). */
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
 
 /** Whether a name is a valid namespace name (an RFC 1123 label). */
 export function isNamespaceName(name: string): boolean {

@@ -3,7 +3,8 @@ import { badRequest, unprocessable } from "./errors.js";
 /** A JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-function isObject(v: unknown): v is Record<string, unknown> {
+/** Whether a value is a JSON object (not null, not an array). */
+export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 

@@ -20,14 +20,13 @@ import { serverSideApply, type ApplyConflict } from "./managed-fields.js";
 import {
   actorOf,
   checkKind,
-  isObject,
   refuseNewFinalizers,
   requireNamespace,
   scopeOf,
   shallowCopy,
   specOf,
 } from "./object-rules.js";
-import { applyJsonPatch, applyMergePatch, cloneJson, jsonEqual } from "./patch.js";
+import { applyJsonPatch, applyMergePatch, cloneJson, isObject, jsonEqual } from "./patch.js";
 import { groupVersion, type ResourceInfo } from "./resources.js";
 import type { KubeObject } from "./types.js";
 import { commitUpdate, createObject, type WriteContext, type WriteOptions } from "./writes.js";

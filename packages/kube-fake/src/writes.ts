@@ -21,7 +21,6 @@ import { recordUpdate } from "./managed-fields.js";
 import {
   actorOf,
   checkKind,
-  isObject,
   normalizeMicroTimes,
   refuseNewFinalizers,
   scopeOf,
@@ -29,7 +28,7 @@ import {
   validateName,
   withoutVolatile,
 } from "./object-rules.js";
-import { cloneJson, jsonEqual } from "./patch.js";
+import { cloneJson, isObject, jsonEqual } from "./patch.js";
 import { groupVersion, type ResourceInfo } from "./resources.js";
 import type { AdmissionRequest, KubeObject } from "./types.js";
 
