@@ -308,7 +308,7 @@ class SqliteFilterCompiler extends JsonSqlFilterCompiler {
     const [x, y] = [jsonScalar(a), jsonScalar(b)];
     const numeric = op === "/" ? sql`(CAST(${x} AS REAL) / ${y})` : sql`(${x} ${rawSql(op)} ${y})`;
     const branches = [
-      sql`WHEN json_type(${a}) IN ('integer', 'real') AND json_type(${b}) IN ('integer', 'real') THEN ${this.quoteOrNull(numeric)}`,
+      sql`WHEN json_type(${a}) IN ('integer', 'real') AND json_type(${b}) IN ('integer', 'real') THEN ${this.quoteOrNull(this.finiteDouble(numeric))}`,
     ];
     if (op === "+")
       branches.push(
@@ -363,8 +363,8 @@ class SqliteFilterCompiler extends JsonSqlFilterCompiler {
     return sql`CAST(${text} AS ${rawSql(as === "int" ? "INTEGER" : "REAL")})`;
   }
 
-  protected override doubleRange(parsed: Sql): Sql {
-    // A string beyond the double range parses to infinity, which is absent.
+  protected override finiteDouble(parsed: Sql): Sql {
+    // Overflow, and a string beyond the double range, give infinity: absent.
     return this.let(
       [parsed],
       ([d]) =>

@@ -53,11 +53,6 @@ export abstract class JsonSqlFilterCompiler extends SqlOperatorCompiler {
   /** A timestamp accessor in a time zone. */
   protected abstract timestampPart(fn: FunctionName, ts: Sql, zone: SqlVal | undefined): Sql;
 
-  /** A parsed double kept in range (SQLite turns overflow into infinity). */
-  protected doubleRange(parsed: Sql): Sql {
-    return parsed;
-  }
-
   /** `timestamp(n)` of a number of seconds, when the dialect has it. */
   protected timestampOfNumber(_n: Sql): Sql | undefined {
     return undefined;
@@ -168,7 +163,7 @@ export abstract class JsonSqlFilterCompiler extends SqlOperatorCompiler {
   }
 
   private parseDouble(s: Sql): Sql {
-    return this.doubleRange(
+    return this.finiteDouble(
       this.let(
         [s],
         ([t]) =>

@@ -43,6 +43,15 @@ export abstract class SqlOperatorCompiler extends SqlValueCompiler {
   /** Rows `(v)` named `as` over the elements of a JSON array or the keys of an object. */
   protected abstract jsonElementsTable(collection: Sql, as: string): Sql;
 
+  /**
+   * A double kept finite: absent beyond the double range. The default trusts
+   * the dialect to answer NULL on overflow already (PostgreSQL's `tr_arith`);
+   * SQLite computes infinities and overrides it.
+   */
+  protected finiteDouble(value: Sql): Sql {
+    return value;
+  }
+
   // ---- shared ----
 
   protected arith(op: ArithOp, type: FilterExpr["type"], a: SqlVal, b: SqlVal): SqlVal {
@@ -66,7 +75,7 @@ export abstract class SqlOperatorCompiler extends SqlValueCompiler {
         const int = a.int === true && b.int === true && type !== "double";
         const value = this.numArith(op, a.sql, b.sql, int);
         const ranged = op === "%" || type === "int" || int;
-        return { kind: "num", sql: ranged ? this.intRange(value) : value, int };
+        return { kind: "num", sql: ranged ? this.intRange(value) : this.finiteDouble(value), int };
       }
       case "str + str":
         return { kind: "str", sql: sql`(${a.sql} || ${b.sql})` };
