@@ -1,3 +1,9 @@
+/**
+ * Time and names as the API server makes them: RFC 3339 timestamps, uids, `generateName`
+ * suffixes, and the ages `kubectl get` shows.
+ *
+ * @module
+ */
 import { randomUUID } from "node:crypto";
 
 /** The current time as the API server writes timestamps (RFC 3339, seconds precision). */

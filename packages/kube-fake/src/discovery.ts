@@ -1,3 +1,10 @@
+/**
+ * The discovery documents kubectl and client-node read: `/version`, `/api`, `/api/v1`, `/apis`,
+ * `/apis/{group}` and `/apis/{group}/{version}` (verbs, short names, categories, subresources),
+ * built from the served resources.
+ *
+ * @module
+ */
 import { apiGroups, groupVersion, RESOURCES, type ResourceInfo } from "./resources.js";
 
 /** The `/version` document (a Kubernetes 1.32 server). */

@@ -1,3 +1,10 @@
+/**
+ * Errors of the fake API server: {@link KubeApiError} carries the HTTP status code and the
+ * `Status` object a real server sends; one constructor per reason (NotFound, AlreadyExists,
+ * Conflict, Invalid, BadRequest, Expired, ...), with the real messages.
+ *
+ * @module
+ */
 import type { Status, StatusCause } from "./types.js";
 
 /** An error of the fake API server: an HTTP status code and the `Status` object sent for it. */

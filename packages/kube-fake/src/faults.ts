@@ -1,3 +1,10 @@
+/**
+ * Fault injection and the request log: the rules of `failRequests` matched against each HTTP
+ * request to a resource (oldest rule with `times` left first), the `Status` a real server sends
+ * for each code, and the bounded log behind `requests()`.
+ *
+ * @module
+ */
 import { failure, KubeApiError } from "./errors.js";
 import type { FailRequestsRule, RecordedRequest, RequestVerb, Status } from "./types.js";
 

@@ -1,3 +1,10 @@
+/**
+ * `createKubeFake`: the handle of a fake API server. It owns the {@link ObjectStore}, the pod
+ * logs, the HTTP server with its connections and open streams, request counts and faults, and
+ * offers the in-process operations with the same semantics as the HTTP API.
+ *
+ * @module
+ */
 import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";

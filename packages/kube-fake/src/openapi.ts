@@ -1,11 +1,13 @@
+/**
+ * Minimal OpenAPI documents, enough for kubectl. v3: it reads them to learn that PATCH supports
+ * `fieldValidation` (server-side validation) and to find a schema per kind; schemas are open
+ * (`x-kubernetes-preserve-unknown-fields`), like CRDs without structural validation. v2: without
+ * definitions, in JSON or protobuf, for kubectl before 1.27.
+ *
+ * @module
+ */
 import { createHash } from "node:crypto";
 import { RESOURCES, type ResourceInfo } from "./resources.js";
-
-/**
- * Minimal OpenAPI v3 documents, enough for kubectl: it reads them to learn that PATCH supports
- * `fieldValidation` (server-side validation) and to find a schema per kind. Schemas are open
- * (`x-kubernetes-preserve-unknown-fields`), like CRDs without structural validation.
- */
 
 function gvPath(info: Pick<ResourceInfo, "group" | "version">): string {
   return info.group ? `apis/${info.group}/${info.version}` : `api/${info.version}`;

@@ -1,3 +1,9 @@
+/**
+ * JSON helpers and patches: deep copy and equality of JSON values, RFC 7386 merge patch and
+ * RFC 6902 JSON patch (with `test`; a failed operation is 422).
+ *
+ * @module
+ */
 import { badRequest, unprocessable } from "./errors.js";
 
 /** A JSON value. */

@@ -1,3 +1,9 @@
+/**
+ * Pod logs, kept apart from the pod objects as the kubelet keeps them: full texts per container,
+ * followers woken with what was added, and planned cuts of a read.
+ *
+ * @module
+ */
 /** A reader following one container's log (`follow=true`). */
 export interface LogFollower {
   /** Receives text appended after what it has seen. */

@@ -1,3 +1,9 @@
+/**
+ * The served resources, one entry each: group, version, kind, plural, scope, short names,
+ * categories, subresources and `kubectl get` printer columns. Adding a kind is one entry here.
+ *
+ * @module
+ */
 import type { KubeObject } from "./types.js";
 
 /** A column of `kubectl get` (a `meta.k8s.io/v1` Table column definition plus how to fill it). */

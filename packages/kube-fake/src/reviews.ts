@@ -1,10 +1,12 @@
+/**
+ * The create-only reviews: TokenReview (against the `tokens` option) and SubjectAccessReview
+ * (decided by the `authorize` option), answered with the request plus `status`.
+ *
+ * @module
+ */
 import { badRequest } from "./errors.js";
-import { cloneJson } from "./patch.js";
+import { cloneJson, isObject } from "./patch.js";
 import type { AuthorizeDecision, KubeObject, TokenUser } from "./types.js";
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
 
 /** Answers a TokenReview: the request plus `status` (authenticated and user, or not). */
 export function reviewToken(body: KubeObject, tokens: Record<string, TokenUser>): KubeObject {

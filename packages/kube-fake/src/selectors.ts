@@ -1,3 +1,10 @@
+/**
+ * Label selectors (`=`, `==`, `!=`, `in`, `notin`, `key`, `!key`) and field selectors
+ * (`metadata.name`, `metadata.namespace` and the fields the real server indexes per resource),
+ * parsed and matched like the API server.
+ *
+ * @module
+ */
 import { badRequest } from "./errors.js";
 import type { KubeObject } from "./types.js";
 

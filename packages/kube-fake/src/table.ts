@@ -1,3 +1,9 @@
+/**
+ * `meta.k8s.io/v1` Tables for `kubectl get`: the printer columns of a resource, dates as ages,
+ * and the object in each row as `includeObject` asks.
+ *
+ * @module
+ */
 import { humanDuration } from "./clock.js";
 import type { PrinterColumn, ResourceInfo } from "./resources.js";
 import type { KubeObject } from "./types.js";

@@ -1,3 +1,9 @@
+/**
+ * The public types of the fake: objects and their metadata, options, admission, fault rules,
+ * recorded requests, `Status`, and the users and decisions of reviews.
+ *
+ * @module
+ */
 /** An owner reference, as in `metadata.ownerReferences`. */
 export interface OwnerReference {
   apiVersion: string;
