@@ -13,13 +13,8 @@
  * value is converted to a typed kind behind a `jsonb_typeof` guard, so a
  * comparison across JSON types is absent.
  *
- * On records, the whole filter is compiled in a truth context
- * (`compileTypedTruth`): predicates with a typed form (name, namespace,
- * condition reason/status, pipeline/task label equality, `in`, `startsWith`)
- * read the typed, indexed columns the store fills at write time, label
- * equalities read `record_labels`, and `timestamp(data.status.startTime)`
- * (and the other typed times) reads its time column anywhere; everything else
- * walks the JSON as described here.
+ * On records, predicates with a typed form read the typed, indexed columns
+ * the store fills at write time (`compileTypedTruth` of the SQL core).
  *
  * Nothing a row contains can make the query fail: every operation that could
  * raise (casts, overflow, division by zero, timestamp parsing) goes through

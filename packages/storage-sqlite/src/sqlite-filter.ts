@@ -12,13 +12,8 @@
  * value is converted to a typed kind with a `json_type` guard, so a comparison
  * across JSON types is absent rather than SQLite's cross-type ordering.
  *
- * On records, the whole filter is compiled in a truth context
- * (`compileTypedTruth`): predicates with a typed form (name, namespace,
- * condition reason/status, pipeline/task label equality, `in`, `startsWith`)
- * read the typed, indexed columns the store fills at write time, label
- * equalities read `record_labels`, and `timestamp(data.status.startTime)`
- * (and the other typed times) reads its time column anywhere; everything else
- * walks the JSON as described here.
+ * On records, predicates with a typed form read the typed, indexed columns
+ * the store fills at write time (`compileTypedTruth` of the SQL core).
  *
  * The SQL calls the functions of `sqlite-functions.ts` (`regexp`,
  * `tr_timestamp_ms`, ...), which the store registers on every connection.
@@ -30,11 +25,11 @@ import { JsonSqlFilterCompiler, unsupportedFilter } from "@tekton-results/storag
 import { FIXED_OFFSET, joinSql, param, rawSql, renderSql, sql } from "@tekton-results/storage-sql";
 import type { RenderedSql, Sql, SqlFilterOptions } from "@tekton-results/storage-sql";
 import type { SqlScalarKind, SqlVal, SqlValKind } from "@tekton-results/storage-sql";
+import { elementJson, jsonScalar, pathStep, walkJson } from "./sqlite-filter-json.js";
 
 /** Options of {@link compileSqliteFilter}. */
 export type CompileSqliteFilterOptions = SqlFilterOptions;
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const NULL = rawSql("NULL", true);
 
 /** The `json_type`s of a typed kind's values. */
@@ -70,19 +65,6 @@ const aggregates = {
 /** A bound SQL INTEGER when `n` is a safe integer, else a bound REAL. */
 function numParam(n: number): Sql {
   return param(Number.isSafeInteger(n) ? BigInt(n) : n);
-}
-
-/** The value of a JSON scalar (its type already tested). */
-function jsonScalar(json: Sql): Sql {
-  return sql`(${json} ->> '$')`;
-}
-
-/** The SQL for a `$...` JSON path step; `undefined` for a key SQLite paths cannot spell. */
-function pathStep(step: PathStep): string | null | undefined {
-  if (typeof step === "number") return Number.isSafeInteger(step) && step >= 0 ? `[${step}]` : null;
-  if (IDENTIFIER.test(step)) return `.${step}`;
-  if (!step.includes('"')) return `."${step}"`;
-  return undefined;
 }
 
 /** The SQLite dialect of the SQL filter compiler. */
@@ -125,45 +107,14 @@ class SqliteFilterCompiler extends JsonSqlFilterCompiler {
     return sql`(CASE WHEN json_valid(${data}) THEN ${data} END)`;
   }
 
-  /** JSON text at `path` below the JSON text `root`; NULL when missing. */
   protected walk(root: Sql, path: readonly PathStep[]): Sql {
-    let current = root;
-    let pending = "$";
-    const flush = (): void => {
-      if (pending !== "$") current = sql`(${current} -> ${param(pending)})`;
-      pending = "$";
-    };
-    for (const step of path) {
-      const text = pathStep(step);
-      if (text === null) return NULL;
-      if (text !== undefined) {
-        pending += text;
-        continue;
-      }
-      // A key with a double quote: SQLite's path syntax cannot spell it.
-      flush();
-      const each = this.alias("k");
-      current = sql`(SELECT ${this.valueJson(each)} FROM json_each(${current}) AS ${rawSql(each)} WHERE ${rawSql(each)}.key = ${param(step)})`;
-    }
-    flush();
-    return current;
+    return walkJson(root, path, () => this.alias("k"));
   }
 
   // ---- JSON ----
 
   protected jsonNumber = jsonScalar;
   protected jsonString = jsonScalar;
-  /** JSON text of the current value of a `json_each` row aliased `each`. */
-  private valueJson(each: string): Sql {
-    const a = rawSql(each);
-    return sql`(CASE ${a}.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null' WHEN 'array' THEN ${a}.value WHEN 'object' THEN ${a}.value ELSE json_quote(${a}.value) END)`;
-  }
-
-  /** JSON text of an element of a `json_each` over an array, or the key over an object. */
-  private elementJson(each: string): Sql {
-    const a = rawSql(each);
-    return sql`(CASE WHEN typeof(${a}.key) = 'text' THEN json_quote(${a}.key) ELSE ${this.valueJson(each)} END)`;
-  }
 
   private quoteOrNull(value: Sql): Sql {
     return this.let(
@@ -273,12 +224,12 @@ class SqliteFilterCompiler extends JsonSqlFilterCompiler {
     const q = rawSql(this.alias("q"));
     const elements = rawSql(`${each}_e`);
     const equal = test(rawSql(`${each}_e.v`, true));
-    return sql`(SELECT total(${q} IS 1) > 0 FROM (SELECT ${equal} AS ${q} FROM (SELECT ${this.elementJson(each)} AS v FROM json_each(${c}) AS ${rawSql(each)}) AS ${elements}))`;
+    return sql`(SELECT total(${q} IS 1) > 0 FROM (SELECT ${equal} AS ${q} FROM (SELECT ${elementJson(each)} AS v FROM json_each(${c}) AS ${rawSql(each)}) AS ${elements}))`;
   }
 
   protected jsonElementsTable(c: Sql, as: string): Sql {
     const each = this.alias("j");
-    return sql`(SELECT ${this.elementJson(each)} AS v FROM json_each(${c}) AS ${rawSql(each)}) AS ${rawSql(as)}`;
+    return sql`(SELECT ${elementJson(each)} AS v FROM json_each(${c}) AS ${rawSql(each)}) AS ${rawSql(as)}`;
   }
 
   protected valuesTable(rows: Sql, as: string): Sql {

@@ -41,8 +41,9 @@ export abstract class SqlValueCompiler extends SqlFilterCompiler {
 
   /** A bound number as the dialect's `num` (PostgreSQL: `float8`). */
   protected abstract numParam(n: number): Sql;
-  /** Constants of each type, bound. */
+  /** A `bool` constant. */
   protected abstract boolConst(value: boolean): Sql;
+  /** A `double` constant (an `int` one is {@link numParam}). */
   protected abstract doubleConst(value: number): Sql;
   /** A timestamp or duration constant (milliseconds). */
   protected abstract millisConst(value: number): Sql;
