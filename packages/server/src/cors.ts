@@ -5,7 +5,7 @@
  * @module
  */
 import { cors as connectCors } from "@connectrpc/connect";
-import type { NodeServerRequest, NodeServerResponse } from "./rest-gateway.js";
+import type { NodeServerRequest, NodeServerResponse } from "./node-http.js";
 
 /** How long browsers may cache a preflight answer, in seconds. */
 const PREFLIGHT_MAX_AGE_S = 7200;

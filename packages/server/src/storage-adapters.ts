@@ -8,6 +8,9 @@
  * @module
  */
 import type { ResultsStore } from "@tekton-results/storage";
+// Types only (erased): the adapters themselves are imported by importAdapter, when asked for.
+import type * as PgAdapter from "@tekton-results/storage-pg";
+import type * as SqliteAdapter from "@tekton-results/storage-sqlite";
 import type { Logger } from "@tekton-results/runtime";
 import type { DatabaseConfig, PostgresSettings, SqliteSettings } from "./config.js";
 
@@ -117,7 +120,7 @@ export async function openStore(
   const adapter = await loadAdapter(database.kind, settings.importAdapter);
   switch (database.kind) {
     case "sqlite": {
-      const { createSqliteStore } = adapter as typeof import("@tekton-results/storage-sqlite");
+      const { createSqliteStore } = adapter as typeof SqliteAdapter;
       return createSqliteStore({
         filename: database.filename,
         logger,
@@ -126,7 +129,7 @@ export async function openStore(
       });
     }
     case "postgres": {
-      const { createPgStore } = adapter as typeof import("@tekton-results/storage-pg");
+      const { createPgStore } = adapter as typeof PgAdapter;
       return createPgStore({
         connectionString: database.url,
         migrate,
