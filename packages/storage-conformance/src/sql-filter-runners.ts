@@ -24,10 +24,12 @@ import {
 import { filterCases } from "./filter-cases.js";
 import { filterFixtures } from "./filter-fixtures.js";
 import { matchesFilter, recordRow, resultRow, type FilterRow } from "./memory-filter.js";
+import { cmp, column, str } from "./sql-filter-ast.js";
 import { sqlFilterDifferentialCases } from "./sql-filter-cases.js";
 import { typedFieldRecords } from "./typed-field-cases.js";
 
 export { sqlFilterDifferentialCases, type SqlFilterDifferentialCase } from "./sql-filter-cases.js";
+export * as filterAst from "./sql-filter-ast.js";
 export { runTypedColumnTests, type TypedColumnTestBackend } from "./sql-filter-typed-columns.js";
 
 /** A compiled filter: SQL text with `?` placeholders and its bindings. */
@@ -101,15 +103,9 @@ export function runSqlFilterCompilerTests(
     });
 
     it("rejects a field the target lacks with invalid_argument", () => {
-      const dataType = { kind: "column", type: "string", column: "data_type" } as const;
-      expect(() => compile(dataType as FilterExpr, { target: "results" })).toThrow(StorageError);
-      const compare: FilterExpr = {
-        kind: "compare",
-        type: "bool",
-        op: "==",
-        left: dataType as FilterExpr,
-        right: { kind: "const", type: "string", value: "x" },
-      };
+      const dataType = column("data_type", "string");
+      expect(() => compile(dataType, { target: "results" })).toThrow(StorageError);
+      const compare = cmp("==", dataType, str("x"));
       expect(() => compile(compare, { target: "results" })).toThrow(/unsupported filter/);
     });
   });

@@ -1,93 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FilterExpr, FunctionName, PathStep, ValueType } from "@tekton-results/storage";
-import { runSqlFilterCompilerTests } from "@tekton-results/storage-conformance";
+import type { FilterExpr, FunctionName } from "@tekton-results/storage";
+import { filterAst, runSqlFilterCompilerTests } from "@tekton-results/storage-conformance";
 import { compileSqliteFilter } from "./sqlite-filter.js";
 import { createSqliteStore, type SqliteStore } from "./sqlite-store.js";
 
-// ---- AST builders ----
-const k = (type: ValueType, value: unknown): FilterExpr => ({
-  kind: "const",
-  type,
-  value: value as never,
-});
-const str = (v: string) => k("string", v);
-const int = (v: number) => k("int", v);
-const dbl = (v: number) => k("double", v);
-const bool = (v: boolean) => k("bool", v);
-const nul = k("null", null);
-const ts = (iso: string) => k("timestamp", Date.parse(iso));
-const dur = (ms: number) => k("duration", ms);
-const data = (...path: PathStep[]): FilterExpr => ({
-  kind: "json",
-  type: "dyn",
-  root: { column: "data" },
-  path,
-});
-const ann = (...path: PathStep[]): FilterExpr => ({
-  kind: "json",
-  type: "dyn",
-  root: { column: "annotations" },
-  path,
-});
-const v = (name: string, ...path: PathStep[]): FilterExpr =>
-  path.length === 0
-    ? { kind: "var", type: "dyn", name }
-    : { kind: "json", type: "dyn", root: { variable: name }, path };
-const cmp = (
-  op: "==" | "!=" | "<" | "<=" | ">" | ">=",
-  left: FilterExpr,
-  right: FilterExpr,
-): FilterExpr => ({
-  kind: "compare",
-  type: "bool",
-  op,
-  left,
-  right,
-});
-const call = (fn: FunctionName, type: ValueType, ...args: FilterExpr[]): FilterExpr => ({
-  kind: "call",
-  fn,
-  type,
-  args,
-});
-const arith = (
-  op: "+" | "-" | "*" | "/" | "%",
-  type: ValueType,
-  left: FilterExpr,
-  right: FilterExpr,
-): FilterExpr => ({
-  kind: "arith",
-  op,
-  type,
-  left,
-  right,
-});
-const and = (...args: FilterExpr[]): FilterExpr => ({ kind: "and", type: "bool", args });
-const or = (...args: FilterExpr[]): FilterExpr => ({ kind: "or", type: "bool", args });
-const not = (arg: FilterExpr): FilterExpr => ({ kind: "not", type: "bool", arg });
-const list = (...items: FilterExpr[]): FilterExpr => ({ kind: "list", type: "list", items });
-const inn = (value: FilterExpr, collection: FilterExpr): FilterExpr => ({
-  kind: "in",
-  type: "bool",
-  value,
-  collection,
-});
-const has = (target: FilterExpr): FilterExpr => ({
-  kind: "has",
-  type: "bool",
-  target: target as never,
-});
-const compr = (
-  kind: "exists" | "all" | "exists_one",
-  range: FilterExpr,
-  variable: string,
-  predicate: FilterExpr,
-): FilterExpr => ({ kind, type: "bool", range, variable, predicate });
-const column = (name: string, type: "string" | "int" | "timestamp"): FilterExpr => ({
-  kind: "column",
-  type,
-  column: name as never,
-});
+// AST builders: constants and paths, then the other nodes.
+const { k, str, int, dbl, bool, nul, ts, dur, data, ann, v } = filterAst;
+const { cmp, call, arith, and, or, not, list, inn, has, compr, column } = filterAst;
 
 const RECORDS: Record<string, unknown> = {
   r1: {
