@@ -27,11 +27,8 @@ import type {
 import { DEFAULT_MAX_LOG_BYTES } from "./logs-service.js";
 import { DEFAULT_MAX_PAGE_BYTES } from "./page-budget.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./rest-gateway.js";
-import {
-  DEFAULT_HANDSHAKE_TIMEOUT_MS,
-  DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_SHUTDOWN_DEADLINE_MS,
-} from "./server.js";
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./listener.js";
+import { DEFAULT_SHUTDOWN_DEADLINE_MS } from "./server.js";
 
 /** The default database: a SQLite file under the working directory. */
 export const DEFAULT_DATABASE = "./data/results.db";

@@ -7,11 +7,8 @@ import { DEFAULT_DATABASE, DEFAULT_LOG_CHUNK_BYTES, DEFAULT_LOGS_DIR } from "./c
 import { DEFAULT_MAX_LOG_BYTES } from "./logs-service.js";
 import { DEFAULT_MAX_PAGE_BYTES } from "./page-budget.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./rest-gateway.js";
-import {
-  DEFAULT_HANDSHAKE_TIMEOUT_MS,
-  DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_SHUTDOWN_DEADLINE_MS,
-} from "./server.js";
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./listener.js";
+import { DEFAULT_SHUTDOWN_DEADLINE_MS } from "./server.js";
 
 /** The usage text of `--help`. */
 export const USAGE = `Usage: tekton-results-server [flags]

@@ -1,0 +1,301 @@
+/**
+ * One TCP port for cleartext HTTP/2 (h2c, "prior knowledge") and HTTP/1.1:
+ * each connection's first bytes are peeked, and the socket is handed to an
+ * HTTP/2 server when they are the HTTP/2 connection preface, else to an
+ * HTTP/1.1 server. Idle HTTP/2 connections are closed with GOAWAY, silent new
+ * connections are dropped, and a drain closes everything gracefully.
+ *
+ * @module
+ */
+import * as http from "node:http";
+import * as http2 from "node:http2";
+import * as net from "node:net";
+import type { Logger } from "@tekton-results/runtime";
+import type { NodeHandlerFn } from "./node-http.js";
+
+/** The HTTP/2 connection preface a client sends first. */
+const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
+
+/**
+ * The default time a new connection may take to send its first bytes (the
+ * HTTP/2 preface or an HTTP/1.1 request line) before it is closed: 10 s.
+ */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
+ * The default time an HTTP/2 connection may stay without an open stream
+ * before the server sends GOAWAY and closes it: 120 s. Clients reconnect
+ * when they next need the server.
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+
+/** How long an idle HTTP/2 session closed with GOAWAY may take to go before it is cut. */
+const IDLE_CLOSE_GRACE_MS = 5_000;
+
+/**
+ * The default HTTP/2 stream receive window the server announces
+ * (SETTINGS_INITIAL_WINDOW_SIZE): 1 MiB, instead of HTTP/2's 64 KiB, so that
+ * a large CreateRecord or UpdateRecord body is not paced by WINDOW_UPDATE
+ * round trips.
+ */
+export const DEFAULT_HTTP2_STREAM_WINDOW_BYTES = 1 << 20;
+
+/** The default HTTP/2 connection receive window of the server: 4 MiB. */
+export const DEFAULT_HTTP2_CONNECTION_WINDOW_BYTES = 4 << 20;
+
+/** The largest HTTP/2 window (2^31 - 1). */
+const MAX_HTTP2_WINDOW_BYTES = 2 ** 31 - 1;
+
+/** Where a server listens. */
+export interface ListeningAddress {
+  host: string;
+  port: number;
+  /** `http://host:port` (IPv6 hosts in brackets). */
+  url: string;
+}
+
+/** Options of {@link createListener}. */
+export interface ListenerOptions {
+  /** The request handler of both HTTP versions. */
+  handler: NodeHandlerFn;
+  logger?: Logger | undefined;
+  /** HTTP/2 receive windows, in bytes (65535 to 2^31-1); see `ResultsServerOptions`. */
+  http2Windows?: { streamBytes?: number; connectionBytes?: number } | undefined;
+  /** No open stream for this long closes an HTTP/2 connection (ms; 0: never; see {@link timeoutOption}). */
+  idleTimeoutMs: number;
+  /** A new connection silent for this long is dropped (ms, at least 1). */
+  handshakeTimeoutMs: number;
+  /** Whether the server is shutting down (new connections and sessions are refused). */
+  isDraining: () => boolean;
+  /** Requests being handled now (a drain waits for none). */
+  inFlight: () => number;
+}
+
+/** The listener of {@link createListener}. */
+export interface Listener {
+  /** Start accepting connections. Port 0 picks a free port. */
+  listen(port: number, host?: string): Promise<ListeningAddress>;
+  /**
+   * Stop accepting, send GOAWAY to every HTTP/2 session, close idle HTTP/1.1
+   * connections, and wait until every connection is gone and no request is in
+   * flight, or `deadlineMs` (then cut what is left). Call once.
+   */
+  drain(deadlineMs: number): Promise<void>;
+  /** During a drain: cut what is left now instead of at the deadline. */
+  cutNow(): void;
+}
+
+function windowOption(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 65_535 || value > MAX_HTTP2_WINDOW_BYTES) {
+    throw new RangeError(`${name} must be an integer from 65535 to ${MAX_HTTP2_WINDOW_BYTES}`);
+  }
+  return value;
+}
+
+/** A timeout option in ms, from `min` to 2^31-1; `fallback` when unset. */
+export function timeoutOption(
+  value: number | undefined,
+  fallback: number,
+  name: string,
+  min: number,
+): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min || value > 2 ** 31 - 1) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${2 ** 31 - 1}`);
+  }
+  return value;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/**
+ * Send GOAWAY and close `session` once it has had no open stream for
+ * `idleTimeoutMs` (counted from its start and from the end of its last
+ * stream); cut it if it is still there {@link IDLE_CLOSE_GRACE_MS} later.
+ */
+function closeWhenIdle(
+  session: http2.ServerHttp2Session,
+  idleTimeoutMs: number,
+  logger: Logger | undefined,
+): void {
+  let open = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const onIdle = (): void => {
+    if (session.closed || session.destroyed) return;
+    logger?.debug({ idleTimeoutMs }, "closing an idle HTTP/2 connection");
+    session.close();
+    setTimeout(() => {
+      if (!session.destroyed) session.destroy();
+    }, IDLE_CLOSE_GRACE_MS).unref();
+  };
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(onIdle, idleTimeoutMs);
+    timer.unref();
+  };
+  session.on("stream", (stream: http2.ServerHttp2Stream) => {
+    open++;
+    clearTimeout(timer);
+    stream.once("close", () => {
+      open--;
+      if (open === 0 && !session.closed && !session.destroyed) arm();
+    });
+  });
+  session.once("close", () => clearTimeout(timer));
+  arm();
+}
+
+/** Resolves once `done()` holds, polling every 20 ms. */
+function until(done: () => boolean): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const poll = (): void => {
+      if (done()) {
+        resolve();
+        return;
+      }
+      setTimeout(poll, 20).unref();
+    };
+    poll();
+  });
+}
+
+/** An HTTP/1.1 and HTTP/2 listener on one port for `options.handler`. Nothing listens yet. */
+export function createListener(options: ListenerOptions): Listener {
+  const { handler, logger, idleTimeoutMs, handshakeTimeoutMs, isDraining } = options;
+  const streamWindow = windowOption(
+    options.http2Windows?.streamBytes,
+    DEFAULT_HTTP2_STREAM_WINDOW_BYTES,
+    "http2Windows.streamBytes",
+  );
+  const connectionWindow = windowOption(
+    options.http2Windows?.connectionBytes,
+    DEFAULT_HTTP2_CONNECTION_WINDOW_BYTES,
+    "http2Windows.connectionBytes",
+  );
+
+  const h1 = http.createServer({ keepAliveTimeout: 5_000 }, handler);
+  const h2 = http2.createServer({ settings: { initialWindowSize: streamWindow } }, handler);
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  const h1Busy = new Map<net.Socket, number>();
+  const h2Sockets = new WeakSet<net.Socket>();
+
+  h1.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const socket = req.socket;
+    h1Busy.set(socket, (h1Busy.get(socket) ?? 0) + 1);
+    res.once("close", () => {
+      const n = (h1Busy.get(socket) ?? 1) - 1;
+      if (n <= 0) h1Busy.delete(socket);
+      else h1Busy.set(socket, n);
+    });
+  });
+  h2.on("session", (session: http2.ServerHttp2Session) => {
+    sessions.add(session);
+    if (connectionWindow > 65_535) session.setLocalWindowSize(connectionWindow);
+    session.on("close", () => sessions.delete(session));
+    session.on("error", (err) => logger?.debug({ err: describe(err) }, "HTTP/2 session error"));
+    if (idleTimeoutMs > 0) closeWhenIdle(session, idleTimeoutMs, logger);
+    if (isDraining()) session.close();
+  });
+  h2.on("sessionError", (err: Error) =>
+    logger?.debug({ err: describe(err) }, "HTTP/2 session error"),
+  );
+
+  /** Peek at the first bytes and hand the socket to the right HTTP server. */
+  function dispatch(socket: net.Socket): void {
+    sockets.add(socket);
+    socket.once("close", () => {
+      sockets.delete(socket);
+      h1Busy.delete(socket);
+    });
+    socket.on("error", (err) => logger?.debug({ err: describe(err) }, "connection error"));
+    if (isDraining()) {
+      socket.destroy();
+      return;
+    }
+    let buffered = Buffer.alloc(0);
+    // A connection that sends no request line or preface in time is dropped.
+    const onIdle = (): void => {
+      socket.destroy();
+    };
+    socket.setTimeout(handshakeTimeoutMs, onIdle);
+    const onData = (chunk: Buffer): void => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const n = Math.min(buffered.length, H2_PREFACE.length);
+      const isH2 = buffered.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+      if (isH2 && buffered.length < H2_PREFACE.length) return;
+      socket.removeListener("data", onData);
+      socket.setTimeout(0);
+      socket.removeListener("timeout", onIdle);
+      socket.pause();
+      socket.unshift(buffered);
+      if (isH2) {
+        // The HTTP/2 session takes over reading; resuming here would let the
+        // unshifted preface flow past it.
+        h2Sockets.add(socket);
+        h2.emit("connection", socket);
+      } else {
+        h1.emit("connection", socket);
+        socket.resume();
+      }
+    };
+    socket.on("data", onData);
+  }
+
+  const tcp = net.createServer({ noDelay: true }, dispatch);
+  tcp.on("error", (err) => logger?.error({ err: describe(err) }, "listener error"));
+
+  let cutNow: (() => void) | undefined;
+
+  async function drain(deadlineMs: number): Promise<void> {
+    const listenerClosed = new Promise<void>((resolve) => {
+      if (!tcp.listening) resolve();
+      else tcp.close(() => resolve());
+    });
+    for (const session of sessions) session.close();
+    for (const socket of sockets) {
+      // Idle HTTP/1.1 keep-alive connections and connections that sent nothing yet.
+      if (!h1Busy.has(socket) && !h2Sockets.has(socket)) socket.destroy();
+    }
+    const allClosed = until(() => sockets.size === 0 && options.inFlight() === 0);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<"deadline">((resolve) => {
+      timer = setTimeout(() => resolve("deadline"), deadlineMs);
+      cutNow = () => resolve("deadline");
+    });
+    const outcome = await Promise.race([allClosed.then(() => "drained" as const), deadline]);
+    clearTimeout(timer);
+    if (outcome === "deadline") {
+      logger?.warn(
+        { inFlight: options.inFlight(), connections: sockets.size },
+        "shutdown deadline reached; closing connections",
+      );
+      for (const session of sessions) session.destroy();
+      for (const socket of sockets) socket.destroy();
+    }
+    await listenerClosed;
+  }
+
+  return {
+    drain,
+    cutNow: () => cutNow?.(),
+    listen(port, host = "0.0.0.0") {
+      return new Promise<ListeningAddress>((resolve, reject) => {
+        const onError = (err: Error): void => reject(err);
+        tcp.once("error", onError);
+        tcp.listen(port, host, () => {
+          tcp.removeListener("error", onError);
+          const addr = tcp.address() as net.AddressInfo;
+          const h =
+            addr.family === "IPv6" || addr.address.includes(":")
+              ? `[${addr.address}]`
+              : addr.address;
+          resolve({ host: addr.address, port: addr.port, url: `http://${h}:${addr.port}` });
+        });
+      });
+    },
+  };
+}
