@@ -34,7 +34,9 @@ export { runTypedColumnTests, type TypedColumnTestBackend } from "./sql-filter-t
 
 /** A compiled filter: SQL text with `?` placeholders and its bindings. */
 export interface CompiledSqlFilter {
+  /** The boolean SQL expression. */
   sql: string;
+  /** The values of its placeholders, in order. */
   bindings: unknown[];
 }
 
