@@ -24,7 +24,7 @@ import type {
   ServerConfig,
   SqliteSettings,
 } from "./config.js";
-import { DEFAULT_MAX_LOG_BYTES } from "./logs-service.js";
+import { DEFAULT_MAX_LOG_BYTES } from "./log-upload.js";
 import { DEFAULT_MAX_PAGE_BYTES } from "./page-budget.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./rest-gateway.js";
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./listener.js";

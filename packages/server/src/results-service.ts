@@ -35,7 +35,7 @@ import { createFilterCache } from "./filter-cache.js";
 import { noopLogger, systemClock, type Clock, type Logger } from "@tekton-results/runtime";
 import { randomIds, type IdGenerator } from "./deps.js";
 import { invalidArgument } from "./errors.js";
-import { LOG_RECORD_TYPE, withServerLogStatus } from "./logs-service.js";
+import { LOG_RECORD_TYPE, withServerLogStatus } from "./log-records.js";
 import { parseOrderBy } from "./order-by.js";
 import { checkedMaxPageBytes, resultBytes, withinByteBudget } from "./page-budget.js";
 import { listRecordPage } from "./record-pages.js";

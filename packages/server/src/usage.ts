@@ -4,7 +4,7 @@
  * @module
  */
 import { DEFAULT_DATABASE, DEFAULT_LOG_CHUNK_BYTES, DEFAULT_LOGS_DIR } from "./config-sections.js";
-import { DEFAULT_MAX_LOG_BYTES } from "./logs-service.js";
+import { DEFAULT_MAX_LOG_BYTES } from "./log-upload.js";
 import { DEFAULT_MAX_PAGE_BYTES } from "./page-budget.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./rest-gateway.js";
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./listener.js";
