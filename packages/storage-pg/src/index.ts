@@ -10,7 +10,6 @@ export {
   migratePg,
   type PgStore,
   type PgStoreOptions,
-  type PgStoreLogger,
   type PgSslOptions,
 } from "./pg-store.js";
 
@@ -30,7 +29,9 @@ export {
 } from "./pg-migrations.js";
 export {
   translatePgError,
+  classifyPgError,
   pgErrorCode,
   isPgConnectionError,
   type PgErrorContext,
 } from "./pg-errors.js";
+export { pgSummaryStatements, pgSummaryDialect } from "./pg-summary.js";

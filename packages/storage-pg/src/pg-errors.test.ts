@@ -1,48 +1,34 @@
 import { describe, expect, it } from "vitest";
 import { StorageError } from "@tekton-results/storage";
-import { isPgConnectionError, translatePgError } from "./pg-errors.js";
+import type { SqlErrorClass } from "@tekton-results/storage-sql";
+import { classifyPgError, isPgConnectionError, translatePgError } from "./pg-errors.js";
+
+const NAME_CLASH: SqlErrorClass = { kind: "unique", uid: false };
+const UID_CLASH: SqlErrorClass = { kind: "unique", uid: true };
 
 function pgError(code: string, message: string, extra: object = {}): Error {
   return Object.assign(new Error(message), { code, ...extra });
 }
 
+// The phrasing of each class is tested once, in storage-sql (translateSqlError);
+// here: which SQLSTATEs and errors mean what, end to end.
 describe("translatePgError", () => {
-  it("maps unique violations to already_exists with a clean message and the cause kept", () => {
-    const cause = pgError(
-      "23505",
-      'insert into "results" ... - duplicate key value violates unique constraint "results_name_unique"',
-      { constraint: "results_name_unique", detail: "Key (parent, name)=(ns, x) already exists." },
-    );
-    const err = translatePgError(cause, {
-      kind: "result",
-      name: "ns/results/x",
-      uid: "u1",
-    }) as StorageError;
-    expect(err).toBeInstanceOf(StorageError);
-    expect(err.code).toBe("already_exists");
-    expect(err.message).toBe('result "ns/results/x" already exists');
-    expect(err.cause).toBe(cause);
-  });
-
-  it("names the uid when the uid clashes", () => {
-    const cause = pgError("23505", "duplicate key", { constraint: "records_uid_unique" });
-    const err = translatePgError(cause, {
-      kind: "record",
-      name: "ns/results/x/records/y",
-      uid: "u1",
-    }) as StorageError;
-    expect(err.message).toBe('a record with uid "u1" already exists');
-  });
-
-  it("maps foreign key violations of a record to not_found of its result", () => {
-    const cause = pgError("23503", "insert or update on table violates foreign key constraint");
-    const err = translatePgError(cause, {
-      kind: "record",
-      name: "a/results/b/records/c",
-      parentName: "a/results/b",
+  it("reads 23505 as a unique violation (of the uid by constraint or detail), 23503 as a foreign key", () => {
+    const detail = "Key (parent, name)=(ns, x) already exists.";
+    const classes: [Error, SqlErrorClass][] = [
+      [pgError("23505", "duplicate", { constraint: "results_name_unique", detail }), NAME_CLASH],
+      [pgError("23505", "duplicate key", { constraint: "records_uid_unique" }), UID_CLASH],
+      [pgError("23505", "duplicate key", { detail: "Key (uid)=(u1) already exists." }), UID_CLASH],
+      [pgError("23503", "violates foreign key constraint"), { kind: "foreign_key" }],
+    ];
+    for (const [cause, expected] of classes) expect(classifyPgError(cause)).toEqual(expected);
+    const clash = classes[0]![0];
+    const err = translatePgError(clash, { kind: "result", name: "ns/results/x", uid: "u1" });
+    expect(err).toMatchObject({
+      code: "already_exists",
+      message: 'result "ns/results/x" already exists',
+      cause: clash,
     });
-    expect(err).toMatchObject({ code: "not_found", message: 'result "a/results/b" not found' });
-    expect(translatePgError(cause)).toMatchObject({ code: "failed_precondition" });
   });
 
   it("maps text the database cannot store (NUL characters) to invalid_argument", () => {

@@ -1,24 +1,20 @@
 /**
  * Translation of PostgreSQL (node-postgres) and knex errors into
- * {@link StorageError}. The translated error's message is safe for API
+ * `StorageError`. The translated error's message is safe for API
  * clients: it never contains SQL or driver text; the original error is kept
  * as `cause`.
  *
  * @module
  */
-import { StorageError, isStorageError } from "@tekton-results/storage";
+import {
+  createSqlErrorTranslator,
+  driverErrorCode,
+  type SqlErrorClass,
+  type SqlErrorContext,
+} from "@tekton-results/storage-sql";
 
 /** What the failing operation was doing, to phrase a clean message. */
-export interface PgErrorContext {
-  /** `result` or `record`. */
-  readonly kind: "result" | "record";
-  /** The full resource name, e.g. `ns/results/x` or `ns/results/x/records/y`. */
-  readonly name: string;
-  /** The uid being written, if any (to tell a uid clash from a name clash). */
-  readonly uid?: string;
-  /** The parent Result's full name, for a Record whose Result is missing. */
-  readonly parentName?: string;
-}
+export type PgErrorContext = SqlErrorContext;
 
 /** Node.js socket error codes that mean the server cannot be reached. */
 const CONNECTION_ERRNOS = new Set([
@@ -44,9 +40,7 @@ const UNAVAILABLE_SQLSTATES = new Set([
 
 /** The error's `code` property when it is a string (a SQLSTATE or a Node errno). */
 export function pgErrorCode(err: unknown): string | undefined {
-  if (typeof err !== "object" || err === null) return undefined;
-  const code = (err as { code?: unknown }).code;
-  return typeof code === "string" ? code : undefined;
+  return driverErrorCode(err);
 }
 
 function constraintName(err: unknown): string {
@@ -74,55 +68,38 @@ export function isPgConnectionError(err: unknown): boolean {
   return false;
 }
 
+/** What a node-postgres or knex error means (see `translateSqlError`). */
+export function classifyPgError(err: unknown): SqlErrorClass | undefined {
+  const code = pgErrorCode(err);
+  if (code === "23505") {
+    const uid =
+      /uid/.test(constraintName(err)) ||
+      /\(uid\)/.test(String((err as { detail?: unknown }).detail));
+    return { kind: "unique", uid };
+  }
+  if (code === "23503") return { kind: "foreign_key" };
+  if (code === "22021" || code === "22P05") {
+    // PostgreSQL text and jsonb cannot hold U+0000.
+    const message = "the value contains a character the database cannot store (U+0000)";
+    return { kind: "storage", code: "invalid_argument", message };
+  }
+  if (code === "57014") {
+    const message = "the database did not answer in time";
+    return { kind: "storage", code: "deadline_exceeded", message };
+  }
+  if (isPgConnectionError(err)) {
+    const message = "the database is unavailable, try again";
+    return { kind: "storage", code: "unavailable", message };
+  }
+  return undefined;
+}
+
 /**
  * Translate an error thrown by the driver or knex while performing an
- * operation on the resource described by `context`. A {@link StorageError} is
+ * operation on the resource described by `context`. A `StorageError` is
  * returned unchanged; an error that is not an expected condition (a bug, a
  * permission problem, a missing table) is returned unchanged for the server to
  * report as internal.
  */
-export function translatePgError(err: unknown, context?: PgErrorContext): unknown {
-  if (isStorageError(err)) return err;
-  const code = pgErrorCode(err);
-  if (code === "23505") {
-    if (context === undefined)
-      return new StorageError("already_exists", "already exists", { cause: err });
-    const uidClash =
-      /uid/.test(constraintName(err)) ||
-      /\(uid\)/.test(String((err as { detail?: unknown }).detail));
-    const message =
-      uidClash && context.uid !== undefined
-        ? `a ${context.kind} with uid "${context.uid}" already exists`
-        : `${context.kind} "${context.name}" already exists`;
-    return new StorageError("already_exists", message, { cause: err });
-  }
-  if (code === "23503") {
-    if (context?.kind === "record" && context.parentName !== undefined) {
-      return new StorageError("not_found", `result "${context.parentName}" not found`, {
-        cause: err,
-      });
-    }
-    return new StorageError("failed_precondition", "a referenced resource does not exist", {
-      cause: err,
-    });
-  }
-  if (code === "22021" || code === "22P05") {
-    // PostgreSQL text and jsonb cannot hold U+0000.
-    return new StorageError(
-      "invalid_argument",
-      "the value contains a character the database cannot store (U+0000)",
-      { cause: err },
-    );
-  }
-  if (code === "57014") {
-    return new StorageError("deadline_exceeded", "the database did not answer in time", {
-      cause: err,
-    });
-  }
-  if (isPgConnectionError(err)) {
-    return new StorageError("unavailable", "the database is unavailable, try again", {
-      cause: err,
-    });
-  }
-  return err;
-}
+export const translatePgError: (err: unknown, context?: PgErrorContext) => unknown =
+  createSqlErrorTranslator(classifyPgError);

@@ -219,7 +219,7 @@ describe("startup", () => {
       connectionString: proxied.toString(),
       schema: freshSchemaName(),
       startupRetries: { attempts: 50, delayMs: 100 },
-      logger: { warn: (obj, msg) => warnings.push({ obj, msg }) },
+      logger: { info: () => undefined, warn: (obj, msg) => warnings.push({ obj, msg }) },
     });
     try {
       clearTimeout(timer);
@@ -240,7 +240,7 @@ describe("startup", () => {
     const err = await createPgStore({
       connectionString: `postgres://postgres:x@127.0.0.1:${port}/postgres`,
       startupRetries: { attempts: 2, delayMs: 10 },
-      logger: { warn: (_obj, msg) => warnings.push(msg) },
+      logger: { info: () => undefined, warn: (_obj, msg) => warnings.push(msg) },
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageError);
     expect(err).toMatchObject({ code: "unavailable" });
@@ -274,7 +274,7 @@ describe("schemas and migrations", () => {
       connectionString: url,
       schema,
       migrate: false,
-      logger: { warn: (_o, msg) => warnings.push(msg) },
+      logger: { info: () => undefined, warn: (_o, msg) => warnings.push(msg) },
     });
     expect(warnings).toEqual(["postgres: the database schema has pending migrations"]);
     await empty.migrate();

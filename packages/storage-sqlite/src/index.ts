@@ -5,12 +5,7 @@
  *
  * @module
  */
-export {
-  createSqliteStore,
-  type SqliteStore,
-  type SqliteStoreOptions,
-  type SqliteStoreLogger,
-} from "./sqlite-store.js";
+export { createSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./sqlite-store.js";
 
 // ---- For library authors (tooling, other adapters, tests) ----
 export { compileSqliteFilter, type CompileSqliteFilterOptions } from "./sqlite-filter.js";
@@ -22,4 +17,10 @@ export {
   MISSING_TIME_SORT_VALUE,
   type SqliteMigration,
 } from "./sqlite-migrations.js";
-export { translateSqliteError, sqliteErrorCode, type SqliteErrorContext } from "./sqlite-errors.js";
+export {
+  translateSqliteError,
+  classifySqliteError,
+  sqliteErrorCode,
+  type SqliteErrorContext,
+} from "./sqlite-errors.js";
+export { sqliteSummaryStatements, sqliteSummaryDialect } from "./sqlite-summary.js";

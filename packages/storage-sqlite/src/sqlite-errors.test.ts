@@ -1,55 +1,52 @@
 import { describe, expect, it } from "vitest";
 import { StorageError } from "@tekton-results/storage";
-import { translateSqliteError } from "./sqlite-errors.js";
+import type { SqlErrorClass } from "@tekton-results/storage-sql";
+import { classifySqliteError, translateSqliteError } from "./sqlite-errors.js";
 
 function driverError(code: string, message: string): Error {
   return Object.assign(new Error(`insert into "results" ... - ${message}`), { code });
 }
 
+// The phrasing of each class is tested once, in storage-sql (translateSqlError);
+// here: which SQLite result codes and errors mean what, end to end.
 describe("translateSqliteError", () => {
-  it("maps unique violations to already_exists with a clean message and the cause kept", () => {
-    const cause = driverError(
-      "SQLITE_CONSTRAINT_UNIQUE",
-      "UNIQUE constraint failed: results.parent, results.name",
-    );
-    const err = translateSqliteError(cause, {
-      kind: "result",
-      name: "ns/results/x",
-      uid: "u1",
-    }) as StorageError;
-    expect(err).toBeInstanceOf(StorageError);
-    expect(err.code).toBe("already_exists");
-    expect(err.message).toBe('result "ns/results/x" already exists');
-    expect(err.cause).toBe(cause);
-  });
-
-  it("names the uid when the uid clashes", () => {
-    const cause = driverError("SQLITE_CONSTRAINT_UNIQUE", "UNIQUE constraint failed: records.uid");
-    const err = translateSqliteError(cause, {
-      kind: "record",
-      name: "ns/results/x/records/y",
-      uid: "u1",
-    }) as StorageError;
-    expect(err.message).toBe('a record with uid "u1" already exists');
-  });
-
-  it("maps foreign key violations of a record to not_found of its result", () => {
-    const cause = driverError("SQLITE_CONSTRAINT_FOREIGNKEY", "FOREIGN KEY constraint failed");
-    const err = translateSqliteError(cause, {
+  it("reads UNIQUE and PRIMARYKEY failures as unique violations (of the uid when named), FOREIGNKEY as a foreign key", () => {
+    const unique = "SQLITE_CONSTRAINT_UNIQUE";
+    const table: [string, string, SqlErrorClass][] = [
+      [
+        unique,
+        "UNIQUE constraint failed: results.parent, results.name",
+        { kind: "unique", uid: false },
+      ],
+      [
+        "SQLITE_CONSTRAINT_PRIMARYKEY",
+        "UNIQUE constraint failed: results.id",
+        { kind: "unique", uid: false },
+      ],
+      [unique, "UNIQUE constraint failed: records.uid", { kind: "unique", uid: true }],
+      ["SQLITE_CONSTRAINT_FOREIGNKEY", "FOREIGN KEY constraint failed", { kind: "foreign_key" }],
+    ];
+    for (const [code, message, expected] of table)
+      expect(classifySqliteError(driverError(code, message)), message).toEqual(expected);
+    const fk = driverError("SQLITE_CONSTRAINT_FOREIGNKEY", "FOREIGN KEY constraint failed");
+    const context = {
       kind: "record",
       name: "a/results/b/records/c",
       parentName: "a/results/b",
-    });
-    expect(err).toMatchObject({ code: "not_found", message: 'result "a/results/b" not found' });
-    expect(translateSqliteError(cause)).toMatchObject({ code: "failed_precondition" });
+    } as const;
+    expect(translateSqliteError(fk, context)).toMatchObject({ code: "not_found", cause: fk });
   });
 
-  it("maps busy and locked databases to unavailable", () => {
+  it("maps busy and locked databases, and knex's pool timeout, to unavailable", () => {
     for (const code of ["SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED"]) {
       const err = translateSqliteError(driverError(code, "database is locked")) as StorageError;
       expect(err.code).toBe("unavailable");
       expect(err.message).not.toMatch(/locked|insert/);
     }
+    const timeout = Object.assign(new Error("Knex: Timeout acquiring a connection."), {
+      name: "KnexTimeoutError",
+    });
+    expect(translateSqliteError(timeout)).toMatchObject({ code: "unavailable", cause: timeout });
   });
 
   it("passes StorageErrors and unexpected errors through unchanged", () => {

@@ -1,24 +1,19 @@
 /**
  * Translation of SQLite (better-sqlite3) and knex errors into
- * {@link StorageError}. The translated error's message is safe for API
+ * `StorageError`. The translated error's message is safe for API
  * clients: it never contains SQL or driver text; the original error is kept
  * as `cause`.
  *
  * @module
  */
-import { StorageError, isStorageError } from "@tekton-results/storage";
+import {
+  createSqlErrorTranslator,
+  type SqlErrorClass,
+  type SqlErrorContext,
+} from "@tekton-results/storage-sql";
 
 /** What the failing operation was doing, to phrase a clean message. */
-export interface SqliteErrorContext {
-  /** `result` or `record`. */
-  readonly kind: "result" | "record";
-  /** The full resource name, e.g. `ns/results/x` or `ns/results/x/records/y`. */
-  readonly name: string;
-  /** The uid being written, if any (to tell a uid clash from a name clash). */
-  readonly uid?: string;
-  /** The parent Result's full name, for a Record whose Result is missing. */
-  readonly parentName?: string;
-}
+export type SqliteErrorContext = SqlErrorContext;
 
 /** The SQLite extended result code of a driver error, e.g. `SQLITE_CONSTRAINT_UNIQUE`. */
 export function sqliteErrorCode(err: unknown): string | undefined {
@@ -27,48 +22,32 @@ export function sqliteErrorCode(err: unknown): string | undefined {
   return typeof code === "string" && code.startsWith("SQLITE_") ? code : undefined;
 }
 
-function driverMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+const BUSY = {
+  kind: "storage",
+  code: "unavailable",
+  message: "the database is busy, try again",
+} as const;
+
+/** What a better-sqlite3 or knex error means (see `translateSqlError`). */
+export function classifySqliteError(err: unknown): SqlErrorClass | undefined {
+  const code = sqliteErrorCode(err);
+  if (code === undefined)
+    return err instanceof Error && err.name === "KnexTimeoutError" ? BUSY : undefined;
+  if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+    const message = err instanceof Error ? err.message : String(err);
+    return { kind: "unique", uid: /\.uid\b/.test(message) };
+  }
+  if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") return { kind: "foreign_key" };
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return BUSY;
+  return undefined;
 }
 
 /**
  * Translate an error thrown by the driver or knex while performing an
- * operation on the resource described by `context`. A {@link StorageError} is
+ * operation on the resource described by `context`. A `StorageError` is
  * returned unchanged; an error that is not an expected condition (a bug, a
  * corrupt file, a full disk) is returned unchanged for the server to report
  * as internal.
  */
-export function translateSqliteError(err: unknown, context?: SqliteErrorContext): unknown {
-  if (isStorageError(err)) return err;
-  const code = sqliteErrorCode(err);
-  if (code !== undefined) {
-    if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
-      if (context === undefined)
-        return new StorageError("already_exists", "already exists", { cause: err });
-      const uidClash = /\.uid\b/.test(driverMessage(err));
-      const message =
-        uidClash && context.uid !== undefined
-          ? `a ${context.kind} with uid "${context.uid}" already exists`
-          : `${context.kind} "${context.name}" already exists`;
-      return new StorageError("already_exists", message, { cause: err });
-    }
-    if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") {
-      if (context?.kind === "record" && context.parentName !== undefined) {
-        return new StorageError("not_found", `result "${context.parentName}" not found`, {
-          cause: err,
-        });
-      }
-      return new StorageError("failed_precondition", "a referenced resource does not exist", {
-        cause: err,
-      });
-    }
-    if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
-      return new StorageError("unavailable", "the database is busy, try again", { cause: err });
-    }
-    return err;
-  }
-  if (err instanceof Error && err.name === "KnexTimeoutError") {
-    return new StorageError("unavailable", "the database is busy, try again", { cause: err });
-  }
-  return err;
-}
+export const translateSqliteError: (err: unknown, context?: SqliteErrorContext) => unknown =
+  createSqlErrorTranslator(classifySqliteError);

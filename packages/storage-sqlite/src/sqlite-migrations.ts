@@ -14,31 +14,38 @@ import {
   RECORD_TIME_FIELDS,
   type PathStep,
 } from "@tekton-results/storage";
+import {
+  MISSING_TIME_SORT_VALUE,
+  RECORD_INDEXES,
+  RECORD_LABELS_INDEX,
+  RESULT_INDEXES,
+  TYPED_RECORD_INDEXES,
+  createIndexStatements,
+  resultSummaryColumns,
+  createSqlMigrationSource,
+  runStatements,
+  type SqlSummaryColumnTypes,
+  type SqlMigration,
+} from "@tekton-results/storage-sql";
 
-/**
- * The value stored in the sort columns `summary_start_sort` and
- * `summary_end_sort` for a missing time: below every representable `Date`
- * (whose range is ±8.64e15 ms), so missing times sort first ascending and
- * last descending, as `ListQuery` requires, without NULLs in the keyset.
- */
-export const MISSING_TIME_SORT_VALUE = -9007199254740992;
+export { MISSING_TIME_SORT_VALUE };
+
+/** The types of the summary columns of `results`. */
+const SUMMARY_TYPES: SqlSummaryColumnTypes = {
+  text: "TEXT",
+  status: "INTEGER",
+  time: "INTEGER",
+  json: "TEXT",
+  generated: "VIRTUAL",
+};
 
 /** One schema migration. */
-export interface SqliteMigration {
-  /** Unique, sortable name recorded in the `knex_migrations` table. */
-  readonly name: string;
-  up(knex: Knex): Promise<void>;
-  down(knex: Knex): Promise<void>;
-}
-
-async function run(knex: Knex, statements: readonly string[]): Promise<void> {
-  for (const sql of statements) await knex.raw(sql);
-}
+export type SqliteMigration = SqlMigration<Knex>;
 
 const initial: SqliteMigration = {
   name: "0001_initial",
   async up(knex) {
-    await run(knex, [
+    await runStatements(knex, [
       `CREATE TABLE results (
         id INTEGER PRIMARY KEY,
         uid TEXT NOT NULL UNIQUE,
@@ -46,27 +53,14 @@ const initial: SqliteMigration = {
         name TEXT NOT NULL,
         annotations TEXT NOT NULL DEFAULT '{}',
         has_summary INTEGER NOT NULL DEFAULT 0,
-        summary_record TEXT NULL,
-        summary_type TEXT NULL,
-        summary_status INTEGER NULL,
-        summary_start_time INTEGER NULL,
-        summary_end_time INTEGER NULL,
-        summary_annotations TEXT NULL,
+        ${resultSummaryColumns(SUMMARY_TYPES, false).join(",\n        ")},
         create_time INTEGER NOT NULL,
         update_time INTEGER NOT NULL,
         etag TEXT NOT NULL,
-        summary_start_sort INTEGER GENERATED ALWAYS AS (coalesce(summary_start_time, ${MISSING_TIME_SORT_VALUE})) VIRTUAL,
-        summary_end_sort INTEGER GENERATED ALWAYS AS (coalesce(summary_end_time, ${MISSING_TIME_SORT_VALUE})) VIRTUAL,
+        ${resultSummaryColumns(SUMMARY_TYPES, true).join(",\n        ")},
         UNIQUE (parent, name)
       )`,
-      `CREATE INDEX results_parent_create_time ON results (parent, create_time, uid)`,
-      `CREATE INDEX results_parent_update_time ON results (parent, update_time, uid)`,
-      `CREATE INDEX results_parent_summary_start ON results (parent, summary_start_sort, uid)`,
-      `CREATE INDEX results_parent_summary_end ON results (parent, summary_end_sort, uid)`,
-      `CREATE INDEX results_create_time ON results (create_time, uid)`,
-      `CREATE INDEX results_update_time ON results (update_time, uid)`,
-      `CREATE INDEX results_summary_start ON results (summary_start_sort, uid)`,
-      `CREATE INDEX results_summary_end ON results (summary_end_sort, uid)`,
+      ...createIndexStatements("results", RESULT_INDEXES),
       `CREATE TABLE records (
         id INTEGER PRIMARY KEY,
         uid TEXT NOT NULL UNIQUE,
@@ -81,19 +75,11 @@ const initial: SqliteMigration = {
         etag TEXT NOT NULL,
         UNIQUE (parent, result_name, name)
       )`,
-      `CREATE INDEX records_result_id ON records (result_id)`,
-      `CREATE INDEX records_result_create_time ON records (parent, result_name, create_time, uid)`,
-      `CREATE INDEX records_result_update_time ON records (parent, result_name, update_time, uid)`,
-      `CREATE INDEX records_parent_create_time ON records (parent, create_time, uid)`,
-      `CREATE INDEX records_parent_update_time ON records (parent, update_time, uid)`,
-      `CREATE INDEX records_create_time ON records (create_time, uid)`,
-      `CREATE INDEX records_update_time ON records (update_time, uid)`,
-      `CREATE INDEX records_type ON records (type)`,
-      `CREATE INDEX records_parent_type ON records (parent, type)`,
+      ...createIndexStatements("records", RECORD_INDEXES),
     ]);
   },
   async down(knex) {
-    await run(knex, [`DROP TABLE records`, `DROP TABLE results`]);
+    await runStatements(knex, [`DROP TABLE records`, `DROP TABLE results`]);
   },
 };
 
@@ -142,23 +128,12 @@ function rebuildRecords(extra: readonly string[]): string[] {
     "data TEXT NOT NULL",
     "UNIQUE (parent, result_name, name)",
   ];
-  const indexes: [string, string][] = [
-    ["records_result_id", "result_id"],
-    ["records_result_create_time", "parent, result_name, create_time, uid"],
-    ["records_result_update_time", "parent, result_name, update_time, uid"],
-    ["records_parent_create_time", "parent, create_time, uid"],
-    ["records_parent_update_time", "parent, update_time, uid"],
-    ["records_create_time", "create_time, uid"],
-    ["records_update_time", "update_time, uid"],
-    ["records_type", "type"],
-    ["records_parent_type", "parent, type"],
-  ];
   return [
     `CREATE TABLE records_rebuilt (\n  ${columns.join(",\n  ")}\n)`,
     `INSERT INTO records_rebuilt (${RECORD_BASE_COLUMNS}) SELECT ${RECORD_BASE_COLUMNS} FROM records`,
     `DROP TABLE records`,
     `ALTER TABLE records_rebuilt RENAME TO records`,
-    ...indexes.map(([name, cols]) => `CREATE INDEX ${name} ON records (${cols})`),
+    ...createIndexStatements("records", RECORD_INDEXES),
   ];
 }
 
@@ -179,20 +154,16 @@ const typedRecordColumns: SqliteMigration = {
       ([column, path]) =>
         `${column} INTEGER GENERATED ALWAYS AS (CAST(tr_timestamp_ms(${textAt("data", path)}) AS INTEGER)) STORED`,
     );
-    await run(knex, [
+    await runStatements(knex, [
       ...rebuildRecords([...texts, ...times]),
-      `CREATE INDEX records_status_reason ON records (status_reason, create_time, uid)`,
-      `CREATE INDEX records_pipeline_name ON records (pipeline_name, create_time, uid)`,
-      `CREATE INDEX records_task_name ON records (task_name, create_time, uid)`,
-      `CREATE INDEX records_run_name ON records (run_name)`,
-      `CREATE INDEX records_start_ms ON records (start_ms)`,
+      ...createIndexStatements("records", TYPED_RECORD_INDEXES),
       `CREATE TABLE record_labels (
         record_id INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
         key TEXT NOT NULL,
         value TEXT NOT NULL,
         PRIMARY KEY (record_id, key)
       ) WITHOUT ROWID`,
-      `CREATE INDEX record_labels_key_value ON record_labels (key, value, record_id)`,
+      RECORD_LABELS_INDEX,
       `INSERT OR IGNORE INTO record_labels (record_id, key, value) ${labelRows("records", "records, ")}`,
       `CREATE TRIGGER records_labels_insert AFTER INSERT ON records BEGIN
         INSERT OR IGNORE INTO record_labels (record_id, key, value) ${labelRows("NEW")};
@@ -204,7 +175,7 @@ const typedRecordColumns: SqliteMigration = {
     ]);
   },
   async down(knex) {
-    await run(knex, [`DROP TABLE record_labels`, ...rebuildRecords([])]);
+    await runStatements(knex, [`DROP TABLE record_labels`, ...rebuildRecords([])]);
   },
 };
 
@@ -215,8 +186,5 @@ export const sqliteMigrations: readonly SqliteMigration[] = [initial, typedRecor
  * A knex `migrationSource` over {@link sqliteMigrations}: pass it as
  * `knex.migrate.latest({ migrationSource: sqliteMigrationSource })`.
  */
-export const sqliteMigrationSource: Knex.MigrationSource<SqliteMigration> = {
-  getMigrations: async () => [...sqliteMigrations],
-  getMigrationName: (migration) => migration.name,
-  getMigration: async (migration) => migration,
-};
+export const sqliteMigrationSource: Knex.MigrationSource<SqliteMigration> =
+  createSqlMigrationSource(sqliteMigrations);

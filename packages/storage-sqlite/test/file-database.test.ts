@@ -47,7 +47,7 @@ async function openStore(
   const store = await createSqliteStore({
     filename,
     ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
-    logger: { warn: (_obj, msg) => options.warnings?.push(msg) },
+    logger: { info: () => undefined, warn: (_obj, msg) => options.warnings?.push(msg) },
   });
   open.push(store);
   return store;
