@@ -90,13 +90,52 @@ function recordSet(next: Next): string {
   return `type = ${next("text")}, data = ${next("text")}, update_time = ${next("bigint")}, etag = ${next("text")}`;
 }
 
+/** Builds a statement named `tekton_results_<key>_v<version>`, its placeholders numbered from 1. */
+type StatementBuilder = (
+  key: string,
+  version: number,
+  build: (next: Next) => string,
+) => SqlStatement;
+
+/** The statements by key of `kind`'s table: get, update (also only at an etag), exists, delete. */
+function keyedStatements(
+  statement: StatementBuilder,
+  kind: "result" | "record",
+  key: readonly string[],
+  set: (next: Next) => string,
+) {
+  const [table, select, returning] =
+    kind === "result"
+      ? ["results", RESULT_SELECT, RESULT_RETURNING]
+      : ["records", RECORD_SELECT, RECORD_RETURNING];
+  const update = (etag: boolean) => (next: Next) =>
+    `update ${table} set ${set(next)}
+where ${keyed(etag ? [...key, "etag"] : key, next)} ${returning}`;
+  return {
+    get: statement(`get_${kind}`, 1, (next) => `${select} where ${keyed(key, next)} limit 1`),
+    update: statement(`update_${kind}`, 1, update(false)),
+    updateIf: statement(`update_${kind}_if`, 1, update(true)),
+    exists: statement(
+      `${kind}_exists`,
+      1,
+      (next) => `select id from ${table} where ${keyed(key, next)}`,
+    ),
+    delete: statement(
+      `delete_${kind}`,
+      1,
+      (next) => `delete from ${table} where ${keyed(key, next)} returning id`,
+    ),
+  };
+}
+
 /** Every fixed statement of a store, with the placeholders of `p`. */
 export function buildStoreStatements(p: SqlPlaceholder): SqlStoreStatements {
-  /** A statement named `tekton_results_<key>_v<version>`, its placeholders numbered from 1. */
-  const statement = (key: string, version: number, build: (next: Next) => string) => {
+  const statement: StatementBuilder = (key, version, build) => {
     let n = 0;
     return { name: `tekton_results_${key}_v${version}`, text: build((type) => p(++n, type)) };
   };
+  const result = keyedStatements(statement, "result", RESULT_KEY, resultSet);
+  const record = keyedStatements(statement, "record", RECORD_KEY, recordSet);
   return {
     insertResult: statement("insert_result", 1, (next) => {
       const values = [
@@ -105,33 +144,11 @@ export function buildStoreStatements(p: SqlPlaceholder): SqlStoreStatements {
       ];
       return `insert into results (uid, parent, name, create_time, ${WRITE_COLUMNS}) values (${values.join(", ")}) ${RESULT_RETURNING}`;
     }),
-    getResult: statement(
-      "get_result",
-      1,
-      (next) => `${RESULT_SELECT} where ${keyed(RESULT_KEY, next)} limit 1`,
-    ),
-    updateResult: statement(
-      "update_result",
-      1,
-      (next) =>
-        `update results set ${resultSet(next)} where ${keyed(RESULT_KEY, next)} ${RESULT_RETURNING}`,
-    ),
-    updateResultIf: statement(
-      "update_result_if",
-      1,
-      (next) =>
-        `update results set ${resultSet(next)} where ${keyed([...RESULT_KEY, "etag"], next)} ${RESULT_RETURNING}`,
-    ),
-    resultExists: statement(
-      "result_exists",
-      1,
-      (next) => `select id from results where ${keyed(RESULT_KEY, next)}`,
-    ),
-    deleteResult: statement(
-      "delete_result",
-      1,
-      (next) => `delete from results where ${keyed(RESULT_KEY, next)} returning id`,
-    ),
+    getResult: result.get,
+    updateResult: result.update,
+    updateResultIf: result.updateIf,
+    resultExists: result.exists,
+    deleteResult: result.delete,
     insertRecord: statement(
       "insert_record",
       2,
@@ -140,32 +157,10 @@ select id, ${RECORD_VALUE_TYPES.map(next).join(", ")}
 from results where ${keyed(RESULT_KEY, next)}
 ${RECORD_RETURNING}`,
     ),
-    getRecord: statement(
-      "get_record",
-      1,
-      (next) => `${RECORD_SELECT} where ${keyed(RECORD_KEY, next)} limit 1`,
-    ),
-    updateRecord: statement(
-      "update_record",
-      1,
-      (next) => `update records set ${recordSet(next)}
-where ${keyed(RECORD_KEY, next)} ${RECORD_RETURNING}`,
-    ),
-    updateRecordIf: statement(
-      "update_record_if",
-      1,
-      (next) => `update records set ${recordSet(next)}
-where ${keyed([...RECORD_KEY, "etag"], next)} ${RECORD_RETURNING}`,
-    ),
-    recordExists: statement(
-      "record_exists",
-      1,
-      (next) => `select id from records where ${keyed(RECORD_KEY, next)}`,
-    ),
-    deleteRecord: statement(
-      "delete_record",
-      1,
-      (next) => `delete from records where ${keyed(RECORD_KEY, next)} returning id`,
-    ),
+    getRecord: record.get,
+    updateRecord: record.update,
+    updateRecordIf: record.updateIf,
+    recordExists: record.exists,
+    deleteRecord: record.delete,
   };
 }
