@@ -77,7 +77,7 @@ function patchTypeOf(contentType: string | undefined, info: ResourceInfo): Patch
   const type = mediaType(contentType);
   if (type === "application/merge-patch+json") return "merge";
   if (type === "application/json-patch+json") return "json";
-  if (type === "application/strategic-merge-patch+json" && !info.custom) return "merge";
+  if (type === "application/strategic-merge-patch+json" && !info.custom) return "strategic";
   if (type === "application/apply-patch+yaml") return "apply";
   throw unsupportedMediaType(
     `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${info.custom ? "" : ", application/strategic-merge-patch+json"}`,

@@ -22,8 +22,11 @@ import type { FailRequestsRule, KubeFakeOptions, KubeObject, RecordedRequest } f
 
 /** Options of {@link KubeFake.patch}. */
 export interface PatchOptions {
-  /** `merge` (RFC 7386, default), `json` (RFC 6902) or `apply` (server-side apply). */
-  type?: "merge" | "json" | "apply";
+  /**
+   * `merge` (RFC 7386, default), `strategic` (strategic merge patch, built-in kinds only), `json`
+   * (RFC 6902) or `apply` (server-side apply).
+   */
+  type?: "merge" | "strategic" | "json" | "apply";
   subresource?: "status";
   /** Field manager (default `kube-fake`; over HTTP, apply requires one). */
   fieldManager?: string;

@@ -84,8 +84,20 @@ export function refuseNewFinalizers(
 
 const MICRO_TIME_FIELDS: Record<string, string[]> = { leases: ["acquireTime", "renewTime"] };
 
-/** Normalizes MicroTime fields to the server's `2006-01-02T15:04:05.000000Z` form. */
-export function normalizeMicroTimes(info: ResourceInfo, obj: KubeObject): void {
+/**
+ * Normalizes what the server rewrites on every write: MicroTime fields to the server's
+ * `2006-01-02T15:04:05.000000Z` form, and a Secret's `stringData` into `data` (base64), as
+ * kube-apiserver does (`stringData` is never stored).
+ */
+export function normalizeFields(info: ResourceInfo, obj: KubeObject): void {
+  if (info.resource === "secrets" && info.group === "" && isObject(obj["stringData"])) {
+    const data = isObject(obj["data"]) ? { ...obj["data"] } : {};
+    for (const [k, v] of Object.entries(obj["stringData"])) {
+      data[k] = Buffer.from(String(v)).toString("base64");
+    }
+    obj["data"] = data;
+    delete obj["stringData"];
+  }
   const fields = MICRO_TIME_FIELDS[info.resource];
   const spec = obj["spec"];
   if (!fields || !isObject(spec)) return;

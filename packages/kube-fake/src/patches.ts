@@ -1,7 +1,7 @@
 /**
- * Patch: merge patch (RFC 7386), JSON patch (RFC 6902) and server-side apply, with its field
- * ownership conflicts (409 with `FieldManagerConflict` causes) and its creation of a missing
- * object. A patched object is stored through {@link commitUpdate} like an update.
+ * Patch: merge patch (RFC 7386), strategic merge patch (`strategic-merge.ts`), JSON patch
+ * (RFC 6902) and server-side apply, with its field ownership conflicts (409 with
+ * `FieldManagerConflict` causes) and its creation of a missing object. A patched object is stored through {@link commitUpdate} like an update.
  *
  * @module
  */
@@ -28,11 +28,12 @@ import {
 } from "./object-rules.js";
 import { applyJsonPatch, applyMergePatch, cloneJson, isObject, jsonEqual } from "./patch.js";
 import { groupVersion, type ResourceInfo } from "./resources.js";
+import { applyStrategicMergePatch } from "./strategic-merge.js";
 import type { KubeObject } from "./types.js";
 import { commitUpdate, createObject, type WriteContext, type WriteOptions } from "./writes.js";
 
 /** The patch types the store understands. */
-export type PatchType = "merge" | "json" | "apply";
+export type PatchType = "merge" | "strategic" | "json" | "apply";
 
 /** A patch: its type and its body (parsed JSON or YAML). */
 export interface Patch {
@@ -62,7 +63,9 @@ export function patchObject(
   if (type === "apply") return applyObject(ctx, info, ns, name, body, options);
   const current = ctx.commits.table.mustGet(info, ns, name);
   let patched: unknown;
-  if (type === "merge") {
+  if (type === "strategic") {
+    patched = applyStrategicMergePatch(info, current, body);
+  } else if (type === "merge") {
     if (!isObject(body))
       throw badRequest(
         "json: cannot unmarshal array into Go value of type map[string]interface {}",

@@ -4,75 +4,19 @@
  *
  * @module
  */
+import {
+  AGE,
+  ALL_VERBS,
+  condition,
+  statusField,
+  type PrinterColumn,
+  type ResourceInfo,
+} from "./resource-info.js";
+import { DEPLOYMENT_RESOURCES, POD_SPEC_PATCH } from "./resources-deployment.js";
+import { RBAC_RESOURCES } from "./resources-rbac.js";
 import type { KubeObject } from "./types.js";
 
-/** A column of `kubectl get` (a `meta.k8s.io/v1` Table column definition plus how to fill it). */
-export interface PrinterColumn {
-  name: string;
-  type: "string" | "integer" | "number" | "boolean" | "date";
-  format?: string;
-  description: string;
-  priority?: number;
-  /** The cell value of an object (dates as RFC 3339 strings, converted to ages for `date` columns). */
-  value: (obj: KubeObject) => unknown;
-}
-
-/** One kind the fake serves. Adding a kind to the fake is adding one entry to {@link RESOURCES}. */
-export interface ResourceInfo {
-  /** API group ("" for core). */
-  group: string;
-  version: string;
-  /** Plural resource name, as in URLs. */
-  resource: string;
-  singular: string;
-  kind: string;
-  /** List kind, e.g. `PipelineRunList`. */
-  listKind: string;
-  namespaced: boolean;
-  verbs: string[];
-  shortNames?: string[];
-  categories?: string[];
-  /** Has a `status` subresource: the main resource ignores status changes and vice versa. */
-  statusSubresource?: boolean;
-  /** Has a `log` subresource (pods). */
-  logSubresource?: boolean;
-  /** Custom resource: strategic-merge patches are refused with 415 like for CRDs. */
-  custom?: boolean;
-  /** Maintains `metadata.generation` (bumped on spec changes). */
-  generation?: boolean;
-  /** Create-only virtual resource (reviews): nothing is stored. */
-  virtual?: boolean;
-  /** Table columns after NAME (kubectl get). */
-  columns: PrinterColumn[];
-}
-
-const ALL_VERBS = [
-  "create",
-  "delete",
-  "deletecollection",
-  "get",
-  "list",
-  "patch",
-  "update",
-  "watch",
-];
-
-function condition(obj: KubeObject, type: string): Record<string, unknown> | undefined {
-  const status = obj["status"] as { conditions?: Array<Record<string, unknown>> } | undefined;
-  return status?.conditions?.find((c) => c["type"] === type);
-}
-
-function statusField(field: string): (obj: KubeObject) => unknown {
-  return (obj) => (obj["status"] as Record<string, unknown> | undefined)?.[field];
-}
-
-const AGE: PrinterColumn = {
-  name: "Age",
-  type: "date",
-  description:
-    "CreationTimestamp is a timestamp representing the server time when this object was created.",
-  value: (obj) => obj.metadata.creationTimestamp,
-};
+export type { PrinterColumn, ResourceInfo } from "./resource-info.js";
 
 const RUN_COLUMNS: PrinterColumn[] = [
   {
@@ -142,6 +86,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
     categories: ["all"],
     statusSubresource: true,
     logSubresource: true,
+    patchMeta: { spec: { fields: POD_SPEC_PATCH } },
     columns: [
       {
         name: "Ready",
@@ -295,6 +240,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
     generation: true,
     columns: RUN_COLUMNS,
   },
+  ...DEPLOYMENT_RESOURCES,
+  ...RBAC_RESOURCES,
 ];
 
 /** `group/version` as in `apiVersion` ("v1" for the core group). */

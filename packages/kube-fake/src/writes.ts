@@ -21,7 +21,7 @@ import { recordUpdate } from "./managed-fields.js";
 import {
   actorOf,
   checkKind,
-  normalizeMicroTimes,
+  normalizeFields,
   refuseNewFinalizers,
   scopeOf,
   specOf,
@@ -102,7 +102,7 @@ export function createObject(
   if (ctx.commits.get(info, namespace, name)) throw alreadyExists(info, name);
   if (namespace) ctx.ensureNamespace(namespace);
   if (options.resetStatus && info.statusSubresource) delete obj["status"];
-  normalizeMicroTimes(info, obj);
+  normalizeFields(info, obj);
   if (info.resource === "namespaces") {
     meta.labels = { ...(meta.labels ?? {}), "kubernetes.io/metadata.name": name };
     obj["spec"] = { finalizers: ["kubernetes"], ...(isObject(obj["spec"]) ? obj["spec"] : {}) };
@@ -248,7 +248,7 @@ export function commitUpdate(
 ): KubeObject {
   let next = nextVersion(info, current, proposed, subresource);
   next.metadata.resourceVersion = current.metadata.resourceVersion;
-  normalizeMicroTimes(info, next);
+  normalizeFields(info, next);
   refuseNewFinalizers(info, current, next);
   if (info.generation && !jsonEqual(specOf(current), specOf(next))) {
     next.metadata.generation = (current.metadata.generation ?? 0) + 1;

@@ -1,24 +1,9 @@
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKubeFake, type KubeFake, type KubeObject } from "../src/index.js";
-
-const run = promisify(execFile);
-
-/** `$KUBECTL` (to test another version), else /usr/bin/kubectl, else the first on PATH. */
-function findKubectl(): string | undefined {
-  const chosen = process.env["KUBECTL"];
-  if (chosen) return chosen;
-  if (existsSync("/usr/bin/kubectl")) return "/usr/bin/kubectl";
-  for (const dir of (process.env["PATH"] ?? "").split(delimiter)) {
-    if (dir && existsSync(join(dir, "kubectl"))) return join(dir, "kubectl");
-  }
-  return undefined;
-}
+import { findKubectl, kubectlRunner } from "./kubectl-helpers.js";
 
 // kubectl is a Debian package (CI installs it); without it these tests cannot run and are skipped.
 const kubectl = findKubectl();
@@ -40,13 +25,7 @@ describe.skipIf(!kubectl)("kubectl against the fake", () => {
   let kubeconfig: string;
   let manifest: string;
 
-  const k = async (...args: string[]): Promise<string> => {
-    const { stdout } = await run(kubectl!, ["--kubeconfig", kubeconfig, ...args], {
-      env: { ...process.env, HOME: dir, KUBECACHEDIR: join(dir, "cache") },
-      timeout: 20_000,
-    });
-    return stdout;
-  };
+  let k: (...args: string[]) => Promise<string>;
 
   beforeAll(async () => {
     fake = await createKubeFake();
@@ -55,6 +34,7 @@ describe.skipIf(!kubectl)("kubectl against the fake", () => {
     manifest = join(dir, "pr.yaml");
     await fake.writeKubeconfig(kubeconfig);
     await writeFile(manifest, MANIFEST);
+    k = kubectlRunner(kubectl!, dir, kubeconfig);
   });
   afterAll(async () => {
     await fake.close();
