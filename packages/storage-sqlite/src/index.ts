@@ -10,7 +10,11 @@ export { createSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./
 // ---- For library authors (tooling, other adapters, tests) ----
 export { compileSqliteFilter, type CompileSqliteFilterOptions } from "./sqlite-filter.js";
 export type { RenderedSql } from "@tekton-results/storage-sql";
-export { registerSqliteFunctions, type SqliteFunctionHost } from "./sqlite-functions.js";
+export {
+  registerSqliteFunctions,
+  type SqliteFunctionHost,
+  type StatementLimit,
+} from "./sqlite-functions.js";
 export {
   sqliteMigrations,
   sqliteMigrationSource,

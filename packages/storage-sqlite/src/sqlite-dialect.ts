@@ -18,7 +18,7 @@ import {
   type SqlStoreDialect,
 } from "@tekton-results/storage-sql";
 import { compileSqliteFilter } from "./sqlite-filter.js";
-import { StatementTimeoutError } from "./sqlite-functions.js";
+import { StatementTimeoutError, type StatementLimit } from "./sqlite-functions.js";
 import { translateSqliteError } from "./sqlite-errors.js";
 import { sqliteSummaryStatements } from "./sqlite-summary.js";
 
@@ -60,9 +60,14 @@ function translateError(err: unknown, context?: SqlErrorContext): unknown {
  * The dialect of a store over `knex` (one connection). Statements run
  * synchronously on the store's connection, prepared once and cached; like
  * knex queries, they are announced to the knex instance's `query` listeners
- * (with their bindings) when there are any.
+ * (with their bindings) when there are any. List and summary statements (the
+ * ones a caller's filter shapes) run under the connection's time limit, found
+ * by `limitOf`; statements by key and writes do not.
  */
-export function sqliteDialect(knex: Knex): SqlStoreDialect {
+export function sqliteDialect(
+  knex: Knex,
+  limitOf: (db: BetterSqlite3.Database) => StatementLimit | undefined = () => undefined,
+): SqlStoreDialect {
   const client = knex.client as {
     acquireConnection(): Promise<BetterSqlite3.Database>;
     releaseConnection(conn: BetterSqlite3.Database): Promise<unknown>;
@@ -108,7 +113,9 @@ export function sqliteDialect(knex: Knex): SqlStoreDialect {
     all: <R>(sql: string, bindings: readonly unknown[]) =>
       withConnection((db) => {
         const values = bindings.map(sqliteBinding);
-        return statement(db, sql, values).all(...values) as R[];
+        const prepared = statement(db, sql, values);
+        const limit = limitOf(db);
+        return (limit ? limit(() => prepared.all(...values)) : prepared.all(...values)) as R[];
       }),
     query: <R>(fixed: SqlStatement, values: readonly unknown[]) =>
       withConnection((db) => statement(db, fixed.text, values).all(...values) as R[]),

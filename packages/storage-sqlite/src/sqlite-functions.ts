@@ -151,43 +151,55 @@ function toNumber(value: SqlValue): number | null {
 /** Options of {@link registerSqliteFunctions}. */
 export interface SqliteFunctionOptions {
   /**
-   * The most time, in ms, one statement may spend once it has called one of
-   * these functions: a later call past the limit throws
-   * {@link StatementTimeoutError}. `0` or absent: no limit.
+   * The most time, in ms, a statement run under the returned
+   * {@link StatementLimit} may spend once it calls one of these functions:
+   * a call past the limit throws {@link StatementTimeoutError}. `0` or
+   * absent: no limit.
    */
   statementTimeoutMs?: number;
 }
 
 /**
- * Register every function of this module on a better-sqlite3 connection.
+ * Runs `run` (one synchronous statement) under the connection's time limit.
+ * Statements run outside it (writes, migrations, bulk loads) are not bounded.
+ */
+export type StatementLimit = <T>(run: () => T) => T;
+
+/**
+ * Register every function of this module on a better-sqlite3 connection, and
+ * return the connection's {@link StatementLimit}.
  *
  * The time limit: better-sqlite3 runs a statement synchronously and has no
- * progress handler, so the functions themselves keep the clock. The first call
- * in a synchronous run of JavaScript starts it (a microtask resets it when the
- * run ends), and every call checks it. Time SQLite spends before the first
- * call, or in statements that call none of these functions, is not bounded.
+ * progress handler, so the functions themselves keep the clock: inside the
+ * returned limit, every call checks the time since the statement began. The
+ * store runs its list and summary statements (the ones a caller's filter
+ * shapes) under it; a bulk transaction of many writes or a migration's
+ * backfill runs outside it and is never cut off. Time SQLite spends in
+ * statements that call none of these functions is not bounded.
  */
 export function registerSqliteFunctions(
   db: SqliteFunctionHost,
   functionOptions: SqliteFunctionOptions = {},
-): void {
+): StatementLimit {
   const limitMs = functionOptions.statementTimeoutMs ?? 0;
-  let startedAt: number | undefined;
-  const reset = () => {
-    startedAt = undefined;
-  };
+  let deadline: number | undefined;
   const check =
     limitMs > 0
       ? () => {
-          const now = performance.now();
-          if (startedAt === undefined) {
-            startedAt = now;
-            queueMicrotask(reset);
-          } else if (now - startedAt > limitMs) {
+          if (deadline !== undefined && performance.now() > deadline) {
             throw new StatementTimeoutError(limitMs);
           }
         }
       : () => undefined;
+  const limit: StatementLimit = (run) => {
+    if (limitMs <= 0 || deadline !== undefined) return run();
+    deadline = performance.now() + limitMs;
+    try {
+      return run();
+    } finally {
+      deadline = undefined;
+    }
+  };
   const options = { deterministic: true };
   db.function("regexp", options, ((pattern: SqlValue, text: SqlValue) => {
     check();
@@ -216,4 +228,5 @@ export function registerSqliteFunctions(
     const n = toNumber(value);
     return n === null ? null : formatDuration(n);
   }) as never);
+  return limit;
 }

@@ -18,8 +18,8 @@ afterEach(async () => {
 });
 
 /**
- * A file store with `count` records of long values, loaded without a limit
- * (writes call the functions too), then reopened with `statementTimeoutMs`.
+ * A file store with `count` records of long values, loaded, then reopened
+ * with `statementTimeoutMs`.
  */
 async function loaded(statementTimeoutMs: number, count: number): Promise<SqliteStore> {
   dir = mkdtempSync(join(tmpdir(), "sqlite-timeout-"));

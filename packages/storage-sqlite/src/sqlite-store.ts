@@ -16,7 +16,7 @@ import {
   openSqlStore,
   pendingMigrationCount,
 } from "@tekton-results/storage-sql";
-import { registerSqliteFunctions } from "./sqlite-functions.js";
+import { registerSqliteFunctions, type StatementLimit } from "./sqlite-functions.js";
 import { sqliteMigrationSource } from "./sqlite-migrations.js";
 import { translateSqliteError } from "./sqlite-errors.js";
 import { sqliteDialect } from "./sqlite-dialect.js";
@@ -69,8 +69,9 @@ class SqliteStoreImpl extends SqlResultsStore implements SqliteStore {
   constructor(
     readonly knex: Knex,
     private readonly busyTimeoutMs: number,
+    limitOf: (db: BetterSqlite3.Database) => StatementLimit | undefined,
   ) {
-    super(sqliteDialect(knex));
+    super(sqliteDialect(knex, limitOf));
   }
 
   async migrate(): Promise<void> {
@@ -115,6 +116,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
   const filename = memory ? options.filename : resolve(options.filename);
   if (!memory) mkdirSync(dirname(filename), { recursive: true });
   const logger = options.logger;
+  const limits = new WeakMap<BetterSqlite3.Database, StatementLimit>();
 
   const knex = knexFactory({
     client: "better-sqlite3",
@@ -140,7 +142,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
               );
             }
           }
-          registerSqliteFunctions(conn, { statementTimeoutMs });
+          limits.set(conn, registerSqliteFunctions(conn, { statementTimeoutMs }));
           done(null, conn);
         } catch (err) {
           done(err as Error, conn);
@@ -150,7 +152,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Sq
     log: knexLog(logger),
   });
 
-  const store = new SqliteStoreImpl(knex, busyTimeoutMs);
+  const store = new SqliteStoreImpl(knex, busyTimeoutMs, (db) => limits.get(db));
   return openSqlStore(store, {
     migrate: options.migrate ?? true,
     onPending: (pending) =>
