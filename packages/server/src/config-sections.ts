@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import type { Settings } from "./config-flags.js";
 import {
   ConfigError,
@@ -23,12 +24,14 @@ import type {
   S3LogsConfig,
   ServerConfig,
   SqliteSettings,
+  TlsConfig,
 } from "./config.js";
 import { DEFAULT_MAX_LOG_BYTES } from "./log-upload.js";
 import { DEFAULT_MAX_PAGE_BYTES } from "./page-budget.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./rest-gateway.js";
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./listener.js";
 import { DEFAULT_SHUTDOWN_DEADLINE_MS } from "./server.js";
+import { DEFAULT_TLS_MIN_VERSION, TLS_MIN_VERSIONS, type TlsMinVersion } from "./tls.js";
 
 /** The default database: a SQLite file under the working directory. */
 export const DEFAULT_DATABASE = "./data/results.db";
@@ -279,5 +282,52 @@ export function parseAuthConfig(s: Settings): AuthConfig {
       s.pick("auth-impersonation", "AUTH_IMPERSONATE"),
       true,
     ),
+  };
+}
+
+/** A `--tls-min-version` value: `TLSv1.2` or `TLSv1.3` (any case; `1.2` and `1.3` too). */
+function parseTlsMinVersion(value: string): TlsMinVersion {
+  const v = value
+    .trim()
+    .toLowerCase()
+    .replace(/^tlsv?/, "");
+  const found = TLS_MIN_VERSIONS.find((t) => t.toLowerCase() === `tlsv${v}`);
+  if (!found) {
+    throw new ConfigError(
+      `tls-min-version must be ${TLS_MIN_VERSIONS.join(" or ")}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return found;
+}
+
+/**
+ * TLS: `--tls-cert-file` and `--tls-key-file` together, else upstream's
+ * `TLS_PATH` (a directory holding `tls.crt` and `tls.key`); none: cleartext.
+ * The files are read and checked when the server starts.
+ */
+export function parseTls(s: Settings): TlsConfig | undefined {
+  let certFile = s.pick("tls-cert-file", "TLS_CERT_FILE");
+  let keyFile = s.pick("tls-key-file", "TLS_KEY_FILE");
+  const tlsPath = s.env("TLS_PATH");
+  if (certFile === undefined && keyFile === undefined && tlsPath) {
+    certFile = join(tlsPath, "tls.crt");
+    keyFile = join(tlsPath, "tls.key");
+  }
+  if (certFile === undefined && keyFile === undefined) {
+    if (s.flag("tls-min-version") !== undefined) {
+      throw new ConfigError("--tls-min-version needs --tls-cert-file and --tls-key-file");
+    }
+    return undefined;
+  }
+  if (certFile === undefined || keyFile === undefined) {
+    throw new ConfigError(
+      `--tls-cert-file and --tls-key-file go together (got only --${certFile === undefined ? "tls-key-file" : "tls-cert-file"})`,
+    );
+  }
+  const minVersion = s.pick("tls-min-version", "TLS_MIN_VERSION");
+  return {
+    certFile,
+    keyFile,
+    minVersion: minVersion === undefined ? DEFAULT_TLS_MIN_VERSION : parseTlsMinVersion(minVersion),
   };
 }

@@ -310,3 +310,42 @@ describe("parseDatabaseUrl", () => {
     expect(() => parseDatabaseUrl(" ")).toThrow(ConfigError);
   });
 });
+
+describe("parseConfig: TLS", () => {
+  it("serves cleartext unless given a certificate", () => {
+    expect(run([]).tls).toBeUndefined();
+    expect(run([], { TLS_MIN_VERSION: "TLSv1.3" }).tls).toBeUndefined();
+    expect(() => run(["--tls-min-version", "TLSv1.3"])).toThrow(/needs --tls-cert-file/);
+  });
+
+  it("takes the files from flags, variables, or upstream's TLS_PATH", () => {
+    const files = { certFile: "/c/tls.crt", keyFile: "/c/tls.key" };
+    expect(run(["--tls-cert-file", "/c/tls.crt", "--tls-key-file", "/c/tls.key"]).tls).toEqual({
+      ...files,
+      minVersion: "TLSv1.2",
+    });
+    expect(run([], { TLS_CERT_FILE: "/c/tls.crt", TLS_KEY_FILE: "/c/tls.key" }).tls).toEqual({
+      ...files,
+      minVersion: "TLSv1.2",
+    });
+    expect(run([], { TLS_PATH: "/c", TLS_MIN_VERSION: "1.3" }).tls).toEqual({
+      ...files,
+      minVersion: "TLSv1.3",
+    });
+    // The files' own settings win over TLS_PATH.
+    expect(
+      run(["--tls-cert-file", "/x.pem", "--tls-key-file", "/x.key"], { TLS_PATH: "/c" }).tls,
+    ).toMatchObject({ certFile: "/x.pem", keyFile: "/x.key" });
+    expect(run(["--tls-min-version", "tlsv1.3"], { TLS_PATH: "/c" }).tls?.minVersion).toBe(
+      "TLSv1.3",
+    );
+  });
+
+  it("refuses half a pair and unknown versions", () => {
+    expect(() => run(["--tls-cert-file", "/c/tls.crt"])).toThrow(/go together/);
+    expect(() => run([], { TLS_KEY_FILE: "/c/tls.key" })).toThrow(/go together/);
+    expect(() => run(["--tls-min-version", "TLSv1.1"], { TLS_PATH: "/c" })).toThrow(ConfigError);
+    expect(USAGE).toContain("--tls-cert-file");
+    expect(USAGE).toContain("TLS_PATH");
+  });
+});

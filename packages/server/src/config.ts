@@ -8,6 +8,7 @@
  * @module
  */
 import type { LogLevel, ParsedCommand } from "@tekton-results/runtime";
+import type { TlsMinVersion } from "./tls.js";
 import { readSettings } from "./config-flags.js";
 import {
   parseAuthConfig,
@@ -15,6 +16,7 @@ import {
   parseLogsConfig,
   parseMigrations,
   parseServing,
+  parseTls,
 } from "./config-sections.js";
 
 export { ConfigError, parseDatabaseUrl } from "./config-values.js";
@@ -102,6 +104,16 @@ export type AuthConfig =
       impersonation: boolean;
     };
 
+/** Serving over TLS: the certificate and key files (reloaded when they change). */
+export interface TlsConfig {
+  /** PEM certificate (chain), e.g. `$TLS_PATH/tls.crt`. */
+  certFile: string;
+  /** PEM private key, e.g. `$TLS_PATH/tls.key`. */
+  keyFile: string;
+  /** The oldest TLS version accepted. */
+  minVersion: TlsMinVersion;
+}
+
 /** The configuration of a server run. */
 export interface ServerConfig {
   port: number;
@@ -129,6 +141,8 @@ export interface ServerConfig {
   sqlite: SqliteSettings;
   logs: LogsConfig;
   auth: AuthConfig;
+  /** Serve over TLS; absent: cleartext (h2c and HTTP/1.1). */
+  tls?: TlsConfig;
 }
 
 /** What the command line asks for. */
@@ -150,5 +164,9 @@ export function parseConfig(
   const databases = parseDatabaseSettings(settings);
   const logs = parseLogsConfig(settings);
   const auth = parseAuthConfig(settings);
-  return { kind: "run", config: { ...serving, ...migrations, ...databases, logs, auth } };
+  const tls = parseTls(settings);
+  return {
+    kind: "run",
+    config: { ...serving, ...migrations, ...databases, logs, auth, ...(tls ? { tls } : {}) },
+  };
 }

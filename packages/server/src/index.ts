@@ -5,7 +5,7 @@
  *   `Logs` services (v1alpha2 and v1alpha3) when given a log store, on any
  *   Connect router: mount it with `connectNodeAdapter`, Fastify, Express...
  * - {@link createResultsServer} serves routes, health, reflection, REST and
- *   metrics on one port (h2c and HTTP/1.1).
+ *   metrics on one port (h2c and HTTP/1.1, or HTTP/2 and HTTP/1.1 over TLS).
  * - {@link main} is the `tekton-results-server` command.
  *
  * @module
@@ -40,6 +40,16 @@ export {
   type ListeningAddress,
   type CloseOptions,
 } from "./server.js";
+export {
+  loadCertificate,
+  TlsFileError,
+  TLS_MIN_VERSIONS,
+  DEFAULT_TLS_MIN_VERSION,
+  DEFAULT_TLS_RELOAD_CHECK_MS,
+  type TlsOptions,
+  type TlsMinVersion,
+  type LoadedCertificate,
+} from "./tls.js";
 export { createServerMetrics, type ServerMetrics } from "./metrics.js";
 export { createCorsHandler, type CorsHandler } from "./cors.js";
 export {
@@ -72,6 +82,7 @@ export {
   type DatabaseConfig,
   type PostgresSettings,
   type SqliteSettings,
+  type TlsConfig,
   type Command,
 } from "./config.js";
 

@@ -3,7 +3,9 @@
  * each connection's first bytes are peeked, and the socket is handed to an
  * HTTP/2 server when they are the HTTP/2 connection preface, else to an
  * HTTP/1.1 server. Idle HTTP/2 connections are closed with GOAWAY, silent new
- * connections are dropped, and a drain closes everything gracefully.
+ * connections are dropped, and a drain closes everything gracefully. The
+ * pieces a TLS listener shares (the connection book, the drain) are exported
+ * for `listener-tls.ts`.
  *
  * @module
  */
@@ -50,7 +52,7 @@ const MAX_HTTP2_WINDOW_BYTES = 2 ** 31 - 1;
 export interface ListeningAddress {
   host: string;
   port: number;
-  /** `http://host:port` (IPv6 hosts in brackets). */
+  /** `http://host:port`, `https://` with TLS (IPv6 hosts in brackets). */
   url: string;
 }
 
@@ -162,98 +164,107 @@ function until(done: () => boolean): Promise<void> {
   });
 }
 
-/** An HTTP/1.1 and HTTP/2 listener on one port for `options.handler`. Nothing listens yet. */
-export function createListener(options: ListenerOptions): Listener {
-  const { handler, logger, idleTimeoutMs, handshakeTimeoutMs, isDraining } = options;
-  const streamWindow = windowOption(
-    options.http2Windows?.streamBytes,
-    DEFAULT_HTTP2_STREAM_WINDOW_BYTES,
-    "http2Windows.streamBytes",
-  );
-  const connectionWindow = windowOption(
-    options.http2Windows?.connectionBytes,
-    DEFAULT_HTTP2_CONNECTION_WINDOW_BYTES,
-    "http2Windows.connectionBytes",
-  );
+/** The connections of a listener, for its drain. */
+export interface ConnectionBook {
+  /** Open connections (the TLS sockets of a TLS listener). */
+  sockets: Set<net.Socket>;
+  sessions: Set<http2.ServerHttp2Session>;
+  /** HTTP/1.1 connections with a request in progress, and how many. */
+  h1Busy: Map<net.Socket, number>;
+  /** Connections that carry an HTTP/2 session. */
+  h2Sockets: WeakSet<net.Socket>;
+}
 
-  const h1 = http.createServer({ keepAliveTimeout: 5_000 }, handler);
-  const h2 = http2.createServer({ settings: { initialWindowSize: streamWindow } }, handler);
-  const sockets = new Set<net.Socket>();
-  const sessions = new Set<http2.ServerHttp2Session>();
-  const h1Busy = new Map<net.Socket, number>();
-  const h2Sockets = new WeakSet<net.Socket>();
+/** An empty {@link ConnectionBook}. */
+export function newConnectionBook(): ConnectionBook {
+  return { sockets: new Set(), sessions: new Set(), h1Busy: new Map(), h2Sockets: new WeakSet() };
+}
 
-  h1.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+/** Record `socket` in `book` until it closes. */
+export function addConnection(book: ConnectionBook, socket: net.Socket, logger?: Logger): void {
+  book.sockets.add(socket);
+  socket.once("close", () => {
+    book.sockets.delete(socket);
+    book.h1Busy.delete(socket);
+  });
+  socket.on("error", (err) => logger?.debug({ err: describe(err) }, "connection error"));
+}
+
+/** Count the HTTP/1.1 requests in progress on each connection of `server`. */
+export function countHttp1Requests(server: net.Server, book: ConnectionBook): void {
+  server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (req.httpVersionMajor !== 1) return;
     const socket = req.socket;
-    h1Busy.set(socket, (h1Busy.get(socket) ?? 0) + 1);
+    book.h1Busy.set(socket, (book.h1Busy.get(socket) ?? 0) + 1);
     res.once("close", () => {
-      const n = (h1Busy.get(socket) ?? 1) - 1;
-      if (n <= 0) h1Busy.delete(socket);
-      else h1Busy.set(socket, n);
+      const n = (book.h1Busy.get(socket) ?? 1) - 1;
+      if (n <= 0) book.h1Busy.delete(socket);
+      else book.h1Busy.set(socket, n);
     });
   });
-  h2.on("session", (session: http2.ServerHttp2Session) => {
-    sessions.add(session);
+}
+
+/** The receive windows of {@link ListenerOptions.http2Windows}, checked, with their defaults. */
+export function http2WindowSizes(options: ListenerOptions): { stream: number; connection: number } {
+  return {
+    stream: windowOption(
+      options.http2Windows?.streamBytes,
+      DEFAULT_HTTP2_STREAM_WINDOW_BYTES,
+      "http2Windows.streamBytes",
+    ),
+    connection: windowOption(
+      options.http2Windows?.connectionBytes,
+      DEFAULT_HTTP2_CONNECTION_WINDOW_BYTES,
+      "http2Windows.connectionBytes",
+    ),
+  };
+}
+
+/**
+ * Record the HTTP/2 sessions of `server` in `book`: their connection window,
+ * the idle GOAWAY, and no new session while draining.
+ */
+export function manageSessions(
+  server: net.Server,
+  book: ConnectionBook,
+  options: ListenerOptions,
+  connectionWindow: number,
+): void {
+  const { logger, idleTimeoutMs, isDraining } = options;
+  server.on("session", (session: http2.ServerHttp2Session) => {
+    book.sessions.add(session);
     if (connectionWindow > 65_535) session.setLocalWindowSize(connectionWindow);
-    session.on("close", () => sessions.delete(session));
+    session.on("close", () => book.sessions.delete(session));
     session.on("error", (err) => logger?.debug({ err: describe(err) }, "HTTP/2 session error"));
     if (idleTimeoutMs > 0) closeWhenIdle(session, idleTimeoutMs, logger);
     if (isDraining()) session.close();
   });
-  h2.on("sessionError", (err: Error) =>
+  server.on("sessionError", (err: Error) =>
     logger?.debug({ err: describe(err) }, "HTTP/2 session error"),
   );
+}
 
-  /** Peek at the first bytes and hand the socket to the right HTTP server. */
-  function dispatch(socket: net.Socket): void {
-    sockets.add(socket);
-    socket.once("close", () => {
-      sockets.delete(socket);
-      h1Busy.delete(socket);
-    });
-    socket.on("error", (err) => logger?.debug({ err: describe(err) }, "connection error"));
-    if (isDraining()) {
-      socket.destroy();
-      return;
-    }
-    let buffered = Buffer.alloc(0);
-    // A connection that sends no request line or preface in time is dropped.
-    const onIdle = (): void => {
-      socket.destroy();
-    };
-    socket.setTimeout(handshakeTimeoutMs, onIdle);
-    const onData = (chunk: Buffer): void => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const n = Math.min(buffered.length, H2_PREFACE.length);
-      const isH2 = buffered.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
-      if (isH2 && buffered.length < H2_PREFACE.length) return;
-      socket.removeListener("data", onData);
-      socket.setTimeout(0);
-      socket.removeListener("timeout", onIdle);
-      socket.pause();
-      socket.unshift(buffered);
-      if (isH2) {
-        // The HTTP/2 session takes over reading; resuming here would let the
-        // unshifted preface flow past it.
-        h2Sockets.add(socket);
-        h2.emit("connection", socket);
-      } else {
-        h1.emit("connection", socket);
-        socket.resume();
-      }
-    };
-    socket.on("data", onData);
-  }
-
-  const tcp = net.createServer({ noDelay: true }, dispatch);
-  tcp.on("error", (err) => logger?.error({ err: describe(err) }, "listener error"));
-
+/**
+ * The {@link Listener} of `server`, whose connections `book` records:
+ * `listen` reports `scheme://host:port`, `drain` closes what `book` holds,
+ * then calls `onClosed`.
+ */
+export function listenerOf(
+  server: net.Server,
+  book: ConnectionBook,
+  options: ListenerOptions,
+  scheme: "http" | "https",
+  onClosed: () => void = () => {},
+): Listener {
+  const { logger } = options;
+  const { sockets, sessions, h1Busy, h2Sockets } = book;
+  server.on("error", (err) => logger?.error({ err: describe(err) }, "listener error"));
   let cutNow: (() => void) | undefined;
 
   async function drain(deadlineMs: number): Promise<void> {
     const listenerClosed = new Promise<void>((resolve) => {
-      if (!tcp.listening) resolve();
-      else tcp.close(() => resolve());
+      if (!server.listening) resolve();
+      else server.close(() => resolve());
     });
     for (const session of sessions) session.close();
     for (const socket of sockets) {
@@ -277,6 +288,7 @@ export function createListener(options: ListenerOptions): Listener {
       for (const socket of sockets) socket.destroy();
     }
     await listenerClosed;
+    onClosed();
   }
 
   return {
@@ -285,17 +297,67 @@ export function createListener(options: ListenerOptions): Listener {
     listen(port, host = "0.0.0.0") {
       return new Promise<ListeningAddress>((resolve, reject) => {
         const onError = (err: Error): void => reject(err);
-        tcp.once("error", onError);
-        tcp.listen(port, host, () => {
-          tcp.removeListener("error", onError);
-          const addr = tcp.address() as net.AddressInfo;
+        server.once("error", onError);
+        server.listen(port, host, () => {
+          server.removeListener("error", onError);
+          const addr = server.address() as net.AddressInfo;
           const h =
             addr.family === "IPv6" || addr.address.includes(":")
               ? `[${addr.address}]`
               : addr.address;
-          resolve({ host: addr.address, port: addr.port, url: `http://${h}:${addr.port}` });
+          resolve({ host: addr.address, port: addr.port, url: `${scheme}://${h}:${addr.port}` });
         });
       });
     },
   };
+}
+
+/** An HTTP/1.1 and HTTP/2 (cleartext) listener on one port for `options.handler`. Nothing listens yet. */
+export function createListener(options: ListenerOptions): Listener {
+  const { handler, logger, handshakeTimeoutMs, isDraining } = options;
+  const windows = http2WindowSizes(options);
+  const h1 = http.createServer({ keepAliveTimeout: 5_000 }, handler);
+  const h2 = http2.createServer({ settings: { initialWindowSize: windows.stream } }, handler);
+  const book = newConnectionBook();
+  countHttp1Requests(h1, book);
+  manageSessions(h2, book, options, windows.connection);
+
+  /** Peek at the first bytes and hand the socket to the right HTTP server. */
+  function dispatch(socket: net.Socket): void {
+    addConnection(book, socket, logger);
+    if (isDraining()) {
+      socket.destroy();
+      return;
+    }
+    let buffered = Buffer.alloc(0);
+    // A connection that sends no request line or preface in time is dropped.
+    const onIdle = (): void => {
+      socket.destroy();
+    };
+    socket.setTimeout(handshakeTimeoutMs, onIdle);
+    const onData = (chunk: Buffer): void => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const n = Math.min(buffered.length, H2_PREFACE.length);
+      const isH2 = buffered.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+      if (isH2 && buffered.length < H2_PREFACE.length) return;
+      socket.removeListener("data", onData);
+      socket.setTimeout(0);
+      socket.removeListener("timeout", onIdle);
+      socket.pause();
+      socket.unshift(buffered);
+      if (isH2) {
+        // The HTTP/2 session takes over reading; resuming here would let the
+        // unshifted preface flow past it.
+        book.h2Sockets.add(socket);
+        h2.emit("connection", socket);
+      } else {
+        h1.emit("connection", socket);
+        socket.resume();
+      }
+    };
+    socket.on("data", onData);
+  }
+
+  const tcp = net.createServer({ noDelay: true }, dispatch);
+  return listenerOf(tcp, book, options, "http");
 }

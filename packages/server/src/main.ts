@@ -17,6 +17,7 @@ import { createServerMetrics } from "./metrics.js";
 import { createResultsRoutes } from "./routes.js";
 import { createResultsServer, type ResultsServer } from "./server.js";
 import { MissingAdapterError, openStore, type ImportAdapter } from "./storage-adapters.js";
+import { loadCertificate, TlsFileError } from "./tls.js";
 
 export { EXIT_FAILURE, EXIT_USAGE } from "@tekton-results/runtime";
 export { openAuthorizer, openLogStore } from "./backends.js";
@@ -126,7 +127,32 @@ function assembleServer(config: ServerConfig, logger: Logger, backends: Backends
     corsOrigins: config.corsOrigins,
     idleTimeoutMs: config.idleTimeoutMs,
     handshakeTimeoutMs: config.handshakeTimeoutMs,
+    ...(config.tls ? { tls: config.tls } : {}),
   });
+}
+
+/**
+ * Check the TLS certificate and key before anything opens: a missing or
+ * unreadable file, or a key that is not the certificate's, is logged as such
+ * and the exit code returned. An expired certificate is only a warning.
+ */
+function checkTlsFiles(config: ServerConfig, logger: Logger): number | undefined {
+  if (!config.tls) return undefined;
+  const { certFile, keyFile } = config.tls;
+  try {
+    const loaded = loadCertificate(certFile, keyFile);
+    if (loaded.notAfter.getTime() < Date.now()) {
+      logger.warn(
+        { certFile, notAfter: loaded.notAfter.toISOString() },
+        "the TLS certificate has expired",
+      );
+    }
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof TlsFileError)) throw err;
+    logger.error({ certFile, keyFile }, `cannot serve TLS: ${err.message}`);
+    return EXIT_FAILURE;
+  }
 }
 
 /**
@@ -156,6 +182,7 @@ async function serveUntilStopped(
   stop: Promise<unknown>,
 ): Promise<number> {
   const { store, logs } = backends;
+  const certificate = server.certificate();
   let address;
   try {
     address = await server.listen(config.port, config.host);
@@ -172,6 +199,17 @@ async function serveUntilStopped(
       port: address.port,
       database: config.database.kind,
       logs: logs ? describeLogStore(config.logs) : "disabled",
+      ...(config.tls && certificate
+        ? {
+            tls: {
+              certFile: config.tls.certFile,
+              keyFile: config.tls.keyFile,
+              minVersion: config.tls.minVersion,
+              serial: certificate.serial,
+              notAfter: certificate.notAfter.toISOString(),
+            },
+          }
+        : {}),
       version: serverVersion(),
     },
     "listening",
@@ -200,9 +238,19 @@ async function serveUntilStopped(
 /** Run the server with a parsed configuration; resolves with the exit code. */
 async function runServer(config: ServerConfig, options: MainOptions): Promise<number> {
   const logger = options.logger ?? createJsonLogger({ level: config.logLevel });
+  const tlsProblem = checkTlsFiles(config, logger);
+  if (tlsProblem !== undefined) return tlsProblem;
   const backends = await openBackends(config, logger, options.importAdapter);
   if (typeof backends === "number") return backends;
-  const server = assembleServer(config, logger, backends);
+  let server: ResultsServer;
+  try {
+    server = assembleServer(config, logger, backends);
+  } catch (err) {
+    // The TLS files changed for the worse since they were checked.
+    logger.error({ err: describe(err) }, "cannot start the server");
+    await backends.store.close().catch(() => undefined);
+    return EXIT_FAILURE;
+  }
   let forced = false;
   // A second signal cuts the connections still open.
   const signals = options.stop

@@ -1,12 +1,12 @@
 /**
  * The API server: one TCP port that serves gRPC, gRPC-Web and Connect (over
- * HTTP/2 cleartext and HTTP/1.1), the REST/JSON paths, gRPC health and
- * reflection, `GET /healthz`, `GET /readyz` and, when given metrics,
+ * HTTP/2 and HTTP/1.1, cleartext or TLS), the REST/JSON paths, gRPC health
+ * and reflection, `GET /healthz`, `GET /readyz` and, when given metrics,
  * `GET /metrics`.
  *
  * This module assembles them; the port shared by both HTTP versions is
- * `listener.ts`, the plain endpoints `endpoints.ts`, the REST paths
- * `rest-gateway.ts`.
+ * `listener.ts` (`listener-tls.ts` with TLS, its certificate `tls.ts`), the
+ * plain endpoints `endpoints.ts`, the REST paths `rest-gateway.ts`.
  *
  * @module
  */
@@ -34,6 +34,7 @@ import {
   type ListeningAddress,
 } from "./listener.js";
 import type { ServerMetrics } from "./metrics.js";
+import { createTlsListener } from "./listener-tls.js";
 import type { NodeHandlerFn } from "./node-http.js";
 import { createReflectionRoutes, REFLECTION_SERVICE_NAMES } from "./reflection.js";
 import {
@@ -42,6 +43,7 @@ import {
   DEFAULT_REST_SERVICES,
   type RestGateway,
 } from "./rest-gateway.js";
+import { createCertificateReloader, type LoadedCertificate, type TlsOptions } from "./tls.js";
 
 export { storeReadinessCheck } from "./endpoints.js";
 export {
@@ -103,6 +105,13 @@ export interface ResultsServerOptions {
    * Default {@link DEFAULT_HANDSHAKE_TIMEOUT_MS}.
    */
   handshakeTimeoutMs?: number;
+  /**
+   * Serve over TLS with this certificate: HTTP/2 (ALPN `h2`) and HTTP/1.1 on
+   * the one port, the certificate reloaded when its files change. Throws a
+   * `TlsFileError` when the files cannot be read or the key does not match.
+   * Default: cleartext.
+   */
+  tls?: TlsOptions;
 }
 
 /** Options of {@link ResultsServer.close}. */
@@ -131,6 +140,8 @@ export interface ResultsServer {
   readonly rest: RestGateway;
   /** Requests being handled now. */
   inFlight(): number;
+  /** The certificate in service with TLS; `undefined` on a cleartext server. */
+  certificate(): LoadedCertificate | undefined;
 }
 
 function describe(err: unknown): string {
@@ -261,7 +272,7 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     connectHandler(req, res);
   }, isDraining);
 
-  const listener = createListener({
+  const listenerOptions = {
     handler,
     logger,
     http2Windows: options.http2Windows,
@@ -269,7 +280,11 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     handshakeTimeoutMs,
     isDraining,
     inFlight,
-  });
+  };
+  const certificate = options.tls ? createCertificateReloader(options.tls, logger) : undefined;
+  const listener = certificate
+    ? createTlsListener({ ...listenerOptions, certificate, minVersion: options.tls?.minVersion })
+    : createListener(listenerOptions);
 
   let closing: Promise<void> | undefined;
 
@@ -285,6 +300,7 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     health,
     rest,
     inFlight,
+    certificate: () => certificate?.current(),
     listen: (port, host) => listener.listen(port, host),
     close(closeOptions) {
       if (closing) {

@@ -9,11 +9,13 @@ import { DEFAULT_MAX_PAGE_BYTES } from "./page-budget.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./rest-gateway.js";
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./listener.js";
 import { DEFAULT_SHUTDOWN_DEADLINE_MS } from "./server.js";
+import { DEFAULT_TLS_MIN_VERSION } from "./tls.js";
 
 /** The usage text of `--help`. */
 export const USAGE = `Usage: tekton-results-server [flags]
 
-Serves the Tekton Results API (gRPC, gRPC-Web, Connect and REST) on one port.
+Serves the Tekton Results API (gRPC, gRPC-Web, Connect and REST) on one port,
+over TLS when given a certificate.
 
 Flags (each has an environment variable; a flag wins over its variable):
   --port <n>               PORT              TCP port (default 8080)
@@ -37,6 +39,13 @@ Flags (each has an environment variable; a flag wins over its variable):
                                              (default ${DEFAULT_HANDSHAKE_TIMEOUT_MS})
   --skip-migrations        SKIP_MIGRATIONS   do not apply schema migrations at start-up
   --migrate-only                             apply schema migrations, then exit
+TLS (HTTP/2 by ALPN and HTTP/1.1 on the one port; default: cleartext h2c and HTTP/1.1):
+  --tls-cert-file <path>   TLS_CERT_FILE     PEM certificate (chain) of the server
+  --tls-key-file <path>    TLS_KEY_FILE      PEM private key of the certificate
+                           TLS_PATH          upstream's: a directory holding tls.crt and
+                                             tls.key (used when the two above are unset)
+  --tls-min-version <v>    TLS_MIN_VERSION   TLSv1.2 or TLSv1.3 (default ${DEFAULT_TLS_MIN_VERSION})
+                                             The files are reloaded when they change.
 SQLite only:
   --sqlite-statement-timeout-ms <n> SQLITE_STATEMENT_TIMEOUT_MS  stop a filter's statement
                                              after this long (DeadlineExceeded); 0 = none

@@ -1,0 +1,85 @@
+/**
+ * One TCP port for HTTP/2 and HTTP/1.1 over TLS: ALPN picks `h2` or
+ * `http/1.1` (REST, gRPC-Web and Connect over HTTP/1.1), one
+ * `http2.createSecureServer({ allowHTTP1: true })` serves both. The
+ * certificate is reloaded when its files change (`tls.ts`); idle HTTP/2
+ * connections, silent new connections and the drain behave as on the
+ * cleartext port (`listener.ts`).
+ *
+ * @module
+ */
+import type * as http from "node:http";
+import * as http2 from "node:http2";
+import type * as net from "node:net";
+import type * as tls from "node:tls";
+import {
+  addConnection,
+  countHttp1Requests,
+  http2WindowSizes,
+  listenerOf,
+  manageSessions,
+  newConnectionBook,
+  type Listener,
+  type ListenerOptions,
+} from "./listener.js";
+import { DEFAULT_TLS_MIN_VERSION, type CertificateReloader, type TlsMinVersion } from "./tls.js";
+
+/** Options of {@link createTlsListener}. */
+export interface TlsListenerOptions extends ListenerOptions {
+  /** The certificate, loaded, and kept in step with its files. */
+  certificate: CertificateReloader;
+  /** The oldest TLS version accepted. Default TLS 1.2. */
+  minVersion?: TlsMinVersion | undefined;
+}
+
+/** An HTTP/2 and HTTP/1.1 listener over TLS on one port for `options.handler`. Nothing listens yet. */
+export function createTlsListener(options: TlsListenerOptions): Listener {
+  const { handler, logger, handshakeTimeoutMs, isDraining, certificate } = options;
+  const windows = http2WindowSizes(options);
+  const { cert, key } = certificate.current();
+  const server = http2.createSecureServer(
+    {
+      allowHTTP1: true,
+      cert,
+      key,
+      minVersion: options.minVersion ?? DEFAULT_TLS_MIN_VERSION,
+      handshakeTimeout: handshakeTimeoutMs,
+      settings: { initialWindowSize: windows.stream },
+    },
+    handler,
+  );
+  // As on the cleartext port: idle HTTP/1.1 keep-alive connections close after 5 s.
+  (server as unknown as http.Server).keepAliveTimeout = 5_000;
+  const book = newConnectionBook();
+  countHttp1Requests(server, book);
+  manageSessions(server, book, options, windows.connection);
+  certificate.attach(server);
+
+  // A connection that starts no HTTP/2 session and sends no request in time is dropped.
+  const started = new WeakSet<net.Socket>();
+  server.on("request", (req: http.IncomingMessage | http2.Http2ServerRequest) => {
+    started.add(req.socket as net.Socket);
+  });
+  server.on("secureConnection", (socket: tls.TLSSocket) => {
+    addConnection(book, socket, logger);
+    if (isDraining()) {
+      socket.destroy();
+      return;
+    }
+    // ALPN chose HTTP/2: the session (already started) has its own idle timeout.
+    if (socket.alpnProtocol === "h2") {
+      book.h2Sockets.add(socket);
+      return;
+    }
+    const timer = setTimeout(() => {
+      if (!started.has(socket)) socket.destroy();
+    }, handshakeTimeoutMs);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
+  });
+  server.on("tlsClientError", (err: Error) =>
+    logger?.debug({ err: err.message }, "TLS handshake failed"),
+  );
+
+  return listenerOf(server, book, options, "https", () => certificate.close());
+}
