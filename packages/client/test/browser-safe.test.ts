@@ -5,10 +5,14 @@ import { describe, expect, it } from "vitest";
 
 const srcDir = fileURLToPath(new URL("../src/", import.meta.url));
 
-/** The library's source files (tests may use Node). */
+/** The Node-only subpath `@tekton-results/client/node`, under src/node/. */
+const NODE_DIR = "node";
+
+/** The library's source files (tests may use Node), without the Node-only subpath. */
 function librarySources(): string[] {
   return readdirSync(srcDir, { recursive: true, encoding: "utf8" })
     .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+    .filter((f) => !f.startsWith(`${NODE_DIR}/`))
     .map((f) => join(srcDir, f));
 }
 
@@ -32,6 +36,16 @@ describe("browser safety of src/", () => {
       expect(text).not.toMatch(/\bBuffer\b/);
       expect(text).not.toMatch(/\bprocess\./);
       expect(text).not.toMatch(/\brequire\(/);
+      // Nothing of the main entry reaches the Node-only subpath.
+      expect(text).not.toMatch(/from\s+["']\.\.?\/node\//);
     },
   );
+
+  it("keeps Node-only code in the ./node subpath, which package.json exports apart", () => {
+    const pkg = JSON.parse(readFileSync(join(srcDir, "../package.json"), "utf8")) as {
+      exports: Record<string, { source: string }>;
+    };
+    expect(pkg.exports["./node"]?.source).toBe("./src/node/index.ts");
+    expect(readFileSync(join(srcDir, NODE_DIR, "tls.ts"), "utf8")).toMatch(/from "node:fs"/);
+  });
 });

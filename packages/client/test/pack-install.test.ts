@@ -87,6 +87,7 @@ function isBrowserSafe(spec: string): boolean {
 const SCRIPT = `
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createResultsClient, formatResultName, formatRecordName, jsonRecordData, recordData, RECORD_TYPES, isAlreadyExists } from "@tekton-results/client";
+import { trustCa } from "@tekton-results/client/node";
 
 const client = createResultsClient(createGrpcTransport({ baseUrl: process.argv[2] }));
 const name = formatResultName("scratch", "hello");
@@ -100,7 +101,8 @@ const names = [];
 for await (const r of client.listAllResults({ parent: "scratch" }, { pageSize: 1 })) names.push(r.name);
 const data = [];
 for await (const r of client.listAllRecords({ parent: "scratch/results/-", filter: "data.n == 42" })) data.push(recordData(r));
-console.log(JSON.stringify({ uid: result.uid !== "", names, data, duplicate: isAlreadyExists(again) }));
+const tls = trustCa({ ca: "pem", serverName: "results" }).nodeOptions;
+console.log(JSON.stringify({ uid: result.uid !== "", names, data, duplicate: isAlreadyExists(again), tls }));
 `;
 
 /** A browser-style consumer: DOM lib, no Node types, only the client package and connect. */
@@ -198,6 +200,7 @@ describe("the packed client installed in a scratch project", () => {
     const paths = client.files.map((f) => f.path);
     expect(paths).toContain("dist/index.js");
     expect(paths).toContain("dist/index.d.ts");
+    expect(paths).toContain("dist/node/index.js");
     expect(paths).toContain("README.md");
     expect(paths).toContain("package.json");
     expect(paths.filter((p) => p.startsWith("src/") || p.startsWith("test/"))).toEqual([]);
@@ -205,12 +208,13 @@ describe("the packed client installed in a scratch project", () => {
     expect(paths.filter((p) => p.endsWith(".ts") && !p.endsWith(".d.ts"))).toEqual([]);
   });
 
-  it("ships built code that imports nothing Node-only (client and proto)", async () => {
+  it("ships built code that imports nothing Node-only (client and proto) but the ./node subpath", async () => {
     const installed = join(dir, "app", "node_modules", "@tekton-results");
+    const nodeOnly = join(installed, "client", "dist", "node");
     const files = [
       ...(await jsFiles(join(installed, "client", "dist"))),
       ...(await jsFiles(join(installed, "proto", "dist"))),
-    ];
+    ].filter((f) => !f.startsWith(`${nodeOnly}/`));
     expect(files.some((f) => f.endsWith(join("client", "dist", "index.js")))).toBe(true);
     const offending: string[] = [];
     const seen = new Set<string>();
@@ -241,6 +245,7 @@ describe("the packed client installed in a scratch project", () => {
         names: ["scratch/results/hello"],
         data: [{ kind: "PipelineRun", n: 42 }],
         duplicate: true,
+        tls: { ca: "pem", servername: "results" },
       });
     },
     TIMEOUT,
