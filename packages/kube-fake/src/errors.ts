@@ -172,3 +172,20 @@ export function unsupportedMediaType(message: string): KubeApiError {
 export function unprocessable(message: string): KubeApiError {
   return new KubeApiError(failure(422, "Invalid", message));
 }
+
+/**
+ * 403 Forbidden, as `apierrors.NewForbidden`: `<resource>.<group> "<name>" is forbidden: <why>`,
+ * or `forbidden: <why>` without a resource.
+ */
+export function forbidden(
+  gr: GroupResource | undefined,
+  name: string | undefined,
+  why: string,
+): KubeApiError {
+  const message = !gr
+    ? `forbidden: ${why}`
+    : name
+      ? `${qualified(gr)} "${name}" is forbidden: ${why}`
+      : `${qualified(gr)} is forbidden: ${why}`;
+  return new KubeApiError(failure(403, "Forbidden", message, details(gr, name)));
+}

@@ -6,7 +6,9 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Authenticator, UserInfo } from "./authn.js";
 import type { RequestFaults } from "./faults.js";
+import type { HttpAuth } from "./http-auth.js";
 import type { Target } from "./http-routes.js";
 import type { PodLogs } from "./pod-logs.js";
 import {
@@ -37,6 +39,10 @@ export interface HttpContext {
   faults: RequestFaults;
   streams: Set<OpenStream>;
   serverAddress(): string;
+  /** The known tokens (TokenReview). */
+  authenticator: Authenticator;
+  /** Authentication and RBAC of requests, when the `rbac` option is on. */
+  auth?: HttpAuth;
 }
 
 /** One request to a resource, as the verb handlers get it. */
@@ -47,6 +53,8 @@ export interface ResourceCall {
   /** The query parameters. */
   readonly q: URLSearchParams;
   readonly target: Target;
+  /** The user the request acts as, when RBAC is on. */
+  readonly user: UserInfo | undefined;
   /**
    * Counts and records the request under an audit verb, and throws the planned failure when a
    * fault rule matches it.
@@ -61,6 +69,7 @@ export function resourceCall(
   res: ServerResponse,
   url: URL,
   target: Target,
+  user?: UserInfo,
 ): ResourceCall {
   const count = (verb: RequestVerb): void => {
     const key = `${verb} ${target.info.resource}${target.subresource ? `/${target.subresource}` : ""}`;
@@ -82,7 +91,7 @@ export function resourceCall(
     ctx.faults.record(recorded);
     if (planned) throw planned;
   };
-  return { ctx, req, res, q: url.searchParams, target, count };
+  return { ctx, req, res, q: url.searchParams, target, user, count };
 }
 
 /** The label and field selectors of a list, watch or deletecollection (400 when invalid). */

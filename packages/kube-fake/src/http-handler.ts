@@ -1,5 +1,6 @@
 /**
- * The request listener of the fake API server: routes each request to the non-resource paths
+ * The request listener of the fake API server: authenticates and authorizes each request when RBAC
+ * is on (`http-auth.ts`), then routes it to the non-resource paths
  * (`http-routes.ts`), or to the handler of its verb on a resource: reads (`http-reads.ts`),
  * writes (`http-writes.ts`), subresources and reviews (`http-subresources.ts`); failures are
  * answered as `Status` objects (`http-io.ts`).
@@ -8,6 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { badRequest } from "./errors.js";
+import { authorizeOrThrow, requestUser, resourceAttributes } from "./http-auth.js";
 import { resourceCall, type HttpContext } from "./http-context.js";
 import { notAllowed, notFoundPath, sendError } from "./http-io.js";
 import { serveGet, serveListOrWatch } from "./http-reads.js";
@@ -26,12 +28,21 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
   const path = url.pathname.replace(/\/+$/, "") || "/";
   const method = (req.method ?? "GET").toUpperCase();
   const segments = path.split("/").filter(Boolean).map(decodeURIComponent);
+  const target = resolve(segments);
+  const user = ctx.auth ? requestUser(ctx.auth, req) : undefined;
+  if (ctx.auth && user) {
+    authorizeOrThrow(
+      ctx.auth.rbac,
+      target
+        ? resourceAttributes(user, method, target, url.searchParams)
+        : { user, verb: method.toLowerCase(), path },
+    );
+  }
   if (method === "GET" && serveNonResource(req, res, path, segments, () => ctx.serverAddress()))
     return;
 
-  const target = resolve(segments);
   if (!target || !servesSubresource(target)) throw notFoundPath();
-  const call = resourceCall(ctx, req, res, url, target);
+  const call = resourceCall(ctx, req, res, url, target, user);
   if (target.info.virtual) return serveReview(call, method);
   if (call.q.has("dryRun") && method !== "GET") {
     throw badRequest("dryRun is not supported by kube-fake");

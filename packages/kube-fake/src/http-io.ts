@@ -69,6 +69,11 @@ export function notAllowed(): KubeApiError {
 
 /** Reads a request body as text (413 beyond 3 MiB). */
 export async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBodyBytes(req)).toString("utf8");
+}
+
+/** Reads a request body as bytes (413 beyond the size limit). */
+export async function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -80,7 +85,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
       );
     chunks.push(buf);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 /** The media type of a Content-Type header, lower case, without parameters. */

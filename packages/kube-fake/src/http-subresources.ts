@@ -1,28 +1,63 @@
 /**
  * Subresources and virtual resources over HTTP: a pod's `log` (container choice, `tailLines`,
  * `limitBytes`, `follow` as a chunked stream, planned cuts) and the create-only reviews
- * (TokenReview, SubjectAccessReview). The `status` subresource is a write target handled with the
- * write verbs.
+ * (TokenReview, SubjectAccessReview and the self reviews). The `status` subresource is a write
+ * target handled with the write verbs.
  *
  * @module
  */
 import { badRequest } from "./errors.js";
 import { queryFlag, type OpenStream, type ResourceCall } from "./http-context.js";
-import { notAllowed, parseObjectBody, readBody, send, sendJson } from "./http-io.js";
-import { reviewAccess, reviewToken } from "./reviews.js";
+import {
+  mediaType,
+  notAllowed,
+  parseObjectBody,
+  readBodyBytes,
+  send,
+  sendJson,
+} from "./http-io.js";
+import { decodeReviewProtobuf, PROTOBUF_TYPE } from "./review-protobuf.js";
+import {
+  rbacDecider,
+  reviewAccess,
+  reviewSelf,
+  reviewSelfAccess,
+  reviewSelfRules,
+  reviewToken,
+} from "./reviews.js";
 import type { KubeObject } from "./types.js";
 
-/** POST of a TokenReview or SubjectAccessReview: answered 201 with `status`, nothing stored. */
+/** The answer to a review (see `reviews.ts`). */
+function answerReview(call: ResourceCall, body: KubeObject): KubeObject {
+  const { ctx, target, user } = call;
+  const rbac = ctx.auth?.rbac;
+  const authorize = ctx.options.authorize;
+  switch (target.info.resource) {
+    case "tokenreviews":
+      return reviewToken(body, (token) => ctx.authenticator.review(token));
+    case "subjectaccessreviews":
+      return reviewAccess(body, authorize ?? (rbac ? rbacDecider(rbac) : undefined));
+    case "selfsubjectaccessreviews":
+      return reviewSelfAccess(body, user, rbac, authorize);
+    case "selfsubjectrulesreviews":
+      return reviewSelfRules(body, user, rbac);
+    default:
+      return reviewSelf(body, user);
+  }
+}
+
+/** POST of a review (token, access, self): answered 201 with `status`, nothing stored. */
 export async function serveReview(call: ResourceCall, method: string): Promise<void> {
-  const { ctx, req, res, target } = call;
+  const { req, res, target } = call;
   if (method !== "POST" || target.name) throw notAllowed();
   call.count("create");
-  const body = parseObjectBody(await readBody(req), req.headers["content-type"]) as KubeObject;
-  const answer =
-    target.info.resource === "tokenreviews"
-      ? reviewToken(body, ctx.options.tokens ?? {})
-      : reviewAccess(body, ctx.options.authorize);
-  sendJson(res, 201, answer);
+  const bytes = await readBodyBytes(req);
+  const body = (
+    mediaType(req.headers["content-type"]) === PROTOBUF_TYPE
+      ? decodeReviewProtobuf(bytes, target.info.kind)
+      : parseObjectBody(bytes.toString("utf8"), req.headers["content-type"])
+  ) as KubeObject;
+  sendJson(res, 201, answerReview(call, body));
 }
 
 /** The container a log request is for: the `container` parameter, or the pod's only one. */

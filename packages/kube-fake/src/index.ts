@@ -1,7 +1,9 @@
 /**
  * An in-process fake Kubernetes API server for tests and demos: Tekton PipelineRuns, TaskRuns and
- * CustomRuns, pods (with logs), events, namespaces, leases, TokenReview and SubjectAccessReview,
- * served over plain HTTP to the real `@kubernetes/client-node` and `kubectl`, and in-process.
+ * CustomRuns, pods (with logs), events, namespaces, leases, the kinds of a deployment (workloads,
+ * Services, Secrets, ConfigMaps, RBAC roles and bindings), TokenReview and SubjectAccessReview,
+ * with RBAC enforcement on request, served over plain HTTP to the real `@kubernetes/client-node`
+ * and `kubectl`, and in-process.
  *
  * ```ts
  * import { createKubeFake } from "@tekton-results/kube-fake";
@@ -25,6 +27,7 @@ export {
   type KubeFake,
   type PatchOptions,
   type DeleteOptions,
+  type KubeconfigOptions,
 } from "./kube-fake.js";
 export type {
   KubeFakeOptions,

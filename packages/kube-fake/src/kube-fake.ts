@@ -7,18 +7,32 @@
  */
 import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { Socket } from "node:net";
-import yaml from "js-yaml";
+import { ADMIN_TOKEN, Authenticator } from "./authn.js";
 import { KubeApiError, failure } from "./errors.js";
 import { RequestFaults } from "./faults.js";
 import type { OpenStream } from "./http-context.js";
 import { createHttpHandler } from "./http-handler.js";
+import { kubeconfig, type KubeconfigOptions } from "./kubeconfig.js";
 import { cloneJson } from "./patch.js";
 import { PodLogs } from "./pod-logs.js";
+import { RbacAuthorizer } from "./rbac.js";
+import { ClusterRoleAggregation } from "./rbac-aggregation.js";
+import { storeBootstrapPolicy } from "./rbac-bootstrap.js";
+import { selfSignedCertificate } from "./self-signed.js";
 import { findResource, findResourceByKind, type ResourceInfo } from "./resources.js";
 import { parseLabelSelector } from "./selectors.js";
 import { ObjectStore } from "./store.js";
-import type { FailRequestsRule, KubeFakeOptions, KubeObject, RecordedRequest } from "./types.js";
+import type {
+  FailRequestsRule,
+  KubeFakeOptions,
+  KubeObject,
+  RecordedRequest,
+  TokenUser,
+} from "./types.js";
+
+export type { KubeconfigOptions } from "./kubeconfig.js";
 
 /** Options of {@link KubeFake.patch}. */
 export interface PatchOptions {
@@ -48,10 +62,22 @@ export interface DeleteOptions {
 export interface KubeFake {
   /** Base URL, e.g. `http://127.0.0.1:34567`. */
   readonly url: string;
-  /** A kubeconfig (cluster, user and context `kube-fake`, current context set) for this server. */
-  kubeconfigYaml(): string;
+  /**
+   * A kubeconfig (cluster, user and context `kube-fake`, current context set) for this server,
+   * with the admin token or the given one.
+   */
+  kubeconfigYaml(options?: KubeconfigOptions): string;
   /** Writes {@link KubeFake.kubeconfigYaml} to a file. */
-  writeKubeconfig(path: string): Promise<void>;
+  writeKubeconfig(path: string, options?: KubeconfigOptions): Promise<void>;
+  /**
+   * Mints a bearer token of a ServiceAccount: user `system:serviceaccount:<namespace>:<name>`,
+   * groups `system:serviceaccounts`, `system:serviceaccounts:<namespace>`,
+   * `system:authenticated`. TokenReview authenticates it; with `rbac` on, requests with it are
+   * authorized by RBAC. The ServiceAccount need not exist.
+   */
+  serviceAccountToken(namespace: string, name: string): string;
+  /** Mints a bearer token of any user (`system:authenticated` is added to its groups). */
+  mintToken(user: TokenUser): string;
   /** Creates an object (its resource from apiVersion + kind); `status` is kept as given. */
   create(obj: KubeObject): KubeObject;
   /** Gets an object, or undefined. */
@@ -196,6 +222,15 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
   store.onRemoved((info, obj) => {
     if (info === podsInfo) logs.remove(obj.metadata.namespace!, obj.metadata.name);
   });
+  const authenticator = new Authenticator(options.tokens ?? {});
+  let aggregation: ClusterRoleAggregation | undefined;
+  if (options.rbac) {
+    storeBootstrapPolicy(store);
+    aggregation = new ClusterRoleAggregation(store);
+    aggregation.sync();
+  }
+  const rbac = aggregation && new RbacAuthorizer(store, () => aggregation.sync());
+  const tlsFiles = options.tls ? selfSignedCertificate() : undefined;
   const counts = new Map<string, number>();
   const faults = new RequestFaults(10_000);
   const streams = new Set<OpenStream>();
@@ -215,10 +250,12 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
     faults,
     streams,
     serverAddress: () => `${host}:${port}`,
+    authenticator,
+    ...(rbac ? { auth: { authenticator, rbac } } : {}),
   });
 
   const listen = async (): Promise<void> => {
-    const s = createServer(handler);
+    const s = tlsFiles ? createTlsServer(tlsFiles, handler) : createServer(handler);
     s.keepAliveTimeout = 5000;
     s.on("connection", (socket) => {
       connections++;
@@ -248,30 +285,22 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
 
   await listen();
   const urlHost = host.includes(":") ? `[${host}]` : host;
-  const url = `http://${urlHost}:${port}`;
+  const url = `${tlsFiles ? "https" : "http"}://${urlHost}:${port}`;
 
-  const kubeconfigYaml = (): string =>
-    yaml.dump({
-      apiVersion: "v1",
-      kind: "Config",
-      // client-node refuses plain http unless TLS verification is marked skipped.
-      clusters: [{ name: "kube-fake", cluster: { server: url, "insecure-skip-tls-verify": true } }],
-      users: [{ name: "kube-fake", user: { token: "kube-fake" } }],
-      contexts: [
-        {
-          name: "kube-fake",
-          context: { cluster: "kube-fake", user: "kube-fake", namespace: "default" },
-        },
-      ],
-      "current-context": "kube-fake",
-      preferences: {},
-    });
+  const kubeconfigYaml = (opts: KubeconfigOptions = {}): string =>
+    kubeconfig(url, opts.token ?? ADMIN_TOKEN);
 
   return {
     url,
     kubeconfigYaml,
-    async writeKubeconfig(path) {
-      await writeFile(path, kubeconfigYaml(), { mode: 0o600 });
+    async writeKubeconfig(path, opts) {
+      await writeFile(path, kubeconfigYaml(opts), { mode: 0o600 });
+    },
+    serviceAccountToken(namespace, name) {
+      return authenticator.mintServiceAccount(namespace, name);
+    },
+    mintToken(user) {
+      return authenticator.mint(user);
     },
     create(obj) {
       const info = resourceOf(obj.apiVersion, obj.kind);
@@ -359,6 +388,7 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
     },
     async close() {
       closed = true;
+      aggregation?.dispose();
       store.dispose();
       await shutdown();
     },

@@ -22,8 +22,22 @@ export function isNamespaceName(name: string): boolean {
   return NS_RE.test(name);
 }
 
-/** Throws 422 Invalid unless `name` is valid for the resource (RFC 1123 label or subdomain). */
+/**
+ * Throws 422 Invalid unless `name` is valid for the resource (RFC 1123 label or subdomain, or a
+ * path segment for RBAC kinds).
+ */
 export function validateName(info: ResourceInfo, name: string): void {
+  if (info.pathSegmentNames) {
+    // RBAC names: any valid path segment (e.g. "system:discovery").
+    if (name !== "." && name !== ".." && !/[/%]/.test(name)) return;
+    throw invalid(info.kind, info.group, name, [
+      {
+        field: "metadata.name",
+        reason: "FieldValueInvalid",
+        message: `Invalid value: "${name}": may not be '.' or '..' and may not contain '/' or '%'`,
+      },
+    ]);
+  }
   const isNs = info.resource === "namespaces";
   const re = isNs ? NS_RE : NAME_RE;
   if (!re.test(name) || name.length > (isNs ? 63 : 253)) {

@@ -54,6 +54,8 @@ export interface ResourceInfo {
   custom?: boolean;
   /** Maintains `metadata.generation` (bumped on spec changes). */
   generation?: boolean;
+  /** Names are any path segment (RBAC kinds), not RFC 1123 subdomains. */
+  pathSegmentNames?: boolean;
   /** Create-only virtual resource (reviews): nothing is stored. */
   virtual?: boolean;
   /**

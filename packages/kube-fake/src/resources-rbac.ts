@@ -35,6 +35,7 @@ function rbac(kind: string, resource: string, namespaced: boolean): ResourceInfo
     listKind: `${kind}List`,
     namespaced,
     verbs: ALL_VERBS,
+    pathSegmentNames: true,
     columns: kind.endsWith("Binding") ? [ROLE_REF, AGE] : [CREATED_AT],
   };
 }

@@ -229,3 +229,30 @@ export function parseFieldSelector(
     },
   };
 }
+
+/**
+ * A `metav1.LabelSelector` object (`matchLabels`, `matchExpressions` with `In`, `NotIn`,
+ * `Exists`, `DoesNotExist`) as a {@link LabelSelector}; an empty object matches everything.
+ */
+export function labelSelectorOf(selector: {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+}): LabelSelector {
+  const reqs: LabelSelector = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => ({
+    key,
+    operator: "=",
+    values: [value],
+  }));
+  const operators: Record<string, LabelRequirement["operator"]> = {
+    In: "in",
+    NotIn: "notin",
+    Exists: "exists",
+    DoesNotExist: "!",
+  };
+  for (const e of selector.matchExpressions ?? []) {
+    const operator = operators[e.operator];
+    if (!operator) throw badRequest(`"${e.operator}" is not a valid label selector operator`);
+    reqs.push({ key: e.key, operator, values: e.values ?? [] });
+  }
+  return reqs;
+}

@@ -126,8 +126,27 @@ export interface KubeFakeOptions {
   autoCreateNamespaces?: boolean;
   /** Tokens known to TokenReview; an unknown token answers `authenticated: false`. */
   tokens?: Record<string, TokenUser>;
-  /** Decides SubjectAccessReviews (receives the review's `spec`). Default: allow everything. */
+  /**
+   * Decides SubjectAccessReviews (receives the review's `spec`). Default: RBAC when `rbac` is on,
+   * else allow everything.
+   */
   authorize?: (spec: Record<string, unknown>) => AuthorizeDecision;
+  /**
+   * Authenticate and authorize HTTP requests as kube-apiserver with RBAC (default false: every
+   * request is allowed). The kubeconfig's token is the admin (`system:masters`, always allowed);
+   * the `tokens` option and minted tokens ({@link KubeFake.serviceAccountToken},
+   * {@link KubeFake.mintToken}) are authorized by the Roles, ClusterRoles and bindings stored;
+   * other tokens get 401; requests without a token are `system:anonymous`. The default cluster
+   * roles (cluster-admin, admin, edit, view, system:discovery, system:basic-user,
+   * system:auth-delegator, ...) are stored at start.
+   */
+  rbac?: boolean;
+  /**
+   * Serve HTTPS with a self-signed certificate made at start (default false: plain HTTP). kubectl
+   * sends no credentials (token, impersonation) over plain HTTP, so use it with `rbac` and
+   * kubectl; client-node sends them either way. The kubeconfig skips verification.
+   */
+  tls?: boolean;
 }
 
 /** The audit verb of an HTTP request to the fake (`watch` is a list with `watch=true`). */
