@@ -36,7 +36,13 @@ export async function startMetricsServer(
       return;
     }
     if (path === "/metrics") {
-      res.writeHead(200, { "Content-Type": metrics.contentType }).end(metrics.render());
+      metrics.render().then(
+        (text) => res.writeHead(200, { "Content-Type": metrics.contentType }).end(text),
+        (err: unknown) =>
+          res
+            .writeHead(500, { "Content-Type": "text/plain" })
+            .end(`cannot collect metrics: ${err instanceof Error ? err.message : String(err)}\n`),
+      );
     } else if (path === "/healthz") {
       res.writeHead(200, { "Content-Type": "text/plain" }).end("ok\n");
     } else if (path === "/readyz") {

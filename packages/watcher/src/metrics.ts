@@ -1,10 +1,13 @@
 /**
- * The watcher's Prometheus metrics, rendered in the text exposition format
- * (0.0.4): runs stored, deleted and not stored by the deadline, store latency,
- * queue depth, errors by kind, leadership and Kubernetes requests.
+ * The watcher's Prometheus metrics: runs stored, deleted and not stored by the
+ * deadline, store latency, queue depth, errors by kind, leadership and
+ * Kubernetes requests, with prom-client's default process and Node.js metrics,
+ * in a registry of the watcher's own (several watchers in one process, as in
+ * tests, keep separate counts).
  *
  * @module
  */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /** Store latency buckets (completion -> stored), in seconds. */
 export const STORE_LATENCY_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
@@ -29,39 +32,39 @@ export interface WatcherMetrics {
   setQueueDepth(depth: number): void;
   /** Whether this replica leads. */
   setLeader(leader: boolean): void;
+  /** The registry holding every metric of this watcher (its own, not prom-client's global one). */
+  readonly registry: Registry;
   /** The Prometheus text exposition of everything recorded. */
-  render(): string;
+  render(): Promise<string>;
   /** The content type of {@link WatcherMetrics.render}'s output. */
   readonly contentType: string;
-  /** The current value of a counter, for tests and logs: `counter("watcher_runs_stored_total", {kind})`. */
+  /**
+   * The current value of a counter, synchronously, for tests and logs:
+   * `counter("watcher_runs_stored_total", {kind})`; 0 for an unknown name.
+   */
   counter(name: string, labels?: Record<string, string>): number;
 }
 
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
-}
-
-function labelText(labels: Record<string, string>): string {
-  const entries = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));
-  if (entries.length === 0) return "";
-  return `{${entries.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(",")}}`;
-}
-
+/**
+ * A counter of one label. Its values are also kept here because prom-client
+ * reads a metric's values only asynchronously, and {@link WatcherMetrics.counter}
+ * is read synchronously (tests poll it).
+ */
 interface CounterFamily {
-  help: string;
+  metric: Counter<string>;
   label: string;
   values: Map<string, number>;
 }
 
-/** Create the metrics of one watcher. */
+/** Create the metrics of one watcher, in a registry of its own. */
 export function createWatcherMetrics(): WatcherMetrics {
+  const registry = new Registry();
+  const registers = [registry];
   const counters = new Map<string, CounterFamily>();
   function family(name: string, help: string, label: string): CounterFamily {
-    let f = counters.get(name);
-    if (!f) {
-      f = { help, label, values: new Map() };
-      counters.set(name, f);
-    }
+    const metric = new Counter({ name, help, labelNames: [label], registers });
+    const f: CounterFamily = { metric, label, values: new Map() };
+    counters.set(name, f);
     return f;
   }
   const stored = family("watcher_runs_stored_total", "Runs whose final state was stored.", "kind");
@@ -91,24 +94,36 @@ export function createWatcherMetrics(): WatcherMetrics {
     "Run keys reconciled (taken from the work queue), by kind.",
     "kind",
   );
-  const inc = (f: CounterFamily, value: string) =>
+  const inc = (f: CounterFamily, value: string): void => {
     f.values.set(value, (f.values.get(value) ?? 0) + 1);
+    f.metric.inc({ [f.label]: value });
+  };
 
-  const latency = { count: 0, sum: 0, buckets: STORE_LATENCY_BUCKETS.map(() => 0) };
-  let depth = 0;
-  let leader = 0;
+  const latency = new Histogram({
+    name: "watcher_store_latency_seconds",
+    help: "Time from a run's completion to its final state stored.",
+    buckets: STORE_LATENCY_BUCKETS,
+    registers,
+  });
+  const depth = new Gauge({
+    name: "watcher_queue_depth",
+    help: "Run keys waiting in the work queue.",
+    registers,
+  });
+  const leader = new Gauge({
+    name: "watcher_is_leader",
+    help: "1 when this replica holds the lease and processes runs.",
+    registers,
+  });
+  collectDefaultMetrics({ register: registry });
 
   return {
-    contentType: "text/plain; version=0.0.4; charset=utf-8",
+    registry,
+    contentType: registry.contentType,
     runStored(kind, seconds) {
       inc(stored, kind);
       if (seconds === undefined || !Number.isFinite(seconds)) return;
-      const s = Math.max(0, seconds);
-      latency.count++;
-      latency.sum += s;
-      STORE_LATENCY_BUCKETS.forEach((b, i) => {
-        if (s <= b) latency.buckets[i]!++;
-      });
+      latency.observe(Math.max(0, seconds));
     },
     runDeleted: (kind) => inc(deleted, kind),
     runNotStored: (kind) => inc(notStored, kind),
@@ -116,47 +131,13 @@ export function createWatcherMetrics(): WatcherMetrics {
     kubernetesRequest: (verb) => inc(kubeRequests, verb),
     apiCall: (method) => inc(apiCalls, method),
     reconciled: (kind) => inc(reconciles, kind),
-    setQueueDepth(d) {
-      depth = d;
-    },
-    setLeader(l) {
-      leader = l ? 1 : 0;
-    },
+    setQueueDepth: (d) => depth.set(d),
+    setLeader: (l) => leader.set(l ? 1 : 0),
     counter(name, labels = {}) {
       const f = counters.get(name);
       if (!f) return 0;
       return f.values.get(labels[f.label] ?? "") ?? 0;
     },
-    render() {
-      const lines: string[] = [];
-      for (const [name, f] of counters) {
-        lines.push(`# HELP ${name} ${f.help}`, `# TYPE ${name} counter`);
-        for (const [value, n] of [...f.values].sort(([a], [b]) => a.localeCompare(b))) {
-          lines.push(`${name}${labelText({ [f.label]: value })} ${n}`);
-        }
-      }
-      const h = "watcher_store_latency_seconds";
-      lines.push(
-        `# HELP ${h} Time from a run's completion to its final state stored.`,
-        `# TYPE ${h} histogram`,
-      );
-      STORE_LATENCY_BUCKETS.forEach((b, i) =>
-        lines.push(`${h}_bucket{le="${b}"} ${latency.buckets[i]!}`),
-      );
-      lines.push(
-        `${h}_bucket{le="+Inf"} ${latency.count}`,
-        `${h}_sum ${latency.sum}`,
-        `${h}_count ${latency.count}`,
-      );
-      lines.push(
-        "# HELP watcher_queue_depth Run keys waiting in the work queue.",
-        "# TYPE watcher_queue_depth gauge",
-        `watcher_queue_depth ${depth}`,
-        "# HELP watcher_is_leader 1 when this replica holds the lease and processes runs.",
-        "# TYPE watcher_is_leader gauge",
-        `watcher_is_leader ${leader}`,
-      );
-      return `${lines.join("\n")}\n`;
-    },
+    render: () => registry.metrics(),
   };
 }

@@ -39,7 +39,7 @@ describe("e2e: leader election", () => {
     expect(b.isLeader()).toBe(false);
     expect(a.metrics.counter("watcher_runs_stored_total", { kind: "PipelineRun" })).toBe(1);
     expect(b.metrics.counter("watcher_runs_stored_total", { kind: "PipelineRun" })).toBe(0);
-    expect(b.metrics.render()).toContain("watcher_is_leader 0");
+    expect(await b.metrics.render()).toContain("watcher_is_leader 0");
 
     const stoppedAt = Date.now();
     await a.stop();

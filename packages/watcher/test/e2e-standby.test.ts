@@ -40,7 +40,7 @@ describe("e2e: a standby replica", () => {
     // Time for b's watches to deliver the last deletions.
     await new Promise((r) => setTimeout(r, 500));
     expect(b.isLeader()).toBe(false);
-    expect(b.metrics.render()).toContain("watcher_queue_depth 0");
+    expect(await b.metrics.render()).toContain("watcher_queue_depth 0");
     expect(b.idle()).toBe(true);
 
     const before = stack.calls.length;
