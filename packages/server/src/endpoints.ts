@@ -75,7 +75,7 @@ export function createEndpoints(
       return;
     }
     if (path === "/metrics" && metrics) {
-      sendText(res, 200, metrics.render(), metrics.contentType);
+      sendText(res, 200, await metrics.render(), metrics.contentType);
       return;
     }
     await options.next(req, res);
