@@ -1,6 +1,7 @@
 /**
  * The connection to the Results API: gRPC over HTTP/2 (h2c for `http://`,
- * TLS for `https://`) with an optional bearer token read from a file, and
+ * TLS for `https://`, with an optional private CA) with an optional bearer
+ * token read from a file, and
  * clients whose calls are paced by a rate limiter and counted.
  *
  * @module
@@ -9,6 +10,7 @@ import { readFile } from "node:fs/promises";
 import type { Http2Session } from "node:http2";
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import type { NodeTlsOptions } from "@tekton-results/client/node";
 import type { RateLimiter } from "./rate-limiter.js";
 
 /** A transport to the Results API and the means to close its connection. */
@@ -63,9 +65,12 @@ class GuardedSessionManager extends Http2SessionManager {
 /**
  * The HTTP/2 session manager of a Results API connection: connect-node's,
  * guarded against the uncaught error of a GOAWAY on an idle connection.
+ * `tls` (a CA, a server name) applies to `https://` URLs.
  */
-export function createSessionManager(baseUrl: string): Http2SessionManager {
-  return new GuardedSessionManager(baseUrl);
+export function createSessionManager(baseUrl: string, tls?: NodeTlsOptions): Http2SessionManager {
+  return tls
+    ? new GuardedSessionManager(baseUrl, undefined, tls)
+    : new GuardedSessionManager(baseUrl);
 }
 
 /**
@@ -74,9 +79,9 @@ export function createSessionManager(baseUrl: string): Http2SessionManager {
  */
 export function createApiConnection(
   baseUrl: string,
-  options: { tokenFile?: string; interceptors?: Interceptor[] } = {},
+  options: { tokenFile?: string; interceptors?: Interceptor[]; tls?: NodeTlsOptions } = {},
 ): ApiConnection {
-  const sessionManager = createSessionManager(baseUrl);
+  const sessionManager = createSessionManager(baseUrl, options.tls);
   const interceptors = [...(options.interceptors ?? [])];
   if (options.tokenFile) interceptors.push(bearerTokenInterceptor(options.tokenFile));
   const transport = createGrpcTransport({

@@ -10,6 +10,7 @@
 import type { Transport } from "@connectrpc/connect";
 import { KubeConfig } from "@kubernetes/client-node";
 import { createLogsClient, createResultsClient } from "@tekton-results/client";
+import { apiTlsOptions, tlsErrorInterceptor } from "./api-tls.js";
 import { createApiConnection, pacedClient, type ApiConnection } from "./api-transport.js";
 import { createBackoff, type Backoff } from "./backoff.js";
 import { sleep, systemClock, type Clock, noopLogger, type Logger } from "@tekton-results/runtime";
@@ -117,8 +118,11 @@ export function createWatcher(options: WatcherOptions): Watcher {
     connection = { transport: options.transport, close: () => {} };
   } else {
     if (!options.apiUrl) throw new TypeError("createWatcher needs apiUrl or transport");
+    const tls = apiTlsOptions(options);
     connection = createApiConnection(options.apiUrl, {
       ...(options.apiTokenFile ? { tokenFile: options.apiTokenFile } : {}),
+      ...(tls ? { tls } : {}),
+      interceptors: [tlsErrorInterceptor()],
     });
   }
   const limiter = createRateLimiter(options.qps ?? 50, options.burst ?? 100, clock);
