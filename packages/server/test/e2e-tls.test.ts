@@ -110,7 +110,7 @@ describe("the server program over TLS (e2e)", () => {
 
   afterAll(async () => {
     if (server && server.child.exitCode === null) {
-      server.child.kill("SIGTERM");
+      server.child.kill("SIGKILL");
       await server.exit;
     }
   });
@@ -191,6 +191,12 @@ describe("the server program over TLS (e2e)", () => {
       /unable to verify the first certificate/,
     );
   });
+
+  it("stops gracefully on SIGTERM with exit code 0", async () => {
+    server.child.kill("SIGTERM");
+    expect(await server.exit).toBe(0);
+    expect(server.stderr()).toContain('"msg":"stopped"');
+  });
 });
 
 describe("TLS versions (e2e)", () => {
@@ -224,6 +230,48 @@ describe("TLS versions (e2e)", () => {
     expect(await handshake(lenient.url, { ca: ca.pem, maxVersion: "TLSv1.2" })).toMatchObject({
       serial: leaf.serial,
     });
+  });
+});
+
+describe("connections over TLS (e2e)", () => {
+  it("drops a connection that sends nothing after its handshake, and drains", async () => {
+    const store = await createSqliteStore({ filename: ":memory:" });
+    const leaf = issueCertificate(ca, dir, "silent");
+    const server = createResultsServer({
+      routes: createResultsRoutes({ store }),
+      store,
+      handshakeTimeoutMs: 300,
+      tls: { certFile: leaf.certFile, keyFile: leaf.keyFile },
+    });
+    const { url, port } = await server.listen(0, "127.0.0.1");
+    const started = Date.now();
+    const closed = await new Promise<number>((resolve) => {
+      const socket = tls.connect({
+        host: "127.0.0.1",
+        port,
+        ca: ca.pem,
+        ALPNProtocols: ["http/1.1"],
+      });
+      socket.on("error", () => undefined);
+      socket.on("close", () => resolve(Date.now() - started));
+    });
+    expect(closed).toBeGreaterThanOrEqual(250);
+    expect(closed).toBeLessThan(5_000);
+    // An idle keep-alive connection does not hold up the drain.
+    const agent = new https.Agent({ keepAlive: true, ca: ca.pem });
+    await new Promise<void>((resolve, reject) =>
+      https
+        .get(`${url}/healthz`, { agent }, (res) => {
+          res.resume();
+          res.on("end", resolve);
+        })
+        .on("error", reject),
+    );
+    const drained = Date.now();
+    await server.close({ deadlineMs: 5_000 });
+    expect(Date.now() - drained).toBeLessThan(2_000);
+    agent.destroy();
+    await store.close();
   });
 });
 
