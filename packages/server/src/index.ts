@@ -50,7 +50,19 @@ export {
   type TlsMinVersion,
   type LoadedCertificate,
 } from "./tls.js";
-export { createServerMetrics, type ServerMetrics } from "./metrics.js";
+export { createServerMetrics, type ServerMetrics, type ServerMetricsOptions } from "./metrics.js";
+export {
+  createRequestLog,
+  noteRequestCaller,
+  requestLogContextValues,
+  requestPeer,
+  DEFAULT_REQUEST_LOG_LEVEL,
+  REQUEST_LOG_LEVELS,
+  type RequestLog,
+  type RequestLogLevel,
+  type RequestLogOptions,
+  type RequestPeer,
+} from "./request-log.js";
 export { createCorsHandler, type CorsHandler } from "./cors.js";
 export {
   main,

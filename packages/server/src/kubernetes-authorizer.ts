@@ -20,6 +20,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { WILDCARD } from "@tekton-results/proto";
 import type { Authorizer, AuthRequest } from "./auth.js";
+import { noteRequestCaller } from "./request-log.js";
 import type { Logger } from "@tekton-results/runtime";
 
 /** The API group of the Results API's resources in SubjectAccessReviews. */
@@ -424,8 +425,10 @@ export function createKubernetesAuthorizer(options: KubernetesAuthorizerOptions)
         );
       }
       let user = await authenticate(token);
+      noteRequestCaller(user.username);
       const imp = impersonationOf(request.header);
       if (imp) {
+        noteRequestCaller(user.username, imp.user);
         if (!impersonation) {
           throw new ConnectError("impersonation is disabled on this server", Code.PermissionDenied);
         }

@@ -6,8 +6,9 @@
  *
  * @module
  */
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { ConnectError, type Code, type Interceptor } from "@connectrpc/connect";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { codeLabel } from "./request-log.js";
 
 /** Latency histogram buckets, in seconds. */
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -22,12 +23,6 @@ export interface ServerMetrics {
   render(): Promise<string>;
   /** The content type of {@link ServerMetrics.render}'s output. */
   readonly contentType: string;
-}
-
-/** The snake_case name of a Connect code, as gRPC spells it (`not_found`); `ok` for none. */
-export function codeLabel(code: Code | undefined): string {
-  if (code === undefined) return "ok";
-  return Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
 }
 
 /** Options of {@link createServerMetrics}. */

@@ -37,6 +37,7 @@ import type { ServerMetrics } from "./metrics.js";
 import { createTlsListener } from "./listener-tls.js";
 import type { NodeHandlerFn } from "./node-http.js";
 import { createReflectionRoutes, REFLECTION_SERVICE_NAMES } from "./reflection.js";
+import { createRequestLog, requestLogContextValues, type RequestLogLevel } from "./request-log.js";
 import {
   createRestGateway,
   DEFAULT_MAX_BODY_BYTES,
@@ -73,7 +74,12 @@ export interface ResultsServerOptions {
   maxBodyBytes?: number;
   /** Records RPCs and serves `GET /metrics`. */
   metrics?: ServerMetrics;
-  /** Extra interceptors for every RPC (after the metrics interceptor). */
+  /**
+   * The level of the request log (one line per RPC and REST request, see
+   * `request-log.ts`) on `logger`: `off`, `debug` or `info`. Default `debug`.
+   */
+  requestLogLevel?: RequestLogLevel;
+  /** Extra interceptors for every RPC (after the metrics and request log interceptors). */
   interceptors?: Interceptor[];
   /** Files described by reflection. Default: every file of the API. */
   reflectionFiles?: readonly DescFile[];
@@ -221,8 +227,10 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
   );
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const registry = createApiRegistry();
+  const requestLog = createRequestLog({ logger, level: options.requestLogLevel });
   const interceptors = [
     ...(options.metrics ? [options.metrics.interceptor] : []),
+    requestLog.interceptor,
     ...(options.interceptors ?? []),
   ];
   const health = createHealthStatus(options.healthServices ?? [Results.typeName]);
@@ -248,12 +256,13 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     }),
     isDraining,
     metrics: options.metrics,
-    next: (req, res) => rest.handle(req, res),
+    next: (req, res) => requestLog.rest(req, res, () => rest.handle(req, res)),
   });
 
   const connectHandler = connectNodeAdapter({
     routes,
     ...routerOptions,
+    contextValues: requestLogContextValues,
     fallback: (req, res) => {
       endpoints(req, res).catch((err: unknown) => {
         logger?.error({ err: describe(err), path: req.url }, "request handler failure");
