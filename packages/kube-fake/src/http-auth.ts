@@ -14,9 +14,10 @@ import {
   type Authenticator,
   type UserInfo,
 } from "./authn.js";
-import { badRequest, forbidden } from "./errors.js";
+import { badRequest, forbidden, type KubeApiError } from "./errors.js";
 import type { Target } from "./http-routes.js";
 import type { RbacAuthorizer, RequestAttributes } from "./rbac.js";
+import type { DeniedRequest } from "./types.js";
 
 /** What authorizing HTTP requests needs. */
 export interface HttpAuth {
@@ -32,6 +33,28 @@ function forbiddenMessage(attrs: RequestAttributes): string {
   const resource = r.subresource ? `${r.resource}/${r.subresource}` : r.resource;
   const scope = r.namespace ? `in the namespace "${r.namespace}"` : "at the cluster scope";
   return `User "${user}" cannot ${attrs.verb} resource "${resource}" in API group "${r.group}" ${scope}`;
+}
+
+/** Remembers a refused request (bounded to the last 10,000). */
+export function recordDenial(
+  denials: DeniedRequest[],
+  err: KubeApiError,
+  path: string,
+  attrs?: RequestAttributes,
+): void {
+  const r = attrs?.resource;
+  const d: DeniedRequest = {
+    code: err.code === 401 ? 401 : 403,
+    path,
+    message: err.status.message,
+    ...(attrs ? { user: attrs.user.username, verb: attrs.verb } : {}),
+    ...(r ? { group: r.group, resource: r.resource } : {}),
+    ...(r?.subresource ? { subresource: r.subresource } : {}),
+    ...(r?.namespace ? { namespace: r.namespace } : {}),
+    ...(r?.name !== undefined ? { name: r.name } : {}),
+  };
+  denials.push(d);
+  if (denials.length > 10_000) denials.splice(0, denials.length - 10_000);
 }
 
 /** Throws the 403 of kube-apiserver unless RBAC allows the request. */

@@ -18,7 +18,7 @@ import {
   type LabelSelector,
 } from "./selectors.js";
 import type { ObjectStore } from "./store.js";
-import type { KubeFakeOptions, RecordedRequest, RequestVerb } from "./types.js";
+import type { DeniedRequest, KubeFakeOptions, RecordedRequest, RequestVerb } from "./types.js";
 
 /** An open streaming response (watch or followed log) that can be ended or cut. */
 export interface OpenStream {
@@ -43,6 +43,8 @@ export interface HttpContext {
   authenticator: Authenticator;
   /** Authentication and RBAC of requests, when the `rbac` option is on. */
   auth?: HttpAuth;
+  /** The requests refused by authentication or RBAC (the last 10,000). */
+  denials: DeniedRequest[];
 }
 
 /** One request to a resource, as the verb handlers get it. */

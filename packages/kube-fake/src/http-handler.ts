@@ -8,12 +8,20 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { badRequest } from "./errors.js";
-import { authorizeOrThrow, requestUser, resourceAttributes } from "./http-auth.js";
+import type { UserInfo } from "./authn.js";
+import { badRequest, KubeApiError } from "./errors.js";
+import {
+  authorizeOrThrow,
+  recordDenial,
+  requestUser,
+  resourceAttributes,
+  type HttpAuth,
+} from "./http-auth.js";
 import { resourceCall, type HttpContext } from "./http-context.js";
 import { notAllowed, notFoundPath, sendError } from "./http-io.js";
 import { serveGet, serveListOrWatch } from "./http-reads.js";
-import { resolve, serveNonResource, servesSubresource } from "./http-routes.js";
+import { resolve, serveNonResource, servesSubresource, type Target } from "./http-routes.js";
+import type { RequestAttributes } from "./rbac.js";
 import { serveLog, serveReview } from "./http-subresources.js";
 import {
   serveCreate,
@@ -23,21 +31,41 @@ import {
   serveUpdate,
 } from "./http-writes.js";
 
+/** The user of a request, once authenticated and authorized (refusals are recorded). */
+function authorizeRequest(
+  ctx: HttpContext,
+  auth: HttpAuth,
+  req: IncomingMessage,
+  method: string,
+  path: string,
+  target: Target | undefined,
+  url: URL,
+): UserInfo {
+  let attrs: RequestAttributes | undefined;
+  try {
+    const user = requestUser(auth, req);
+    attrs = target
+      ? resourceAttributes(user, method, target, url.searchParams)
+      : { user, verb: method.toLowerCase(), path };
+    authorizeOrThrow(auth.rbac, attrs);
+    return user;
+  } catch (err) {
+    if (err instanceof KubeApiError && (err.code === 401 || err.code === 403)) {
+      recordDenial(ctx.denials, err, path, attrs);
+    }
+    throw err;
+  }
+}
+
 async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://kube-fake");
   const path = url.pathname.replace(/\/+$/, "") || "/";
   const method = (req.method ?? "GET").toUpperCase();
   const segments = path.split("/").filter(Boolean).map(decodeURIComponent);
   const target = resolve(segments);
-  const user = ctx.auth ? requestUser(ctx.auth, req) : undefined;
-  if (ctx.auth && user) {
-    authorizeOrThrow(
-      ctx.auth.rbac,
-      target
-        ? resourceAttributes(user, method, target, url.searchParams)
-        : { user, verb: method.toLowerCase(), path },
-    );
-  }
+  const user = ctx.auth
+    ? authorizeRequest(ctx, ctx.auth, req, method, path, target, url)
+    : undefined;
   if (method === "GET" && serveNonResource(req, res, path, segments, () => ctx.serverAddress()))
     return;
 

@@ -34,6 +34,7 @@ export type {
   KubeObject,
   FailRequestsRule,
   RecordedRequest,
+  DeniedRequest,
   RequestVerb,
   AdmissionHook,
   AdmissionRequest,

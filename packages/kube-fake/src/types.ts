@@ -190,6 +190,26 @@ export interface RecordedRequest {
   injectedStatus?: number;
 }
 
+/** An HTTP request refused by authentication (401) or RBAC (403), see {@link KubeFake.deniedRequests}. */
+export interface DeniedRequest {
+  /** 401 (unknown token) or 403 (not allowed, including impersonation). */
+  code: 401 | 403;
+  /** The user (after impersonation), absent for 401. */
+  user?: string;
+  /** The authorizer verb, e.g. `watch`, `impersonate`, or the lowercase method of a path. */
+  verb?: string;
+  /** The API group, resource, subresource, namespace and name of a resource request. */
+  group?: string;
+  resource?: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+  /** The URL path. */
+  path: string;
+  /** The message of the Status sent. */
+  message: string;
+}
+
 /** What an {@link AdmissionHook} judges. */
 export interface AdmissionRequest {
   /** `create`, or `update` for PUT, patch and server-side apply of an existing object. */

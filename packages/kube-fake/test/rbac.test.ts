@@ -85,6 +85,18 @@ describe("RBAC", () => {
       details: { group: "tekton.dev", kind: "pipelineruns" },
       code: 403,
     });
+    expect(fake.deniedRequests()).toEqual([
+      {
+        code: 403,
+        user: "system:serviceaccount:ci:watcher",
+        verb: "list",
+        group: "tekton.dev",
+        resource: "pipelineruns",
+        namespace: "ci",
+        path: "/apis/tekton.dev/v1/namespaces/ci/pipelineruns",
+        message: status["message"],
+      },
+    ]);
     const named = await apiError(asSa.getNamespacedCustomObject({ ...runs("ci"), name: "a" }));
     expect(JSON.parse(named.body).message).toBe(
       'pipelineruns.tekton.dev "a" is forbidden: User "system:serviceaccount:ci:watcher" cannot get resource "pipelineruns" in API group "tekton.dev" in the namespace "ci"',
