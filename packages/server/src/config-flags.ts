@@ -13,6 +13,7 @@ const FLAGS = {
   host: { type: "string" },
   database: { type: "string" },
   "log-level": { type: "string" },
+  "request-log-level": { type: "string" },
   "max-body-bytes": { type: "string" },
   "max-page-bytes": { type: "string" },
   "shutdown-timeout-ms": { type: "string" },

@@ -13,6 +13,7 @@ import {
   parseDatabaseUrl,
   parseInteger,
   parseLogLevel,
+  parseRequestLogLevel,
   parseOrigins,
   parseSchema,
   parseSslMode,
@@ -30,6 +31,7 @@ import { DEFAULT_MAX_LOG_BYTES } from "./log-upload.js";
 import { DEFAULT_MAX_PAGE_BYTES } from "./page-budget.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./rest-gateway.js";
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./listener.js";
+import { DEFAULT_REQUEST_LOG_LEVEL } from "./request-log.js";
 import { DEFAULT_SHUTDOWN_DEADLINE_MS } from "./server.js";
 import { DEFAULT_TLS_MIN_VERSION, TLS_MIN_VERSIONS, type TlsMinVersion } from "./tls.js";
 
@@ -51,6 +53,7 @@ export type ServingSettings = Pick<
   | "host"
   | "database"
   | "logLevel"
+  | "requestLogLevel"
   | "maxBodyBytes"
   | "maxPageBytes"
   | "shutdownTimeoutMs"
@@ -78,6 +81,9 @@ export function parseServing(s: Settings): ServingSettings {
     host: s.pick("host", "HOST") ?? "0.0.0.0",
     database: parseDatabaseUrl(s.pick("database", "DATABASE_URL") ?? DEFAULT_DATABASE),
     logLevel: parseLogLevel(s.pick("log-level", "LOG_LEVEL") ?? "info"),
+    requestLogLevel: parseRequestLogLevel(
+      s.pick("request-log-level", "REQUEST_LOG_LEVEL") ?? DEFAULT_REQUEST_LOG_LEVEL,
+    ),
     maxBodyBytes: integer(
       s,
       "max-body-bytes",

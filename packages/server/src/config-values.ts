@@ -6,6 +6,7 @@
  */
 import { LOG_LEVELS, UsageError, type LogLevel } from "@tekton-results/runtime";
 import type { DatabaseConfig, PostgresSettings } from "./config.js";
+import { REQUEST_LOG_LEVELS, type RequestLogLevel } from "./request-log.js";
 
 /**
  * A flag or variable that cannot be used; the message is meant for the user.
@@ -48,6 +49,17 @@ export function parseOrigins(value: string): string[] {
     }
   }
   return origins;
+}
+
+/** A request log level (`off`, `debug`, `info`), any case. */
+export function parseRequestLogLevel(value: string): RequestLogLevel {
+  const level = value.toLowerCase();
+  if (!REQUEST_LOG_LEVELS.includes(level as RequestLogLevel)) {
+    throw new ConfigError(
+      `request log level must be one of ${REQUEST_LOG_LEVELS.join(", ")}, got ${JSON.stringify(level)}`,
+    );
+  }
+  return level as RequestLogLevel;
 }
 
 /** A log level, any case. */

@@ -14,6 +14,7 @@ describe("parseConfig", () => {
       host: "0.0.0.0",
       database: { kind: "sqlite", filename: DEFAULT_DATABASE },
       logLevel: "info",
+      requestLogLevel: "debug",
       maxBodyBytes: 16 * 1024 * 1024,
       maxPageBytes: 32 * 1024 * 1024,
       shutdownTimeoutMs: 10_000,
@@ -267,6 +268,16 @@ describe("parseConfig", () => {
       database: { kind: "sqlite", filename: "y.db" },
       maxBodyBytes: 10,
     });
+  });
+
+  it("reads the request log level from --request-log-level or REQUEST_LOG_LEVEL", () => {
+    expect(run(["--request-log-level", "INFO"]).requestLogLevel).toBe("info");
+    expect(run([], { REQUEST_LOG_LEVEL: "off" }).requestLogLevel).toBe("off");
+    expect(run(["--request-log-level=debug"], { REQUEST_LOG_LEVEL: "off" }).requestLogLevel).toBe(
+      "debug",
+    );
+    expect(() => run(["--request-log-level", "warn"])).toThrow(/off, debug, info/);
+    expect(USAGE).toContain("--request-log-level");
   });
 
   it("answers help and version", () => {

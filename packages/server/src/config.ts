@@ -8,6 +8,7 @@
  * @module
  */
 import type { LogLevel, ParsedCommand } from "@tekton-results/runtime";
+import type { RequestLogLevel } from "./request-log.js";
 import type { TlsMinVersion } from "./tls.js";
 import { readSettings } from "./config-flags.js";
 import {
@@ -120,6 +121,8 @@ export interface ServerConfig {
   host: string;
   database: DatabaseConfig;
   logLevel: LogLevel;
+  /** The level of the request log (one line per RPC and REST request): off, debug or info. */
+  requestLogLevel: RequestLogLevel;
   /** Largest request body (REST) and RPC message, in bytes. */
   maxBodyBytes: number;
   /** The byte budget of a list page (it stops early with a next_page_token); 0: none. */

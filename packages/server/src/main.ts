@@ -123,6 +123,7 @@ function assembleServer(config: ServerConfig, logger: Logger, backends: Backends
     store,
     logger,
     metrics: createServerMetrics(),
+    requestLogLevel: config.requestLogLevel,
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
     idleTimeoutMs: config.idleTimeoutMs,

@@ -8,6 +8,7 @@ import { DEFAULT_MAX_LOG_BYTES } from "./log-upload.js";
 import { DEFAULT_MAX_PAGE_BYTES } from "./page-budget.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./rest-gateway.js";
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./listener.js";
+import { DEFAULT_REQUEST_LOG_LEVEL } from "./request-log.js";
 import { DEFAULT_SHUTDOWN_DEADLINE_MS } from "./server.js";
 import { DEFAULT_TLS_MIN_VERSION } from "./tls.js";
 
@@ -24,6 +25,10 @@ Flags (each has an environment variable; a flag wins over its variable):
                                              "sqlite::memory:", or postgres://user:pw@host/db
                                              (default ${DEFAULT_DATABASE})
   --log-level <level>      LOG_LEVEL         debug, info, warn or error (default info)
+  --request-log-level <l>  REQUEST_LOG_LEVEL  one line per RPC and REST request (procedure,
+                                             code, duration, caller, peer) at: off, debug or
+                                             info (default ${DEFAULT_REQUEST_LOG_LEVEL}: hidden at
+                                             the default log level)
   --max-body-bytes <n>     MAX_BODY_BYTES    largest request body and RPC message
                                              (default ${DEFAULT_MAX_BODY_BYTES}, 16 MiB)
   --max-page-bytes <n>     MAX_PAGE_BYTES    a list page stops early (with a next_page_token)
