@@ -16,7 +16,17 @@
  * about two minutes.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from "node:fs";
 import { rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
@@ -149,8 +159,15 @@ interface Proc {
   exited: Promise<number | null>;
 }
 
+/**
+ * The image's user when the test runs as root (as CI does): the installed
+ * commands then run as uid 65532, as in the image, and cannot write to the
+ * root-owned prefix or HOME at all. Otherwise the current user.
+ */
+const IMAGE_USER = process.getuid?.() === 0 ? { uid: 65532, gid: 65532 } : {};
+
 function start(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(cmd, args, { cwd, env, ...IMAGE_USER, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
     let rest = "";
@@ -230,8 +247,19 @@ describe("scripts/image: pack, install into a scratch prefix, run the commands f
       ...opts,
       cwd: scratch,
     });
-    env = { PATH: process.env.PATH, HOME: home, LANG: "C.UTF-8", TMPDIR: join(scratch, "tmp") };
+    env = {
+      PATH: [dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"].join(":"),
+      HOME: home,
+      LANG: "C.UTF-8",
+      TMPDIR: join(scratch, "tmp"),
+    };
     mkdirSync(env.TMPDIR!);
+    // As in the image: the prefix and HOME belong to root; the data and temporary
+    // directories to the user that runs the commands.
+    chmodSync(scratch, 0o755);
+    if (IMAGE_USER.uid !== undefined) {
+      for (const dir of [data, env.TMPDIR!]) chownSync(dir, IMAGE_USER.uid, IMAGE_USER.gid);
+    }
     before = snapshot(prefix);
   }, INSTALL_TIMEOUT_MS);
 
@@ -304,7 +332,11 @@ describe("scripts/image: pack, install into a scratch prefix, run the commands f
         pino: from("@tekton-results/runtime").resolve("pino"),
       };
       process.stdout.write(JSON.stringify(out));`;
-      const { stdout } = await run("node", ["-e", probe, prefix], { cwd: scratch, env });
+      const { stdout } = await run("node", ["-e", probe, prefix], {
+        cwd: scratch,
+        env,
+        ...IMAGE_USER,
+      });
       const paths = JSON.parse(stdout) as Record<string, string>;
       expect(Object.keys(paths)).toHaveLength(6);
       for (const [what, path] of Object.entries(paths)) {
@@ -335,6 +367,9 @@ describe("scripts/image: pack, install into a scratch prefix, run the commands f
       expect(list.status).toBe(200);
       expect(await list.json()).toEqual({});
       expect(existsSync(join(data, "results.db"))).toBe(true);
+      // Written by the image's user when the test runs as root.
+      const owner = IMAGE_USER.uid ?? process.getuid?.();
+      if (owner !== undefined) expect(statSync(join(data, "results.db")).uid).toBe(owner);
     },
     RUN_TIMEOUT_MS,
   );
@@ -343,9 +378,9 @@ describe("scripts/image: pack, install into a scratch prefix, run the commands f
     "runs the watcher: --help, --version",
     async () => {
       const watcher = join(prefix, "bin/tekton-results-watcher");
-      const help = await run(watcher, ["--help"], { cwd: scratch, env });
+      const help = await run(watcher, ["--help"], { cwd: scratch, env, ...IMAGE_USER });
       expect(help.stdout).toContain("Usage: tekton-results-watcher");
-      const version = await run(watcher, ["--version"], { cwd: scratch, env });
+      const version = await run(watcher, ["--version"], { cwd: scratch, env, ...IMAGE_USER });
       const pkg = JSON.parse(readFileSync(join(root, "packages/watcher/package.json"), "utf8")) as {
         version: string;
       };
@@ -361,6 +396,7 @@ describe("scripts/image: pack, install into a scratch prefix, run the commands f
       kube = await createKubeFake();
       const kubeconfig = join(scratch, "kubeconfig");
       await kube.writeKubeconfig(kubeconfig);
+      if (IMAGE_USER.uid !== undefined) chownSync(kubeconfig, IMAGE_USER.uid, IMAGE_USER.gid);
       const metricsPort = await freePort();
       const watcher = start(
         join(prefix, "bin/tekton-results-watcher"),
