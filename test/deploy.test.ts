@@ -344,14 +344,16 @@ describe.each(Object.keys(RENDERS))("deploy: %s", (name) => {
     }
   });
 
-  it("runs our two commands from one image, pinned to the server's version", () => {
+  it("runs our two commands from one image, pinned to the server's version, under its entrypoint", () => {
     const ours = workloads(objects())
       .flatMap((w) => w.spec.template.spec.containers)
       .filter((c) => c.image.includes("tekton-results-ts"));
     expect(ours.length).toBeGreaterThanOrEqual(2);
     for (const c of ours) {
       expect(c.image, c.name).toBe(IMAGE);
-      expect(["tekton-results-server", "tekton-results-watcher"]).toContain(c.command?.[0]);
+      // args, not command: the image's entrypoint (tini) stays PID 1 and forwards SIGTERM.
+      expect(c.command, c.name).toBeUndefined();
+      expect(["tekton-results-server", "tekton-results-watcher"]).toContain(c.args?.[0]);
     }
   });
 
@@ -475,7 +477,7 @@ describe.each(Object.keys(RENDERS))("deploy: %s", (name) => {
     // tkn-results port-forwards 8080 of a pod the Service selects.
     const api = container(objects(), "tekton-results-api", "api");
     expect(api.ports?.map((p) => p.containerPort)).toContain(8080);
-    expect(api.args).toEqual(["--auth", "kubernetes"]);
+    expect(api.args).toEqual(["tekton-results-server", "--auth", "kubernetes"]);
     find(objects(), "ConfigMap", "tekton-results-info");
     find(objects(), "Deployment", "tekton-results-watcher");
     const url = envOf(container(objects(), "tekton-results-watcher", "watcher")).get(
@@ -673,7 +675,7 @@ describe("deploy: overlays", () => {
     expect(config.DB_SSLMODE).toBe("require");
     const job = find<Workload>(objects, "Job", "tekton-results-migrate");
     const migrate = job.spec.template.spec.containers[0]!;
-    expect(migrate.args).toEqual(["--migrate-only"]);
+    expect(migrate.args).toEqual(["tekton-results-server", "--migrate-only"]);
     expect(job.spec.template.spec.automountServiceAccountToken).toBe(false);
     const api = container(objects, "tekton-results-api", "api");
     expect(envOf(api).get("SKIP_MIGRATIONS")?.value).toBe("true");
