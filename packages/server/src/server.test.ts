@@ -202,6 +202,22 @@ describe("createResultsServer", () => {
     );
   });
 
+  it("keeps the metrics of two servers in one process apart", async () => {
+    const a = await start({ metrics: createServerMetrics() });
+    const b = await start({ metrics: createServerMetrics() });
+    await createClient(Results, h2Transport(a.url, "grpc")).listResults({ parent: "ns" });
+    await createClient(Results, h2Transport(a.url, "connect")).listResults({ parent: "ns" });
+    await createClient(Results, h2Transport(b.url, "grpc")).listResults({ parent: "ns" });
+    const series =
+      'tekton_results_rpc_requests_total{service="tekton.results.v1alpha2.Results",method="ListResults",code="ok"}';
+    const res = await fetch(`${a.url}/metrics`);
+    expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+    expect(await res.text()).toContain(`${series} 2`);
+    const other = await (await fetch(`${b.url}/metrics`)).text();
+    expect(other).toContain(`${series} 1`);
+    expect(other).toMatch(/^process_cpu_user_seconds_total \d/m);
+  });
+
   it("keeps serving after garbage, a half preface and an abrupt disconnect", async () => {
     const { url, server } = await start();
     const port = Number(new URL(url).port);
