@@ -154,8 +154,10 @@ export function resourceAttributes(
             : "list";
       if (name === undefined) {
         // A list or watch of one object by field selector is authorized for that name.
-        const m = /^metadata\.name==?([^,]+)$/.exec((q.get("fieldSelector") ?? "").trim());
-        if (m) name = m[1];
+        for (const term of (q.get("fieldSelector") ?? "").split(",")) {
+          const m = /^\s*metadata\.name\s*==?\s*([^\s]+)\s*$/.exec(term);
+          if (m) name = m[1];
+        }
       }
       break;
     case "POST":
@@ -187,4 +189,17 @@ export function resourceAttributes(
       ...(name !== undefined ? { name } : {}),
     },
   };
+}
+
+/**
+ * Throws 403 unless the user of a server-side apply that would create its object may also
+ * `create` it, as kube-apiserver checks (`pipelineruns.tekton.dev "x" is forbidden: <reason>`).
+ */
+export function authorizeCreateOnApply(rbac: RbacAuthorizer, user: UserInfo, target: Target): void {
+  const attrs = resourceAttributes(user, "POST", target, new URLSearchParams());
+  attrs.resource!.name = target.name!;
+  const decision = rbac.authorize(attrs);
+  if (decision.allowed) return;
+  const { group, resource } = target.info;
+  throw forbidden({ group, resource }, target.name, decision.reason);
 }

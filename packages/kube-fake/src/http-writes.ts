@@ -2,12 +2,14 @@
  * The write verbs over HTTP: create (POST), update (PUT), patch (by Content-Type: merge, JSON,
  * strategic merge for built-in kinds, server-side apply) and delete (one object, or a collection
  * by selectors), on the main resource or its `status` subresource. The default field manager is
- * the client's program name, as kube-apiserver derives it from the User-Agent.
+ * the client's program name, as kube-apiserver derives it from the User-Agent. With RBAC, an apply
+ * that creates its object also needs `create`.
  *
  * @module
  */
 import type { DeleteOptions } from "./deletion.js";
 import { badRequest, failure, KubeApiError, unsupportedMediaType } from "./errors.js";
+import { authorizeCreateOnApply } from "./http-auth.js";
 import { defaultManager, queryFlag, selectorsOf, type ResourceCall } from "./http-context.js";
 import {
   mediaType,
@@ -148,6 +150,12 @@ export async function servePatch(call: ResourceCall, subresource: Subresource): 
   const force = queryFlag(q, "force");
   if (q.has("force") && patchType !== "apply") throw unprocessableForce();
   const manager = q.get("fieldManager") || (patchType === "apply" ? "" : defaultManager(req));
+  const { auth } = ctx;
+  if (patchType === "apply" && auth && call.user && !subresource) {
+    if (!ctx.store.get(info, target.namespace, target.name!)) {
+      authorizeCreateOnApply(auth.rbac, call.user, target);
+    }
+  }
   const { object, created } = ctx.store.patch(
     info,
     target.namespace,

@@ -237,6 +237,37 @@ describe("RBAC", () => {
     ).toBe(403);
   });
 
+  it("needs create too for a server-side apply that creates", async () => {
+    await clusterRole("lease-patcher", [
+      { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["patch"] },
+    ]);
+    await bindCluster("lease-patcher", "lease-patcher");
+    const apply = () =>
+      fetch(`${fake.url}/apis/coordination.k8s.io/v1/namespaces/ci/leases/l?fieldManager=t`, {
+        method: "PATCH",
+        headers: {
+          Authorization: `Bearer ${saToken}`,
+          "Content-Type": "application/apply-patch+yaml",
+        },
+        body: JSON.stringify({
+          apiVersion: "coordination.k8s.io/v1",
+          kind: "Lease",
+          metadata: { name: "l" },
+        }),
+      });
+    const denied = await apply();
+    expect(denied.status).toBe(403);
+    expect(((await denied.json()) as { message: string }).message).toBe(
+      'leases.coordination.k8s.io "l" is forbidden: ',
+    );
+    fake.create({
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { name: "l", namespace: "ci" },
+    });
+    expect((await apply()).status).toBe(200);
+  });
+
   it("names a missing role in the reason of a denial", async () => {
     await bindCluster("dangling", "no-such-role");
     const err = await apiError(asSa.listNamespacedCustomObject(runs("ci")));
