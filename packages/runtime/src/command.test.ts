@@ -111,3 +111,29 @@ describe("onStopSignals", () => {
     expect(process.listenerCount("SIGINT")).toBe(listeners);
   });
 });
+
+describe("onStopSignals keeps the process alive", () => {
+  const timers = (): number =>
+    process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+
+  it("holds one referenced timer until the first signal", async () => {
+    const before = timers();
+    const signals = onStopSignals();
+    try {
+      expect(timers()).toBe(before + 1);
+      process.emit("SIGTERM", "SIGTERM");
+      await signals.stop;
+      expect(timers()).toBe(before);
+    } finally {
+      signals.dispose();
+    }
+  });
+
+  it("releases it on dispose without a signal", () => {
+    const before = timers();
+    const signals = onStopSignals();
+    expect(timers()).toBe(before + 1);
+    signals.dispose();
+    expect(timers()).toBe(before);
+  });
+});

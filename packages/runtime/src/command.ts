@@ -38,6 +38,11 @@ export function packageVersion(packageJsonUrl: URL): string {
  * Listen for SIGTERM and SIGINT: `stop` resolves with the signal's name on the
  * first one; `onSecond` runs on each later one (e.g. to cut connections at
  * once). `dispose` removes the listeners.
+ *
+ * Until the first signal (or `dispose`), the process stays alive: a program
+ * whose own handles are all unref'd timers and sockets (a watcher with no
+ * metrics listener, retrying an unreachable cluster) waits for its signal
+ * instead of exiting 0 with work left.
  */
 export function onStopSignals(onSecond?: () => void): {
   stop: Promise<string>;
@@ -46,9 +51,16 @@ export function onStopSignals(onSecond?: () => void): {
   let first = true;
   let resolve!: (signal: string) => void;
   const stop = new Promise<string>((r) => (resolve = r));
+  // The longest delay a timer takes; it only holds the event loop open.
+  let keepAlive: NodeJS.Timeout | undefined = setInterval(() => {}, 2 ** 31 - 1);
+  const release = (): void => {
+    clearInterval(keepAlive);
+    keepAlive = undefined;
+  };
   const handler = (signal: NodeJS.Signals): void => {
     if (first) {
       first = false;
+      release();
       resolve(signal);
     } else {
       onSecond?.();
@@ -59,6 +71,7 @@ export function onStopSignals(onSecond?: () => void): {
   return {
     stop,
     dispose: () => {
+      release();
       process.off("SIGTERM", handler);
       process.off("SIGINT", handler);
     },

@@ -22,7 +22,7 @@ export interface WatcherConfig {
   apiCaFile?: string;
   /** The name the Results API's certificate must hold, when not the URL's host. */
   apiServerName?: string;
-  /** kubeconfig file; default: in-cluster, `$KUBECONFIG` or `~/.kube/config`. */
+  /** kubeconfig file; default: `$KUBECONFIG`, `~/.kube/config`, then the pod's service account. */
   kubeconfig?: string;
   /** Watch one namespace only; default all. */
   namespace?: string;

@@ -21,6 +21,12 @@ export {
   type WatcherOptions,
   type WatcherSettings,
 } from "./watcher.js";
+export {
+  loadKubeConfig,
+  clusterServer,
+  NoClusterError,
+  type KubeConfigSearch,
+} from "./kube-config.js";
 export { main, watcherVersion, EXIT_USAGE, EXIT_FAILURE, type MainOptions } from "./main.js";
 export {
   parseConfig,

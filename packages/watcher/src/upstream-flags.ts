@@ -23,7 +23,7 @@ interface ApiState {
   authMode?: string;
 }
 
-/** The token upstream's `-auth_mode=token` reads when `-token` is not given. */
+/** A pod's service account token; upstream's `-auth_mode=token` reads it when `-token` is not given. */
 export const POD_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
 const to = (flag: string) => (value: string) => ({ args: [`--${flag}=${value}`] });

@@ -18,8 +18,8 @@ Flags (each has an environment variable; a flag wins over its variable):
                                                                 (https:// only; default: Node's CAs)
   --api-server-name <name>        WATCHER_API_SERVER_NAME       name the API's certificate must hold,
                                                                 when not the --api-url host
-  --kubeconfig <path>             KUBECONFIG                    kubeconfig (default: in-cluster,
-                                                                then ~/.kube/config)
+  --kubeconfig <path>             KUBECONFIG                    kubeconfig (default: ~/.kube/config,
+                                                                then the pod's service account)
   --namespace <ns>                WATCHER_NAMESPACE             watch one namespace (default: all)
   --label-selector <sel>          WATCHER_LABEL_SELECTOR        only runs matching this selector
   --deletion-label-selector <sel> WATCHER_DELETION_LABEL_SELECTOR

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Transport } from "@connectrpc/connect";
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { createLogsClient, createResultsClient } from "@tekton-results/client";
 import { apiTlsOptions, tlsErrorInterceptor } from "./api-tls.js";
 import { createApiConnection, pacedClient, type ApiConnection } from "./api-transport.js";
@@ -17,6 +17,7 @@ import { sleep, systemClock, type Clock, noopLogger, type Logger } from "@tekton
 import { DEFAULT_SUMMARY_LABELS, type WatcherConfig } from "./config.js";
 import { errorKind, errorMessage, RetryBefore } from "./errors.js";
 import { reuseConnections } from "./kube-agents.js";
+import { clusterServer, loadKubeConfig } from "./kube-config.js";
 import { createKubeClient, type KubeClient } from "./kube-client.js";
 import { createLeaderElector, type LeaderElector } from "./leader-election.js";
 import { createLogUploader } from "./log-uploader.js";
@@ -44,8 +45,9 @@ export interface WatcherOptions extends WatcherSettings {
   /** The Results API transport; default: gRPC over HTTP/2 to `apiUrl`. */
   transport?: Transport;
   /**
-   * The cluster; default: `kubeconfig`, else in-cluster / `$KUBECONFIG` /
-   * `~/.kube/config`. The watcher makes it reuse connections
+   * The cluster; default: `kubeconfig`, else `$KUBECONFIG`, `~/.kube/config`
+   * or the pod's service account ({@link loadKubeConfig}: none of them is a
+   * {@link NoClusterError}). The watcher makes it reuse connections
    * ({@link reuseConnections}: one keep-alive agent per credentials).
    */
   kubeConfig?: KubeConfig;
@@ -82,13 +84,6 @@ export interface Watcher {
   readonly metrics: WatcherMetrics;
   /** Where `/metrics`, `/healthz` and `/readyz` are served, once started (`undefined` when disabled). */
   metricsUrl(): string | undefined;
-}
-
-function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  return kc;
 }
 
 /** Compose a watcher. */
@@ -315,6 +310,8 @@ export function createWatcher(options: WatcherOptions): Watcher {
       }
       logger.info(
         {
+          ...(kc ? { cluster: clusterServer(kc) } : {}),
+          ...(options.apiUrl && !options.transport ? { api: options.apiUrl } : {}),
           namespace: options.namespace ?? "(all)",
           leaderElect: elector !== undefined,
           workers,
