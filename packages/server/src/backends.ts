@@ -12,7 +12,8 @@ import {
 } from "@tekton-results/log-store";
 import type { Logger } from "@tekton-results/runtime";
 import type { Authorizer } from "./auth.js";
-import type { AuthConfig, LogsConfig } from "./config.js";
+import { resolve } from "node:path";
+import type { AuthConfig, DatabaseConfig, LogsConfig } from "./config.js";
 
 /**
  * Open the log store the configuration names: `undefined` when the Logs API
@@ -40,11 +41,33 @@ export function openLogStore(logs: LogsConfig): LogStore | DirectoryLogStore | u
   return createDirectoryLogStore({ dir: logs.dir, fsync: logs.fsync });
 }
 
-/** Where logs go, for the start-up log line (no credentials). */
+/** Where logs go, for the start-up log line: the absolute directory, or the bucket (no credentials). */
 export function describeLogStore(logs: LogsConfig): string {
   return logs.type === "S3" && logs.s3
     ? `s3:${logs.s3.bucket}/${logs.s3.keyPrefix}`
-    : `dir:${logs.dir}`;
+    : `dir:${resolve(logs.dir)}`;
+}
+
+/**
+ * Where the data lives, for the start-up log line: `sqlite:` and the absolute
+ * path of the file (or `sqlite::memory:`), or the PostgreSQL URL with its
+ * password (in the user part or a `password` parameter) replaced by `***`.
+ */
+export function describeDatabase(database: DatabaseConfig): string {
+  if (database.kind === "sqlite") {
+    return database.filename === ":memory:"
+      ? "sqlite::memory:"
+      : `sqlite:${resolve(database.filename)}`;
+  }
+  try {
+    const url = new URL(database.url);
+    if (url.password !== "") url.password = "***";
+    if (url.searchParams.has("password")) url.searchParams.set("password", "***");
+    return url.toString();
+  } catch {
+    // An unparsable URL is reported by the store; never log what may be a secret.
+    return "postgres:(unparsable URL)";
+  }
 }
 
 /**

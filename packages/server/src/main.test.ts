@@ -77,7 +77,10 @@ describe("main", () => {
     expect(created.status).toBe(200);
     stop();
     expect(await done).toBe(0);
-    expect(lines.find((l) => l.msg === "listening")?.obj).toMatchObject({ address: url });
+    expect(lines.find((l) => l.msg === "listening")?.obj).toMatchObject({
+      address: url,
+      database: "sqlite::memory:",
+    });
     expect(lines.at(-1)?.msg).toBe("stopped");
   });
 

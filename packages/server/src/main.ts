@@ -11,7 +11,7 @@ import { createJsonLogger, onStopSignals, type Logger } from "@tekton-results/ru
 import { EXIT_FAILURE, packageVersion, runCommandLine } from "@tekton-results/runtime";
 import type { ResultsStore } from "@tekton-results/storage";
 import type { Authorizer } from "./auth.js";
-import { describeLogStore, openAuthorizer, openLogStore } from "./backends.js";
+import { describeDatabase, describeLogStore, openAuthorizer, openLogStore } from "./backends.js";
 import { parseConfig, USAGE, type ServerConfig } from "./config.js";
 import { createServerMetrics } from "./metrics.js";
 import { createResultsRoutes } from "./routes.js";
@@ -198,7 +198,7 @@ async function serveUntilStopped(
       address: address.url,
       host: address.host,
       port: address.port,
-      database: config.database.kind,
+      database: describeDatabase(config.database),
       logs: logs ? describeLogStore(config.logs) : "disabled",
       ...(config.tls && certificate
         ? {
