@@ -1,12 +1,13 @@
 /**
  * The plain HTTP endpoints of the server: `GET /healthz` (alive),
- * `GET /readyz` (the store answers, not shutting down) and `GET /metrics`;
+ * `GET /readyz` (the store answers, its schema is current, not shutting
+ * down) and `GET /metrics`;
  * every other path goes on to the REST gateway.
  *
  * @module
  */
 import type { ResultsStore } from "@tekton-results/storage";
-import type { ReadinessResult } from "./health.js";
+import { NotReadyError, type ReadinessResult } from "./health.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { NodeServerRequest, NodeServerResponse } from "./node-http.js";
 
@@ -16,6 +17,41 @@ import type { NodeServerRequest, NodeServerResponse } from "./node-http.js";
 export function storeReadinessCheck(store: ResultsStore): () => Promise<unknown> {
   return () =>
     store.listResults({ orderBy: [{ field: "create_time", direction: "asc" }], pageSize: 1 });
+}
+
+/** A store that can tell whether its schema is current. */
+export interface MigratableStore {
+  /** How many schema migrations are not applied yet. */
+  pendingMigrations(): Promise<number>;
+}
+
+/**
+ * The readiness check of a server that does not migrate its store
+ * (`--skip-migrations`, the migration Job's deployment): not ready
+ * ({@link NotReadyError}) while the schema has pending migrations, then
+ * `check`, so
+ * that a new server is not sent traffic before the Job has upgraded the
+ * schema it needs. Once the schema is current it is not asked again.
+ */
+export function migratedSchemaCheck(
+  store: MigratableStore,
+  check: () => Promise<unknown>,
+): () => Promise<unknown> {
+  let current = false;
+  return async () => {
+    // Asked first: without its tables, the store's own check would only say
+    // "store unavailable".
+    if (!current) {
+      const pending = await store.pendingMigrations();
+      if (pending > 0) {
+        throw new NotReadyError(
+          `schema migrations pending (${pending}): run the server with --migrate-only (the migration Job)`,
+        );
+      }
+      current = true;
+    }
+    await check();
+  };
 }
 
 /** Answer `status` with `text` (plain text unless `contentType` says otherwise). */

@@ -181,9 +181,19 @@ export interface ReadinessResult {
 }
 
 /**
+ * A check's rejection whose message is safe to show a client as the reason
+ * (e.g. `schema migrations pending`); any other rejection is shown as
+ * `store unavailable`.
+ */
+export class NotReadyError extends Error {
+  override readonly name = "NotReadyError";
+}
+
+/**
  * A readiness probe: ready when `check` resolves within `timeoutMs`
  * (default 2000), not ready when it rejects or times out. The rejection is
- * passed to `onError` for logging and never returned to the caller.
+ * passed to `onError` for logging and never returned to the caller, except
+ * the message of a {@link NotReadyError}.
  */
 export function createReadinessProbe(
   check: () => Promise<unknown>,
@@ -205,7 +215,10 @@ export function createReadinessProbe(
           (): ReadinessResult => ({ ready: true }),
           (err: unknown): ReadinessResult => {
             options.onError?.(err);
-            return { ready: false, reason: "store unavailable" };
+            return {
+              ready: false,
+              reason: err instanceof NotReadyError ? err.message : "store unavailable",
+            };
           },
         ),
         timeout,

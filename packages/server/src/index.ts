@@ -32,6 +32,8 @@ export { consoleJsonLogger, randomIds, type IdGenerator } from "./deps.js";
 export {
   createResultsServer,
   storeReadinessCheck,
+  migratedSchemaCheck,
+  type MigratableStore,
   DEFAULT_SHUTDOWN_DEADLINE_MS,
   DEFAULT_HTTP2_STREAM_WINDOW_BYTES,
   DEFAULT_HTTP2_CONNECTION_WINDOW_BYTES,
@@ -135,6 +137,7 @@ export {
   createHealthStatus,
   createHealthRoutes,
   createReadinessProbe,
+  NotReadyError,
   ServingStatus,
   type HealthStatus,
   type ReadinessResult,

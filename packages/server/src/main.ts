@@ -15,6 +15,7 @@ import { describeDatabase, describeLogStore, openAuthorizer, openLogStore } from
 import { parseConfig, USAGE, type ServerConfig } from "./config.js";
 import { createServerMetrics } from "./metrics.js";
 import { createResultsRoutes } from "./routes.js";
+import { migratedSchemaCheck, storeReadinessCheck, type MigratableStore } from "./endpoints.js";
 import { createResultsServer, type ResultsServer } from "./server.js";
 import { MissingAdapterError, openStore, type ImportAdapter } from "./storage-adapters.js";
 import { loadCertificate, TlsFileError } from "./tls.js";
@@ -53,7 +54,7 @@ function describe(err: unknown): string {
 
 /** What the program serves from. */
 interface Backends {
-  store: ResultsStore & { migrate(): Promise<void> };
+  store: ResultsStore & MigratableStore & { migrate(): Promise<void> };
   authorizer: Authorizer | undefined;
   logs: LogStore | DirectoryLogStore | undefined;
 }
@@ -121,6 +122,10 @@ function assembleServer(config: ServerConfig, logger: Logger, backends: Backends
         : {}),
     }),
     store,
+    // A server that does not migrate waits, unready, for the migration Job.
+    ...(config.migrate
+      ? {}
+      : { readiness: migratedSchemaCheck(store, storeReadinessCheck(store)) }),
     logger,
     metrics: createServerMetrics(),
     requestLogLevel: config.requestLogLevel,

@@ -46,7 +46,7 @@ import {
 } from "./rest-gateway.js";
 import { createCertificateReloader, type LoadedCertificate, type TlsOptions } from "./tls.js";
 
-export { storeReadinessCheck } from "./endpoints.js";
+export { migratedSchemaCheck, storeReadinessCheck, type MigratableStore } from "./endpoints.js";
 export {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_HTTP2_CONNECTION_WINDOW_BYTES,

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { MigratableStore } from "./endpoints.js";
 import type { ResultsStore } from "@tekton-results/storage";
 // Types only (erased): the adapters themselves are imported by importAdapter, when asked for.
 import type * as PgAdapter from "@tekton-results/storage-pg";
@@ -115,7 +116,7 @@ export async function openStore(
   database: DatabaseConfig,
   logger: Logger,
   settings: OpenStoreSettings = {},
-): Promise<ResultsStore & { migrate(): Promise<void> }> {
+): Promise<ResultsStore & MigratableStore & { migrate(): Promise<void> }> {
   const migrate = settings.migrate ?? true;
   const adapter = await loadAdapter(database.kind, settings.importAdapter);
   switch (database.kind) {

@@ -91,6 +91,8 @@ export interface PgStore extends ResultsStore {
    * connections of its own without `statement_timeout` or `lock_timeout`.
    */
   migrate(): Promise<void>;
+  /** How many schema migrations are not applied yet (0: the schema is current). */
+  pendingMigrations(): Promise<number>;
   /** The underlying knex instance (a pool), for tooling and tests. */
   readonly knex: Knex;
   /** Record summaries in SQL (always present: `capabilities.recordListSummary` is true). */

@@ -52,6 +52,8 @@ export interface SqliteStoreOptions {
 export interface SqliteStore extends ResultsStore {
   /** Apply pending schema migrations (idempotent, safe on an up-to-date file). */
   migrate(): Promise<void>;
+  /** How many schema migrations are not applied yet (0: the schema is current). */
+  pendingMigrations(): Promise<number>;
   /** The underlying knex instance (one connection), for tooling and tests. */
   readonly knex: Knex;
   /** Record summaries in SQL (always present: `capabilities.recordListSummary` is true). */
