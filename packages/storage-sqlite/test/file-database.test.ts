@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -218,4 +218,25 @@ describe("createSqliteStore (file)", () => {
     const loser = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;
     expect(loser.reason).toMatchObject({ code: "failed_precondition" });
   });
+
+  it("keeps the write-ahead log bounded: creates let SQLite checkpoint it", async () => {
+    // SQLite checkpoints the WAL (into the database file, then reuses it)
+    // when a commit finds it past 1,000 pages (4 MiB). An INSERT whose
+    // RETURNING row was read with `get` committed without that checkpoint,
+    // so a running server's -wal file only grew (updates, in explicit
+    // transactions, did checkpoint). Here ~24 MiB of records are created.
+    const filename = join(dir, "wal", "results.db");
+    const store = await openStore(filename);
+    await store.createResult(result("a", 0));
+    const payload = "x".repeat(6000);
+    for (let i = 0; i < 4000; i++) {
+      const r = record("a", `r${i}`, i);
+      await store.createRecord({ ...r, data: JSON.stringify({ payload, i }) });
+    }
+    const wal = statSync(`${filename}-wal`).size;
+    const db = statSync(filename).size;
+    expect(db).toBeGreaterThan(20 * 1024 * 1024);
+    expect(wal).toBeLessThan(8 * 1024 * 1024);
+    await closeStore(store);
+  }, 60_000);
 });
