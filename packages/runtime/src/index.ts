@@ -1,7 +1,8 @@
 /**
  * What the Tekton Results programs share at run time: one structured
- * {@link Logger} (JSON lines through pino), one {@link Clock}, and the
- * command-line skeleton of the server and the watcher.
+ * {@link Logger} (JSON lines through pino), one {@link Clock}, the
+ * command-line skeleton of the server and the watcher, and a listener of its
+ * own for Prometheus metrics.
  *
  * ```ts
  * import { createJsonLogger, runCommandLine, packageVersion } from "@tekton-results/runtime";
@@ -31,3 +32,9 @@ export {
   type ParsedCommand,
   type CommandSpec,
 } from "./command.js";
+export {
+  startMetricsListener,
+  type MetricsListener,
+  type MetricsListenerOptions,
+  type MetricsSource,
+} from "./metrics-listener.js";
