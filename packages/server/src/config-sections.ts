@@ -1,7 +1,9 @@
 /**
- * The sections of the server's configuration, each read from the flags and
- * the environment and checked: serving limits, the database settings, the
- * Logs API (and its S3 store), authorization.
+ * The sections of the server's configuration, each read from the flags, the
+ * environment and the config file, and checked: serving limits, the database
+ * settings, the Logs API (and its S3 store), authorization. Where upstream
+ * Tekton Results has a key for a setting, it is read after ours
+ * (`config-upstream.ts`).
  *
  * @module
  */
@@ -18,6 +20,14 @@ import {
   parseSchema,
   parseSslMode,
 } from "./config-values.js";
+import {
+  authMode,
+  migrateAtStart,
+  refuseUnsupportedLogType,
+  upstreamDatabaseUrl,
+  upstreamLogLevel,
+  upstreamS3KeyPrefix,
+} from "./config-upstream.js";
 import type {
   AuthConfig,
   LogsConfig,
@@ -62,7 +72,7 @@ export type ServingSettings = Pick<
   | "corsOrigins"
 >;
 
-/** An integer setting: the flag, else the variable, else `fallback`. */
+/** An integer setting: the flag, else the variable (else upstream's), else `fallback`. */
 function integer(
   s: Settings,
   flag: Parameters<Settings["pick"]>[0],
@@ -70,17 +80,20 @@ function integer(
   fallback: number,
   min: number,
   max: number,
+  upstream?: string,
 ): number {
-  return parseInteger(flag, s.pick(flag, variable) ?? String(fallback), min, max);
+  return parseInteger(flag, s.pick(flag, variable, upstream) ?? String(fallback), min, max);
 }
 
 /** Port, host, database, log level, limits and timeouts, CORS. */
 export function parseServing(s: Settings): ServingSettings {
   return {
-    port: integer(s, "port", "PORT", 8080, 0, 65535),
+    port: integer(s, "port", "PORT", 8080, 0, 65535, "SERVER_PORT"),
     host: s.pick("host", "HOST") ?? "0.0.0.0",
-    database: parseDatabaseUrl(s.pick("database", "DATABASE_URL") ?? DEFAULT_DATABASE),
-    logLevel: parseLogLevel(s.pick("log-level", "LOG_LEVEL") ?? "info"),
+    database: parseDatabaseUrl(
+      s.flag("database") ?? upstreamDatabaseUrl(s) ?? s.value("DATABASE_URL") ?? DEFAULT_DATABASE,
+    ),
+    logLevel: parseLogLevel(upstreamLogLevel(s.pick("log-level", "LOG_LEVEL") ?? "info")),
     requestLogLevel: parseRequestLogLevel(
       s.pick("request-log-level", "REQUEST_LOG_LEVEL") ?? DEFAULT_REQUEST_LOG_LEVEL,
     ),
@@ -128,15 +141,23 @@ export function parseServing(s: Settings): ServingSettings {
   };
 }
 
-/** `--skip-migrations` and `--migrate-only`, which contradict each other. */
+/**
+ * `--skip-migrations` (or upstream's `DB_ENABLE_AUTO_MIGRATION=false`) and
+ * `--migrate-only`, which contradict each other; `--migrate-only` wins over
+ * upstream's key, with a warning.
+ */
 export function parseMigrations(s: Settings): { migrate: boolean; migrateOnly: boolean } {
-  const skip =
-    s.isSet("skip-migrations") || parseBoolean("SKIP_MIGRATIONS", s.env("SKIP_MIGRATIONS"));
   const migrateOnly = s.isSet("migrate-only");
+  const skip =
+    s.isSet("skip-migrations") || parseBoolean("SKIP_MIGRATIONS", s.value("SKIP_MIGRATIONS"));
   if (skip && migrateOnly) {
     throw new ConfigError("--skip-migrations and --migrate-only contradict each other");
   }
-  return { migrate: !skip, migrateOnly };
+  if (migrateOnly) {
+    if (!migrateAtStart(s)) s.warn("DB_ENABLE_AUTO_MIGRATION=false is ignored: --migrate-only");
+    return { migrate: true, migrateOnly };
+  }
+  return { migrate: migrateAtStart(s), migrateOnly };
 }
 
 /** The SQLite and PostgreSQL settings (each ignored by the other backend). */
@@ -144,8 +165,15 @@ export function parseDatabaseSettings(s: Settings): {
   sqlite: SqliteSettings;
   postgres: PostgresSettings;
 } {
+  const sslCaFile = s.pick("db-ssl-ca-file", "DB_SSL_CA_FILE", "DB_SSLROOTCERT");
   const sslModeValue = s.pick("db-sslmode", "DB_SSLMODE");
-  const sslMode = sslModeValue === undefined ? undefined : parseSslMode(sslModeValue);
+  let sslMode = sslModeValue === undefined ? undefined : parseSslMode(sslModeValue);
+  const caFromUpstream =
+    s.flag("db-ssl-ca-file") === undefined && s.value("DB_SSL_CA_FILE") === undefined;
+  if (sslMode === "require" && sslCaFile !== undefined && caFromUpstream) {
+    // Upstream's driver (pgx, as libpq) verifies the chain when require has a root certificate.
+    sslMode = "verify-ca";
+  }
   const schema = parseSchema(s.pick("db-schema", "DB_SCHEMA") ?? "public");
   const sqlite: SqliteSettings = {
     statementTimeoutMs: integer(
@@ -157,9 +185,8 @@ export function parseDatabaseSettings(s: Settings): {
       86_400_000,
     ),
   };
-  const sslCaFile = s.pick("db-ssl-ca-file", "DB_SSL_CA_FILE");
   const postgres: PostgresSettings = {
-    poolMax: integer(s, "db-pool-max", "DB_POOL_MAX", 10, 1, 1000),
+    poolMax: integer(s, "db-pool-max", "DB_POOL_MAX", 10, 1, 1000, upstreamPoolMax(s)),
     statementTimeoutMs: integer(
       s,
       "db-statement-timeout-ms",
@@ -176,12 +203,25 @@ export function parseDatabaseSettings(s: Settings): {
   return { sqlite, postgres };
 }
 
+/**
+ * `DB_MAX_OPEN_CONNECTIONS` as the pool size unless it is upstream's 0
+ * (unlimited, which a pool here cannot be: the default then, with a warning).
+ */
+function upstreamPoolMax(s: Settings): string | undefined {
+  const value = s.value("DB_MAX_OPEN_CONNECTIONS");
+  if (value === undefined || value.trim() !== "0") return "DB_MAX_OPEN_CONNECTIONS";
+  s.warn("DB_MAX_OPEN_CONNECTIONS=0 (unlimited) is ignored: the pool keeps its default size");
+  return undefined;
+}
+
 /** The S3 settings of `--logs-type S3`; credentials from the environment only. */
 function parseS3(s: Settings): S3LogsConfig {
   const endpoint = s.pick("s3-endpoint", "S3_ENDPOINT");
   const bucket = s.pick("s3-bucket", "S3_BUCKET_NAME");
   if (endpoint === undefined || !/^https?:\/\/[^\s/]+/.test(endpoint)) {
-    throw new ConfigError("--logs-type S3 needs --s3-endpoint (an http or https URL)");
+    throw new ConfigError(
+      "--logs-type S3 needs --s3-endpoint (an http or https URL; AWS: https://s3.<region>.amazonaws.com)",
+    );
   }
   if (bucket === undefined) throw new ConfigError("--logs-type S3 needs --s3-bucket");
   const accessKeyId = s.env("S3_ACCESS_KEY_ID") || s.env("AWS_ACCESS_KEY_ID");
@@ -196,7 +236,8 @@ function parseS3(s: Settings): S3LogsConfig {
     endpoint,
     bucket,
     region: s.pick("s3-region", "S3_REGION") ?? "us-east-1",
-    keyPrefix: s.pick("s3-key-prefix", "S3_KEY_PREFIX") ?? "",
+    keyPrefix:
+      s.pick("s3-key-prefix", "S3_KEY_PREFIX") ?? upstreamS3KeyPrefix(s.value("LOGS_PATH")) ?? "",
     pathStyle: !(
       s.isSet("s3-virtual-hosted") || parseBoolean("S3_VIRTUAL_HOSTED", s.env("S3_VIRTUAL_HOSTED"))
     ),
@@ -219,12 +260,11 @@ export function parseLogsConfig(s: Settings): LogsConfig {
   if (s.isSet("no-logs") && s.flag("logs") !== undefined) {
     throw new ConfigError("--logs and --no-logs contradict each other");
   }
-  const dir = s.pick("logs-dir", "LOGS_DIR") ?? DEFAULT_LOGS_DIR;
+  const dir = s.pick("logs-dir", "LOGS_DIR", "LOGS_PATH") ?? DEFAULT_LOGS_DIR;
   if (dir.trim() === "") throw new ConfigError("logs-dir must not be empty");
-  const typeValue = (s.pick("logs-type", "LOGS_TYPE") ?? "File").trim().toLowerCase();
-  if (typeValue !== "file" && typeValue !== "s3") {
-    throw new ConfigError(`logs-type must be File or S3, got ${JSON.stringify(typeValue)}`);
-  }
+  const typeSetting = s.pick("logs-type", "LOGS_TYPE") ?? "File";
+  const typeValue = typeSetting.trim().toLowerCase();
+  if (typeValue !== "file" && typeValue !== "s3") refuseUnsupportedLogType(typeSetting);
   const type = typeValue === "s3" ? "S3" : "File";
   const s3 = type === "S3" ? parseS3(s) : undefined;
   return {
@@ -232,7 +272,7 @@ export function parseLogsConfig(s: Settings): LogsConfig {
     type,
     ...(s3 ? { s3 } : {}),
     dir,
-    fsync: s.isSet("logs-fsync") || parseBoolean("LOGS_FSYNC", s.env("LOGS_FSYNC")),
+    fsync: s.isSet("logs-fsync") || parseBoolean("LOGS_FSYNC", s.value("LOGS_FSYNC")),
     chunkBytes: integer(
       s,
       "logs-chunk-bytes",
@@ -262,7 +302,7 @@ const KUBERNETES_AUTH_FLAGS = [
 
 /** `--auth none` (the default) or `--auth kubernetes` with its settings. */
 export function parseAuthConfig(s: Settings): AuthConfig {
-  const mode = (s.pick("auth", "AUTH_MODE") ?? "none").trim().toLowerCase();
+  const mode = authMode(s).trim().toLowerCase();
   if (mode === "none") {
     for (const flag of KUBERNETES_AUTH_FLAGS) {
       if (s.flag(flag) !== undefined) throw new ConfigError(`--${flag} needs --auth kubernetes`);

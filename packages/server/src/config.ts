@@ -1,16 +1,19 @@
 /**
- * Command-line flags and environment variables of the API server: the
- * configuration they make ({@link ServerConfig}) and {@link parseConfig}.
- * The flag table is in `config-flags.ts`, how values are read in
- * `config-values.ts`, the sections in `config-sections.ts`, `--help` in
- * `usage.ts`.
+ * Command-line flags, environment variables and the config file of the API
+ * server: the configuration they make ({@link ServerConfig}) and
+ * {@link parseConfig}. The flag table is in `config-flags.ts`, how values are
+ * read in `config-values.ts`, the sections in `config-sections.ts`, the config
+ * file in `config-file.ts`, upstream's keys in `config-upstream.ts`, `--help`
+ * in `usage.ts`.
  *
  * @module
  */
 import type { LogLevel, ParsedCommand } from "@tekton-results/runtime";
 import type { RequestLogLevel } from "./request-log.js";
 import type { TlsMinVersion } from "./tls.js";
-import { readSettings } from "./config-flags.js";
+import { readSettings, VARIABLES, type Settings } from "./config-flags.js";
+import { loadConfigFile, type ConfigFileOptions } from "./config-file.js";
+import { refuseUpstreamSettings, warnIgnoredKeys } from "./config-upstream.js";
 import {
   parseAuthConfig,
   parseDatabaseSettings,
@@ -19,7 +22,9 @@ import {
   parseServing,
   parseTls,
 } from "./config-sections.js";
+import { ConfigError, parseInteger } from "./config-values.js";
 
+export { DEFAULT_CONFIG_FILE } from "./config-file.js";
 export { ConfigError, parseDatabaseUrl } from "./config-values.js";
 export { DEFAULT_DATABASE, DEFAULT_LOGS_DIR, DEFAULT_LOG_CHUNK_BYTES } from "./config-sections.js";
 export { USAGE } from "./usage.js";
@@ -118,6 +123,19 @@ export interface TlsConfig {
 /** The configuration of a server run. */
 export interface ServerConfig {
   port: number;
+  /**
+   * Serve `GET /metrics` on this port (plain HTTP, same host) instead of the
+   * API port; absent: on the API port.
+   */
+  metricsPort?: number;
+  /** The config file read (`--config`, or the default file when it exists). */
+  configFile?: string;
+  /**
+   * What the start-up log warns about (absent: nothing): an upstream key
+   * ignored for ours, an upstream setting without effect here, an unknown key
+   * in the config file.
+   */
+  warnings?: readonly string[];
   host: string;
   database: DatabaseConfig;
   logLevel: LogLevel;
@@ -151,25 +169,63 @@ export interface ServerConfig {
 /** What the command line asks for. */
 export type Command = ParsedCommand<ServerConfig>;
 
+/** How {@link parseConfig} finds the config file; injectable for tests. */
+export type ParseConfigOptions = Pick<ConfigFileOptions, "defaultFile" | "readFile">;
+
+/** `--metrics-port` / `METRICS_PORT` / upstream's `PROMETHEUS_PORT`, not the API port. */
+function parseMetricsPort(s: Settings, port: number): number | undefined {
+  const value = s.pick("metrics-port", "METRICS_PORT", "PROMETHEUS_PORT");
+  if (value === undefined) return undefined;
+  const metricsPort = parseInteger("metrics-port", value, 0, 65535);
+  if (metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError(`metrics-port must differ from port (both ${port})`);
+  }
+  return metricsPort;
+}
+
 /**
- * Parse the command line (`argv` without the node and script paths) and the
- * environment. Throws {@link ConfigError} for unknown flags and bad values.
+ * Parse the command line (`argv` without the node and script paths), the
+ * environment and the config file (`--config`, `RESULTS_CONFIG`, else
+ * `/etc/tekton/results/config` when it exists). A flag wins over its variable
+ * in the environment, which wins over the same variable in the file; our
+ * variable wins over upstream's for the same setting. Throws
+ * {@link ConfigError} for unknown flags, bad values and an unreadable or
+ * malformed config file.
  */
 export function parseConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
+  options: ParseConfigOptions = {},
 ): Command {
-  const settings = readSettings(argv, env);
-  if (settings.isSet("help")) return { kind: "help" };
-  if (settings.isSet("version")) return { kind: "version" };
+  const commandLine = readSettings(argv, env);
+  if (commandLine.isSet("help")) return { kind: "help" };
+  if (commandLine.isSet("version")) return { kind: "version" };
+  const file = loadConfigFile({
+    ...options,
+    explicit: commandLine.flag("config") ?? (env["RESULTS_CONFIG"] || undefined),
+  });
+  const settings = readSettings(argv, env, file.values);
+  refuseUpstreamSettings(settings);
   const serving = parseServing(settings);
+  const metricsPort = parseMetricsPort(settings, serving.port);
   const migrations = parseMigrations(settings);
   const databases = parseDatabaseSettings(settings);
   const logs = parseLogsConfig(settings);
   const auth = parseAuthConfig(settings);
   const tls = parseTls(settings);
+  warnIgnoredKeys(settings, VARIABLES, { path: file.path, keys: Object.keys(file.values) });
   return {
     kind: "run",
-    config: { ...serving, ...migrations, ...databases, logs, auth, ...(tls ? { tls } : {}) },
+    config: {
+      ...serving,
+      ...(metricsPort !== undefined ? { metricsPort } : {}),
+      ...(file.path !== undefined ? { configFile: file.path } : {}),
+      ...(settings.warnings.length > 0 ? { warnings: [...settings.warnings] } : {}),
+      ...migrations,
+      ...databases,
+      logs,
+      auth,
+      ...(tls ? { tls } : {}),
+    },
   };
 }

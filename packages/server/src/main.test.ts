@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Logger } from "@tekton-results/runtime";
+import { capture } from "./log-capture-fixtures.js";
 import { main, serverVersion } from "./main.js";
-
-function capture() {
-  const lines: { level: string; msg: string; obj: object }[] = [];
-  const logger: Logger = {
-    debug: (obj, msg) => lines.push({ level: "debug", msg, obj }),
-    info: (obj, msg) => lines.push({ level: "info", msg, obj }),
-    warn: (obj, msg) => lines.push({ level: "warn", msg, obj }),
-    error: (obj, msg) => lines.push({ level: "error", msg, obj }),
-  };
-  return { lines, logger };
-}
 
 describe("main", () => {
   it("prints usage for --help and the version for --version", async () => {

@@ -1,6 +1,8 @@
 /**
- * The server program: reads the configuration, opens the store, serves the
- * API on one port and shuts down gracefully on SIGTERM or SIGINT. The
+ * The server program: reads the configuration (flags, environment, config
+ * file), opens the store, serves the API on one port (and the metrics on a
+ * port of their own with `--metrics-port`) and shuts down gracefully on
+ * SIGTERM or SIGINT. The
  * command-line skeleton (help, version, usage errors, stop signals) is
  * `@tekton-results/runtime`'s, shared with the watcher.
  *
@@ -8,12 +10,13 @@
  */
 import type { DirectoryLogStore, LogStore } from "@tekton-results/log-store";
 import { createJsonLogger, onStopSignals, type Logger } from "@tekton-results/runtime";
+import { startMetricsListener, type MetricsListener } from "@tekton-results/runtime";
 import { EXIT_FAILURE, packageVersion, runCommandLine } from "@tekton-results/runtime";
 import type { ResultsStore } from "@tekton-results/storage";
 import type { Authorizer } from "./auth.js";
 import { describeDatabase, describeLogStore, openAuthorizer, openLogStore } from "./backends.js";
 import { parseConfig, USAGE, type ServerConfig } from "./config.js";
-import { createServerMetrics } from "./metrics.js";
+import { createServerMetrics, type ServerMetrics } from "./metrics.js";
 import { createResultsRoutes } from "./routes.js";
 import { migratedSchemaCheck, storeReadinessCheck, type MigratableStore } from "./endpoints.js";
 import { createResultsServer, type ResultsServer } from "./server.js";
@@ -39,6 +42,13 @@ export interface MainOptions {
   stop?: Promise<unknown>;
   /** Called with the address once the server listens. */
   onListening?: (address: { host: string; port: number; url: string }) => void;
+  /** Called with the metrics listener's address once it listens (`--metrics-port` only). */
+  onMetricsListening?: (address: { port: number; url: string }) => void;
+  /**
+   * The config file read when neither `--config` nor `RESULTS_CONFIG` names
+   * one, if it exists. Default `/etc/tekton/results/config`.
+   */
+  defaultConfigFile?: string;
   /** How the storage adapter of `--database` is imported. Default: `import()` of its package. */
   importAdapter?: ImportAdapter;
 }
@@ -109,7 +119,12 @@ async function openBackends(
 }
 
 /** The API server over the opened backends, with the configured limits. */
-function assembleServer(config: ServerConfig, logger: Logger, backends: Backends): ResultsServer {
+function assembleServer(
+  config: ServerConfig,
+  logger: Logger,
+  backends: Backends,
+  metrics: ServerMetrics,
+): ResultsServer {
   const { store, authorizer, logs } = backends;
   return createResultsServer({
     routes: createResultsRoutes({
@@ -127,7 +142,8 @@ function assembleServer(config: ServerConfig, logger: Logger, backends: Backends
       ? {}
       : { readiness: migratedSchemaCheck(store, storeReadinessCheck(store)) }),
     logger,
-    metrics: createServerMetrics(),
+    metrics,
+    metricsEndpoint: config.metricsPort === undefined,
     requestLogLevel: config.requestLogLevel,
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
@@ -178,12 +194,42 @@ function sweepAbandonedUploads(logs: Backends["logs"], logger: Logger): void {
   );
 }
 
+/**
+ * With `--metrics-port`: the metrics listener, on the API's host; `undefined`
+ * without, or (logged) when it cannot listen.
+ */
+async function listenForMetrics(
+  config: ServerConfig,
+  logger: Logger,
+  metrics: ServerMetrics,
+  options: MainOptions,
+): Promise<MetricsListener | "failed" | undefined> {
+  if (config.metricsPort === undefined) return undefined;
+  try {
+    const listener = await startMetricsListener({
+      port: config.metricsPort,
+      host: config.host,
+      source: metrics.registry,
+    });
+    logger.info({ address: `${listener.url}/metrics`, port: listener.port }, "serving metrics");
+    options.onMetricsListening?.({ port: listener.port, url: listener.url });
+    return listener;
+  } catch (err) {
+    logger.error(
+      { err: describe(err), host: config.host, port: config.metricsPort },
+      "cannot listen for metrics",
+    );
+    return "failed";
+  }
+}
+
 /** Listen, serve until `stop` resolves, then shut down within the configured deadline. */
 async function serveUntilStopped(
   config: ServerConfig,
   logger: Logger,
   backends: Backends,
   server: ResultsServer,
+  metrics: ServerMetrics,
   options: MainOptions,
   stop: Promise<unknown>,
 ): Promise<number> {
@@ -221,6 +267,12 @@ async function serveUntilStopped(
     "listening",
   );
   options.onListening?.(address);
+  const metricsListener = await listenForMetrics(config, logger, metrics, options);
+  if (metricsListener === "failed") {
+    await server.close({ deadlineMs: 0 });
+    await store.close().catch(() => undefined);
+    return EXIT_FAILURE;
+  }
   sweepAbandonedUploads(logs, logger);
 
   const reason = await stop;
@@ -232,6 +284,7 @@ async function serveUntilStopped(
     "shutting down",
   );
   await server.close({ deadlineMs: config.shutdownTimeoutMs });
+  await metricsListener?.close();
   try {
     await store.close();
   } catch (err) {
@@ -244,13 +297,18 @@ async function serveUntilStopped(
 /** Run the server with a parsed configuration; resolves with the exit code. */
 async function runServer(config: ServerConfig, options: MainOptions): Promise<number> {
   const logger = options.logger ?? createJsonLogger({ level: config.logLevel });
+  if (config.configFile !== undefined) {
+    logger.info({ file: config.configFile }, "read the config file");
+  }
+  for (const warning of config.warnings ?? []) logger.warn({}, warning);
   const tlsProblem = checkTlsFiles(config, logger);
   if (tlsProblem !== undefined) return tlsProblem;
   const backends = await openBackends(config, logger, options.importAdapter);
   if (typeof backends === "number") return backends;
   let server: ResultsServer;
+  const metrics = createServerMetrics();
   try {
-    server = assembleServer(config, logger, backends);
+    server = assembleServer(config, logger, backends, metrics);
   } catch (err) {
     // The TLS files changed for the worse since they were checked.
     logger.error({ err: describe(err) }, "cannot start the server");
@@ -272,6 +330,7 @@ async function runServer(config: ServerConfig, options: MainOptions): Promise<nu
       logger,
       backends,
       server,
+      metrics,
       options,
       options.stop ?? signals!.stop,
     );
@@ -300,7 +359,12 @@ export function main(
     version: serverVersion(),
     stdout,
     stderr,
-    parse: () => parseConfig(argv, env),
+    parse: () =>
+      parseConfig(argv, env, {
+        ...(options.defaultConfigFile !== undefined
+          ? { defaultFile: options.defaultConfigFile }
+          : {}),
+      }),
     run: (config) => runServer(config, options),
   });
 }

@@ -75,6 +75,12 @@ export interface ResultsServerOptions {
   /** Records RPCs and serves `GET /metrics`. */
   metrics?: ServerMetrics;
   /**
+   * Serve `GET /metrics` on the API port (default true); false when the
+   * metrics have a listener of their own (`--metrics-port`): RPCs are still
+   * recorded, and `/metrics` on the API port is then 404.
+   */
+  metricsEndpoint?: boolean;
+  /**
    * The level of the request log (one line per RPC and REST request, see
    * `request-log.ts`) on `logger`: `off`, `debug` or `info`. Default `debug`.
    */
@@ -255,7 +261,7 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
       onError: (err) => logger?.warn({ err: describe(err) }, "readiness check failed"),
     }),
     isDraining,
-    metrics: options.metrics,
+    metrics: options.metricsEndpoint === false ? undefined : options.metrics,
     next: (req, res) => requestLog.rest(req, res, () => rest.handle(req, res)),
   });
 

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { DEFAULT_CONFIG_FILE } from "./config-file.js";
 import { DEFAULT_DATABASE, DEFAULT_LOG_CHUNK_BYTES, DEFAULT_LOGS_DIR } from "./config-sections.js";
 import { DEFAULT_MAX_LOG_BYTES } from "./log-upload.js";
 import { DEFAULT_MAX_PAGE_BYTES } from "./page-budget.js";
@@ -18,7 +19,15 @@ export const USAGE = `Usage: tekton-results-server [flags]
 Serves the Tekton Results API (gRPC, gRPC-Web, Connect and REST) on one port,
 over TLS when given a certificate.
 
-Flags (each has an environment variable; a flag wins over its variable):
+Flags (each has an environment variable). A flag wins over its variable in the
+environment, which wins over the same variable in the config file, which wins over
+the default. Where upstream Tekton Results has a variable for the same setting
+(below), ours wins wherever each is set, and the start-up log names upstream's
+as ignored.
+  --config <file>          RESULTS_CONFIG    config file in upstream's format: KEY=VALUE lines,
+                                             # comments, optional quotes; unknown keys are
+                                             warned about (default ${DEFAULT_CONFIG_FILE}
+                                             when it exists)
   --port <n>               PORT              TCP port (default 8080)
   --host <addr>            HOST              address to bind (default 0.0.0.0)
   --database <url|path>    DATABASE_URL      SQLite file path, "sqlite:<path>",
@@ -42,6 +51,9 @@ Flags (each has an environment variable; a flag wins over its variable):
   --handshake-timeout-ms <n> HANDSHAKE_TIMEOUT_MS  close a new connection that sends no
                                              request or HTTP/2 preface in this time
                                              (default ${DEFAULT_HANDSHAKE_TIMEOUT_MS})
+  --metrics-port <n>       METRICS_PORT      serve GET /metrics on this port (plain HTTP, same
+                                             host) and not on the API port (default: on the
+                                             API port)
   --skip-migrations        SKIP_MIGRATIONS   do not apply schema migrations at start-up
   --migrate-only                             apply schema migrations, then exit
 TLS (HTTP/2 by ALPN and HTTP/1.1 on the one port; default: cleartext h2c and HTTP/1.1):
@@ -96,9 +108,21 @@ Logs API:
   --s3-part-size <n>       S3_MULTI_PART_SIZE  multipart part size (default 8388608, min 5 MiB)
                            S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_SESSION_TOKEN: credentials
                            (environment only; AWS_ACCESS_KEY_ID... are used when unset)
+Upstream Tekton Results' variables (docs/migrating-from-upstream.md has every key):
+  SERVER_PORT: --port. PROMETHEUS_PORT: --metrics-port. DB_HOST, DB_PORT, DB_NAME, DB_USER,
+  DB_PASSWORD: --database postgres://... (user and password URL-encoded). DB_SSLROOTCERT:
+  --db-ssl-ca-file (DB_SSLMODE=require with it verifies the chain, as upstream's driver).
+  DB_MAX_OPEN_CONNECTIONS: --db-pool-max. DB_ENABLE_AUTO_MIGRATION=false: --skip-migrations.
+  AUTH_DISABLE=true: --auth none; AUTH_DISABLE=false: --auth kubernetes. LOGS_PATH:
+  --logs-dir (with S3: the key prefix). LOG_LEVEL, DB_SSLMODE, TLS_PATH, TLS_MIN_VERSION,
+  AUTH_IMPERSONATE, LOGS_API, LOGS_TYPE, LOGS_BUFFER_SIZE and S3_* are the same variables
+  here. TLS_CIPHER_SUITES, TLS_CURVE_PREFERENCES, CONVERTER_ENABLE=true and LOGS_TYPE GCS,
+  blob or Loki are refused; the others are ignored, with a warning when set to other than
+  upstream's default.
   --help                                     print this text and exit
   --version                                  print the version and exit
 
 Endpoints: gRPC/Connect services, REST under /apis/results.tekton.dev/,
-GET /healthz (alive), GET /readyz (store reachable), GET /metrics.
+GET /healthz (alive), GET /readyz (store reachable), GET /metrics (on --metrics-port
+when given).
 `;
