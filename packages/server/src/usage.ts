@@ -22,8 +22,8 @@ over TLS when given a certificate.
 Flags (each has an environment variable). A flag wins over its variable in the
 environment, which wins over the same variable in the config file, which wins over
 the default. Where upstream Tekton Results has a variable for the same setting
-(below), ours wins wherever each is set, and the start-up log names upstream's
-as ignored.
+(below), ours wins wherever each is set; when the two differ, the start-up log
+names upstream's as ignored.
   --config <file>          RESULTS_CONFIG    config file in upstream's format: KEY=VALUE lines,
                                              # comments, optional quotes; unknown keys are
                                              warned about (default ${DEFAULT_CONFIG_FILE}
