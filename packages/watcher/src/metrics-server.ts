@@ -1,11 +1,12 @@
 /**
  * The watcher's HTTP endpoints: `GET /metrics` (Prometheus), `GET /healthz`
- * (alive) and `GET /readyz` (informers synced).
+ * (alive) and `GET /readyz` (informers synced), served by
+ * `@tekton-results/runtime`'s metrics listener (the server's `--metrics-port`
+ * uses the same one).
  *
  * @module
  */
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import { startMetricsListener } from "@tekton-results/runtime";
 import type { WatcherMetrics } from "./metrics.js";
 
 /** A running metrics server. */
@@ -29,46 +30,11 @@ export async function startMetricsServer(
   ready: () => boolean,
 ): Promise<MetricsServer> {
   const { host, port } = parseListenAddress(addr);
-  const server = http.createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0];
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.writeHead(405, { Allow: "GET, HEAD" }).end();
-      return;
-    }
-    if (path === "/metrics") {
-      metrics.render().then(
-        (text) => res.writeHead(200, { "Content-Type": metrics.contentType }).end(text),
-        (err: unknown) =>
-          res
-            .writeHead(500, { "Content-Type": "text/plain" })
-            .end(`cannot collect metrics: ${err instanceof Error ? err.message : String(err)}\n`),
-      );
-    } else if (path === "/healthz") {
-      res.writeHead(200, { "Content-Type": "text/plain" }).end("ok\n");
-    } else if (path === "/readyz") {
-      const ok = ready();
-      res
-        .writeHead(ok ? 200 : 503, { "Content-Type": "text/plain" })
-        .end(ok ? "ok\n" : "not ready\n");
-    } else {
-      res.writeHead(404, { "Content-Type": "text/plain" }).end("not found\n");
-    }
+  const listener = await startMetricsListener({
+    host,
+    port,
+    source: { metrics: () => metrics.render(), contentType: metrics.contentType },
+    ready,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${shownHost}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { url: listener.url, close: () => listener.close() };
 }
