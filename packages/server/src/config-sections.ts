@@ -40,7 +40,15 @@ import type {
 import { DEFAULT_MAX_LOG_BYTES } from "./log-upload.js";
 import { DEFAULT_MAX_PAGE_BYTES } from "./page-budget.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./rest-gateway.js";
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./listener.js";
+import {
+  DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
+  DEFAULT_MAX_CONNECTION_AGE_MS,
+} from "./connection-age.js";
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+} from "./listener.js";
 import { DEFAULT_REQUEST_LOG_LEVEL } from "./request-log.js";
 import { DEFAULT_SHUTDOWN_DEADLINE_MS } from "./server.js";
 import { DEFAULT_TLS_MIN_VERSION, TLS_MIN_VERSIONS, type TlsMinVersion } from "./tls.js";
@@ -50,6 +58,9 @@ export const DEFAULT_DATABASE = "./data/results.db";
 
 /** The default directory of stored logs, next to the default SQLite file. */
 export const DEFAULT_LOGS_DIR = "./data/logs";
+
+/** The default shutdown delay (`--shutdown-delay-ms`): none. */
+export const DEFAULT_SHUTDOWN_DELAY_MS = 0;
 
 /** The default size of GetLog chunks: 32 KiB. */
 export const DEFAULT_LOG_CHUNK_BYTES = 32 * 1024;
@@ -138,6 +149,50 @@ export function parseServing(s: Settings): ServingSettings {
       MAX_INT32,
     ),
     corsOrigins: parseOrigins(s.pick("cors-origins", "CORS_ORIGINS") ?? ""),
+  };
+}
+
+/** The settings of connections behind a load balancer and of the shutdown delay. */
+export type ConnectionSettings = Pick<
+  ServerConfig,
+  "http1KeepAliveTimeoutMs" | "maxConnectionAgeMs" | "maxConnectionAgeGraceMs" | "shutdownDelayMs"
+>;
+
+/** The HTTP/1.1 keep-alive timeout, the maximum connection age and its grace, the shutdown delay. */
+export function parseConnections(s: Settings): ConnectionSettings {
+  return {
+    http1KeepAliveTimeoutMs: integer(
+      s,
+      "http1-keep-alive-timeout-ms",
+      "HTTP1_KEEP_ALIVE_TIMEOUT_MS",
+      DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS,
+      0,
+      MAX_INT32,
+    ),
+    maxConnectionAgeMs: integer(
+      s,
+      "max-connection-age-ms",
+      "MAX_CONNECTION_AGE_MS",
+      DEFAULT_MAX_CONNECTION_AGE_MS,
+      0,
+      MAX_INT32,
+    ),
+    maxConnectionAgeGraceMs: integer(
+      s,
+      "max-connection-age-grace-ms",
+      "MAX_CONNECTION_AGE_GRACE_MS",
+      DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
+      0,
+      MAX_INT32,
+    ),
+    shutdownDelayMs: integer(
+      s,
+      "shutdown-delay-ms",
+      "SHUTDOWN_DELAY_MS",
+      DEFAULT_SHUTDOWN_DELAY_MS,
+      0,
+      3_600_000,
+    ),
   };
 }
 

@@ -20,6 +20,10 @@ describe("parseConfig", () => {
       shutdownTimeoutMs: 10_000,
       idleTimeoutMs: 120_000,
       handshakeTimeoutMs: 10_000,
+      http1KeepAliveTimeoutMs: 5_000,
+      maxConnectionAgeMs: 0,
+      maxConnectionAgeGraceMs: 60_000,
+      shutdownDelayMs: 0,
       corsOrigins: [],
       migrate: true,
       migrateOnly: false,
@@ -134,6 +138,37 @@ describe("parseConfig", () => {
     }
     expect(USAGE).toContain("--max-log-bytes");
     expect(USAGE).toContain("--idle-timeout-ms");
+  });
+
+  it("reads the connection age, its grace, the HTTP/1.1 keep-alive and the shutdown delay", () => {
+    expect(run(["--max-connection-age-ms", "600000"]).maxConnectionAgeMs).toBe(600_000);
+    expect(run([], { MAX_CONNECTION_AGE_MS: "300000" }).maxConnectionAgeMs).toBe(300_000);
+    expect(run(["--max-connection-age-grace-ms", "0"]).maxConnectionAgeGraceMs).toBe(0);
+    expect(run([], { MAX_CONNECTION_AGE_GRACE_MS: "5000" }).maxConnectionAgeGraceMs).toBe(5000);
+    expect(run(["--http1-keep-alive-timeout-ms", "65000"]).http1KeepAliveTimeoutMs).toBe(65_000);
+    expect(run([], { HTTP1_KEEP_ALIVE_TIMEOUT_MS: "0" }).http1KeepAliveTimeoutMs).toBe(0);
+    expect(run(["--shutdown-delay-ms", "5000"]).shutdownDelayMs).toBe(5000);
+    expect(run([], { SHUTDOWN_DELAY_MS: "10000" }).shutdownDelayMs).toBe(10_000);
+    expect(run(["--shutdown-delay-ms", "1"], { SHUTDOWN_DELAY_MS: "10000" }).shutdownDelayMs).toBe(
+      1,
+    );
+    for (const argv of [
+      ["--max-connection-age-ms", "-1"],
+      ["--max-connection-age-ms", "1.5"],
+      ["--max-connection-age-grace-ms", "x"],
+      ["--http1-keep-alive-timeout-ms", String(2 ** 31)],
+      ["--shutdown-delay-ms", "3600001"],
+    ]) {
+      expect(() => parseConfig(argv, {}), argv.join(" ")).toThrow(ConfigError);
+    }
+    for (const flag of [
+      "--max-connection-age-ms",
+      "--max-connection-age-grace-ms",
+      "--http1-keep-alive-timeout-ms",
+      "--shutdown-delay-ms",
+    ]) {
+      expect(USAGE).toContain(flag);
+    }
   });
 
   it("reads the S3 log store settings, with credentials from the environment only", () => {

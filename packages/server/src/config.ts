@@ -16,6 +16,7 @@ import { loadConfigFile, type ConfigFileOptions } from "./config-file.js";
 import { refuseUpstreamSettings, warnIgnoredKeys } from "./config-upstream.js";
 import {
   parseAuthConfig,
+  parseConnections,
   parseDatabaseSettings,
   parseLogsConfig,
   parseMigrations,
@@ -26,7 +27,12 @@ import { ConfigError, parseInteger } from "./config-values.js";
 
 export { DEFAULT_CONFIG_FILE } from "./config-file.js";
 export { ConfigError, parseDatabaseUrl } from "./config-values.js";
-export { DEFAULT_DATABASE, DEFAULT_LOGS_DIR, DEFAULT_LOG_CHUNK_BYTES } from "./config-sections.js";
+export {
+  DEFAULT_DATABASE,
+  DEFAULT_LOGS_DIR,
+  DEFAULT_LOG_CHUNK_BYTES,
+  DEFAULT_SHUTDOWN_DELAY_MS,
+} from "./config-sections.js";
 export { USAGE } from "./usage.js";
 
 /** Where the data lives. */
@@ -151,6 +157,20 @@ export interface ServerConfig {
   idleTimeoutMs: number;
   /** How long a new connection may take to send its first bytes before it is closed, in ms. */
   handshakeTimeoutMs: number;
+  /** How long an idle HTTP/1.1 keep-alive connection stays open, in ms; 0: never closed. */
+  http1KeepAliveTimeoutMs: number;
+  /**
+   * The maximum age of a connection (±10%), in ms, after which it is asked to
+   * go (HTTP/2: GOAWAY); 0: unlimited.
+   */
+  maxConnectionAgeMs: number;
+  /** How long an HTTP/2 connection past its age may finish its streams, in ms; 0: no limit. */
+  maxConnectionAgeGraceMs: number;
+  /**
+   * How long the server goes on serving, not ready, after the first stop
+   * signal before its graceful shutdown starts, in ms.
+   */
+  shutdownDelayMs: number;
   /** Origins browsers may call from (`*` for any); empty: no CORS. */
   corsOrigins: string[];
   /** Apply pending schema migrations at start-up. */
@@ -207,6 +227,7 @@ export function parseConfig(
   const settings = readSettings(argv, env, file.values);
   refuseUpstreamSettings(settings);
   const serving = parseServing(settings);
+  const connections = parseConnections(settings);
   const metricsPort = parseMetricsPort(settings, serving.port);
   const migrations = parseMigrations(settings);
   const databases = parseDatabaseSettings(settings);
@@ -218,6 +239,7 @@ export function parseConfig(
     kind: "run",
     config: {
       ...serving,
+      ...connections,
       ...(metricsPort !== undefined ? { metricsPort } : {}),
       ...(file.path !== undefined ? { configFile: file.path } : {}),
       ...(settings.warnings.length > 0 ? { warnings: [...settings.warnings] } : {}),

@@ -3,8 +3,8 @@
  * `http/1.1` (REST, gRPC-Web and Connect over HTTP/1.1), one
  * `http2.createSecureServer({ allowHTTP1: true })` serves both. The
  * certificate is reloaded when its files change (`tls.ts`); idle HTTP/2
- * connections, silent new connections and the drain behave as on the
- * cleartext port (`listener.ts`).
+ * connections, silent new connections, the maximum connection age and the
+ * drain behave as on the cleartext port (`listener.ts`).
  *
  * @module
  */
@@ -12,9 +12,10 @@ import type * as http from "node:http";
 import * as http2 from "node:http2";
 import type * as net from "node:net";
 import type * as tls from "node:tls";
+import { closeHttp1AtAge, countHttp1Requests } from "./connection-age.js";
 import {
   addConnection,
-  countHttp1Requests,
+  DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS,
   http2WindowSizes,
   listenerOf,
   manageSessions,
@@ -48,10 +49,11 @@ export function createTlsListener(options: TlsListenerOptions): Listener {
     },
     handler,
   );
-  // As on the cleartext port: idle HTTP/1.1 keep-alive connections close after 5 s.
-  (server as unknown as http.Server).keepAliveTimeout = 5_000;
+  // As on the cleartext port: idle HTTP/1.1 keep-alive connections close after 5 s by default.
+  (server as unknown as http.Server).keepAliveTimeout =
+    options.http1KeepAliveTimeoutMs ?? DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS;
   const book = newConnectionBook();
-  countHttp1Requests(server, book);
+  countHttp1Requests(server, book, options.connectionAge, logger);
   manageSessions(server, book, options, windows.connection);
   certificate.attach(server);
 
@@ -71,6 +73,7 @@ export function createTlsListener(options: TlsListenerOptions): Listener {
       book.h2Sockets.add(socket);
       return;
     }
+    if (options.connectionAge) closeHttp1AtAge(socket, book, options.connectionAge, logger);
     const timer = setTimeout(() => {
       if (!started.has(socket)) socket.destroy();
     }, handshakeTimeoutMs);

@@ -3,7 +3,8 @@
  * each connection's first bytes are peeked, and the socket is handed to an
  * HTTP/2 server when they are the HTTP/2 connection preface, else to an
  * HTTP/1.1 server. Idle HTTP/2 connections are closed with GOAWAY, silent new
- * connections are dropped, and a drain closes everything gracefully. The
+ * connections are dropped, connections past their maximum age are closed
+ * (`connection-age.ts`), and a drain closes everything gracefully. The
  * pieces a TLS listener shares (the connection book, the drain) are exported
  * for `listener-tls.ts`.
  *
@@ -13,6 +14,12 @@ import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
 import type { Logger } from "@tekton-results/runtime";
+import {
+  closeHttp1AtAge,
+  closeSessionAtAge,
+  countHttp1Requests,
+  type ConnectionAgeOptions,
+} from "./connection-age.js";
 import type { NodeHandlerFn } from "./node-http.js";
 
 /** The HTTP/2 connection preface a client sends first. */
@@ -30,6 +37,12 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
  * when they next need the server.
  */
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+
+/**
+ * The default time an HTTP/1.1 keep-alive connection may wait for its next
+ * request before it is closed: 5 s (Node.js's default).
+ */
+export const DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 /** How long an idle HTTP/2 session closed with GOAWAY may take to go before it is cut. */
 const IDLE_CLOSE_GRACE_MS = 5_000;
@@ -67,6 +80,10 @@ export interface ListenerOptions {
   idleTimeoutMs: number;
   /** A new connection silent for this long is dropped (ms, at least 1). */
   handshakeTimeoutMs: number;
+  /** An idle HTTP/1.1 keep-alive connection is closed after this long (ms; 0: never). Default 5 s. */
+  http1KeepAliveTimeoutMs?: number | undefined;
+  /** The maximum connection age; default: unlimited. */
+  connectionAge?: ConnectionAgeOptions | undefined;
   /** Whether the server is shutting down (new connections and sessions are refused). */
   isDraining: () => boolean;
   /** Requests being handled now (a drain waits for none). */
@@ -169,15 +186,23 @@ export interface ConnectionBook {
   /** Open connections (the TLS sockets of a TLS listener). */
   sockets: Set<net.Socket>;
   sessions: Set<http2.ServerHttp2Session>;
-  /** HTTP/1.1 connections with a request in progress, and how many. */
-  h1Busy: Map<net.Socket, number>;
+  /** HTTP/1.1 connections with a request in progress, and their responses in progress. */
+  h1Busy: Map<net.Socket, Set<http.ServerResponse>>;
+  /** HTTP/1.1 connections past their maximum age (closed after their next response). */
+  h1Expired: WeakSet<net.Socket>;
   /** Connections that carry an HTTP/2 session. */
   h2Sockets: WeakSet<net.Socket>;
 }
 
 /** An empty {@link ConnectionBook}. */
 export function newConnectionBook(): ConnectionBook {
-  return { sockets: new Set(), sessions: new Set(), h1Busy: new Map(), h2Sockets: new WeakSet() };
+  return {
+    sockets: new Set(),
+    sessions: new Set(),
+    h1Busy: new Map(),
+    h1Expired: new WeakSet(),
+    h2Sockets: new WeakSet(),
+  };
 }
 
 /** Record `socket` in `book` until it closes. */
@@ -188,20 +213,6 @@ export function addConnection(book: ConnectionBook, socket: net.Socket, logger?:
     book.h1Busy.delete(socket);
   });
   socket.on("error", (err) => logger?.debug({ err: describe(err) }, "connection error"));
-}
-
-/** Count the HTTP/1.1 requests in progress on each connection of `server`. */
-export function countHttp1Requests(server: net.Server, book: ConnectionBook): void {
-  server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (req.httpVersionMajor !== 1) return;
-    const socket = req.socket;
-    book.h1Busy.set(socket, (book.h1Busy.get(socket) ?? 0) + 1);
-    res.once("close", () => {
-      const n = (book.h1Busy.get(socket) ?? 1) - 1;
-      if (n <= 0) book.h1Busy.delete(socket);
-      else book.h1Busy.set(socket, n);
-    });
-  });
 }
 
 /** The receive windows of {@link ListenerOptions.http2Windows}, checked, with their defaults. */
@@ -222,7 +233,8 @@ export function http2WindowSizes(options: ListenerOptions): { stream: number; co
 
 /**
  * Record the HTTP/2 sessions of `server` in `book`: their connection window,
- * the idle GOAWAY, and no new session while draining.
+ * the idle GOAWAY, the GOAWAY at their maximum age, and no new session while
+ * draining.
  */
 export function manageSessions(
   server: net.Server,
@@ -237,6 +249,7 @@ export function manageSessions(
     session.on("close", () => book.sessions.delete(session));
     session.on("error", (err) => logger?.debug({ err: describe(err) }, "HTTP/2 session error"));
     if (idleTimeoutMs > 0) closeWhenIdle(session, idleTimeoutMs, logger);
+    if (options.connectionAge) closeSessionAtAge(session, options.connectionAge, logger);
     if (isDraining()) session.close();
   });
   server.on("sessionError", (err: Error) =>
@@ -316,10 +329,13 @@ export function listenerOf(
 export function createListener(options: ListenerOptions): Listener {
   const { handler, logger, handshakeTimeoutMs, isDraining } = options;
   const windows = http2WindowSizes(options);
-  const h1 = http.createServer({ keepAliveTimeout: 5_000 }, handler);
+  const h1 = http.createServer(
+    { keepAliveTimeout: options.http1KeepAliveTimeoutMs ?? DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS },
+    handler,
+  );
   const h2 = http2.createServer({ settings: { initialWindowSize: windows.stream } }, handler);
   const book = newConnectionBook();
-  countHttp1Requests(h1, book);
+  countHttp1Requests(h1, book, options.connectionAge, logger);
   manageSessions(h2, book, options, windows.connection);
 
   /** Peek at the first bytes and hand the socket to the right HTTP server. */
@@ -351,6 +367,9 @@ export function createListener(options: ListenerOptions): Listener {
         book.h2Sockets.add(socket);
         h2.emit("connection", socket);
       } else {
+        if (options.connectionAge) {
+          closeHttp1AtAge(socket, book, options.connectionAge, logger);
+        }
         h1.emit("connection", socket);
         socket.resume();
       }

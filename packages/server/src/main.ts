@@ -2,7 +2,7 @@
  * The server program: reads the configuration (flags, environment, config
  * file), opens the store, serves the API on one port (and the metrics on a
  * port of their own with `--metrics-port`) and shuts down gracefully on
- * SIGTERM or SIGINT. The
+ * SIGTERM or SIGINT (after `--shutdown-delay-ms` of serving while not ready). The
  * command-line skeleton (help, version, usage errors, stop signals) is
  * `@tekton-results/runtime`'s, shared with the watcher.
  *
@@ -20,6 +20,7 @@ import { createServerMetrics, type ServerMetrics } from "./metrics.js";
 import { createResultsRoutes } from "./routes.js";
 import { migratedSchemaCheck, storeReadinessCheck, type MigratableStore } from "./endpoints.js";
 import { createResultsServer, type ResultsServer } from "./server.js";
+import { createShutdownDelay, type ShutdownDelay } from "./shutdown-delay.js";
 import { MissingAdapterError, openStore, type ImportAdapter } from "./storage-adapters.js";
 import { loadCertificate, TlsFileError } from "./tls.js";
 
@@ -37,7 +38,8 @@ export interface MainOptions {
   logger?: Logger;
   /**
    * Resolves when the server should stop. Default: the first SIGTERM or
-   * SIGINT (a second one cuts in-flight requests at once).
+   * SIGINT (a second one ends the shutdown delay, or, when there is none or it
+   * is over, cuts in-flight requests at once).
    */
   stop?: Promise<unknown>;
   /** Called with the address once the server listens. */
@@ -149,6 +151,9 @@ function assembleServer(
     corsOrigins: config.corsOrigins,
     idleTimeoutMs: config.idleTimeoutMs,
     handshakeTimeoutMs: config.handshakeTimeoutMs,
+    http1KeepAliveTimeoutMs: config.http1KeepAliveTimeoutMs,
+    maxConnectionAgeMs: config.maxConnectionAgeMs,
+    maxConnectionAgeGraceMs: config.maxConnectionAgeGraceMs,
     ...(config.tls ? { tls: config.tls } : {}),
   });
 }
@@ -223,6 +228,24 @@ async function listenForMetrics(
   }
 }
 
+/**
+ * With `--shutdown-delay-ms`: report not ready and go on serving for that
+ * long (or until a second signal), so that the Service's endpoints drop the
+ * pod before its port closes.
+ */
+async function drainBeforeShutdown(
+  config: ServerConfig,
+  logger: Logger,
+  server: ResultsServer,
+  delay: ShutdownDelay,
+  signal: string | undefined,
+): Promise<void> {
+  if (config.shutdownDelayMs <= 0) return;
+  server.reportNotReady();
+  logger.info({ signal, delayMs: config.shutdownDelayMs }, "draining");
+  await delay.wait(config.shutdownDelayMs);
+}
+
 /** Listen, serve until `stop` resolves, then shut down within the configured deadline. */
 async function serveUntilStopped(
   config: ServerConfig,
@@ -232,6 +255,7 @@ async function serveUntilStopped(
   metrics: ServerMetrics,
   options: MainOptions,
   stop: Promise<unknown>,
+  delay: ShutdownDelay,
 ): Promise<number> {
   const { store, logs } = backends;
   const certificate = server.certificate();
@@ -276,13 +300,9 @@ async function serveUntilStopped(
   sweepAbandonedUploads(logs, logger);
 
   const reason = await stop;
-  logger.info(
-    {
-      signal: typeof reason === "string" ? reason : undefined,
-      deadlineMs: config.shutdownTimeoutMs,
-    },
-    "shutting down",
-  );
+  const signal = typeof reason === "string" ? reason : undefined;
+  await drainBeforeShutdown(config, logger, server, delay, signal);
+  logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, "shutting down");
   await server.close({ deadlineMs: config.shutdownTimeoutMs });
   await metricsListener?.close();
   try {
@@ -316,10 +336,15 @@ async function runServer(config: ServerConfig, options: MainOptions): Promise<nu
     return EXIT_FAILURE;
   }
   let forced = false;
-  // A second signal cuts the connections still open.
+  const delay = createShutdownDelay();
+  // A second signal ends the shutdown delay, or cuts the connections still open.
   const signals = options.stop
     ? undefined
     : onStopSignals(() => {
+        if (delay.skip()) {
+          logger.warn({}, "second signal: shutting down now");
+          return;
+        }
         forced = true;
         logger.warn({}, "second signal: closing connections now");
         void server.close({ deadlineMs: 0 });
@@ -333,6 +358,7 @@ async function runServer(config: ServerConfig, options: MainOptions): Promise<nu
       metrics,
       options,
       options.stop ?? signals!.stop,
+      delay,
     );
     if (code === 0) logger.info({ forced }, "stopped");
     return code;

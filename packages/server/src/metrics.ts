@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics of the API server: RPCs by service, method and code, and
- * their latency, with prom-client's default process and Node.js metrics, in a
+ * their latency, connections closed for their maximum age, with prom-client's default process and Node.js metrics, in a
  * registry of the server's own (several servers in one process, as in tests,
  * keep separate counts), exposed on `GET /metrics`.
  *
@@ -8,6 +8,7 @@
  */
 import { ConnectError, type Code, type Interceptor } from "@connectrpc/connect";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { HttpVersion } from "./connection-age.js";
 import { codeLabel } from "./request-log.js";
 
 /** Latency histogram buckets, in seconds. */
@@ -17,6 +18,8 @@ const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 export interface ServerMetrics {
   /** Records every RPC it wraps. Mount it on every router that serves RPCs. */
   readonly interceptor: Interceptor;
+  /** Count a connection closed for its maximum age (`--max-connection-age-ms`). */
+  connectionClosedForAge(http: HttpVersion): void;
   /** The registry holding every metric of this server (its own, not prom-client's global one). */
   readonly registry: Registry;
   /** The Prometheus text exposition (format 0.0.4) of everything recorded. */
@@ -55,6 +58,12 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
     help: "RPCs being handled now.",
     registers,
   });
+  const closedForAge = new Counter({
+    name: "tekton_results_connections_closed_for_age_total",
+    help: "Connections asked to close at their maximum age (HTTP/2: GOAWAY), by HTTP version.",
+    labelNames: ["http"] as const,
+    registers,
+  });
   new Gauge({
     name: "nodejs_heap_used_bytes",
     help: "V8 heap in use, in bytes (as nodejs_heap_size_used_bytes).",
@@ -88,6 +97,7 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
 
   return {
     interceptor,
+    connectionClosedForAge: (http) => closedForAge.inc({ http }),
     registry,
     render: () => registry.metrics(),
     contentType: registry.contentType,

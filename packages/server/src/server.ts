@@ -27,8 +27,14 @@ import {
   type HealthStatus,
 } from "./health.js";
 import {
+  DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
+  DEFAULT_MAX_CONNECTION_AGE_MS,
+  type ConnectionAgeOptions,
+} from "./connection-age.js";
+import {
   createListener,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
   timeoutOption,
   type ListeningAddress,
@@ -48,7 +54,12 @@ import { createCertificateReloader, type LoadedCertificate, type TlsOptions } fr
 
 export { migratedSchemaCheck, storeReadinessCheck, type MigratableStore } from "./endpoints.js";
 export {
+  DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
+  DEFAULT_MAX_CONNECTION_AGE_MS,
+} from "./connection-age.js";
+export {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS,
   DEFAULT_HTTP2_CONNECTION_WINDOW_BYTES,
   DEFAULT_HTTP2_STREAM_WINDOW_BYTES,
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -108,9 +119,33 @@ export interface ResultsServerOptions {
    * on, or since its last stream ended) before the server sends GOAWAY and
    * closes it, in ms; 0: never. A stream in progress, however slow or quiet
    * (a long GetLog, a slow UpdateLog), is never cut by it. Idle HTTP/1.1
-   * keep-alive connections close after 5 s. Default {@link DEFAULT_IDLE_TIMEOUT_MS}.
+   * keep-alive connections close after `http1KeepAliveTimeoutMs`. Default
+   * {@link DEFAULT_IDLE_TIMEOUT_MS}.
    */
   idleTimeoutMs?: number;
+  /**
+   * How long an HTTP/1.1 keep-alive connection may wait for its next request
+   * before it is closed, in ms; 0: never. Behind a proxy that keeps
+   * connections to the server open, make it longer than the proxy's idle
+   * timeout. Default {@link DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS}.
+   */
+  http1KeepAliveTimeoutMs?: number;
+  /**
+   * The maximum age of a connection, in ms, jittered by ±10% (grpc-go's
+   * `MaxConnectionAge`): an HTTP/2 connection then gets GOAWAY (as its next
+   * request arrives, so that a client calling one call after another never
+   * races it), an HTTP/1.1 one is closed after its next response, which says
+   * `Connection: close`, and clients reconnect, through the load balancer,
+   * for their next request (see `connection-age.ts`).
+   * 0: unlimited. Default {@link DEFAULT_MAX_CONNECTION_AGE_MS}.
+   */
+  maxConnectionAgeMs?: number;
+  /**
+   * How long an HTTP/2 connection past its maximum age may finish its streams
+   * after GOAWAY before it is cut, in ms; 0: no limit. Default
+   * {@link DEFAULT_MAX_CONNECTION_AGE_GRACE_MS}.
+   */
+  maxConnectionAgeGraceMs?: number;
   /**
    * How long a new connection may take to send the HTTP/2 preface or the
    * first bytes of an HTTP/1.1 request before it is closed, in ms (at least 1).
@@ -144,6 +179,12 @@ export interface ResultsServer {
    * the same promise, and one with `deadlineMs: 0` cuts the connections at once.
    */
   close(options?: CloseOptions): Promise<void>;
+  /**
+   * Report not ready (`/readyz` 503, every health status NOT_SERVING) while
+   * going on serving as before: the start of a shutdown delay, for load
+   * balancers to stop sending new connections before {@link ResultsServer.close}.
+   */
+  reportNotReady(): void;
   /** The request handler for both HTTP versions, to embed in another server. */
   readonly handler: NodeHandlerFn;
   /** The health status served by `grpc.health.v1.Health`. */
@@ -216,6 +257,29 @@ function countingHandler(
   return { handler, inFlight: () => inFlight };
 }
 
+/** The checked maximum connection age of `options`; `undefined` when unlimited. */
+function connectionAgeOptions(options: ResultsServerOptions): ConnectionAgeOptions | undefined {
+  const maxAgeMs = timeoutOption(
+    options.maxConnectionAgeMs,
+    DEFAULT_MAX_CONNECTION_AGE_MS,
+    "maxConnectionAgeMs",
+    0,
+  );
+  const graceMs = timeoutOption(
+    options.maxConnectionAgeGraceMs,
+    DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
+    "maxConnectionAgeGraceMs",
+    0,
+  );
+  if (maxAgeMs === 0) return undefined;
+  const metrics = options.metrics;
+  return {
+    maxAgeMs,
+    graceMs,
+    ...(metrics ? { onClosedForAge: (http) => metrics.connectionClosedForAge(http) } : {}),
+  };
+}
+
 /** Compose the API server. Nothing listens until {@link ResultsServer.listen}. */
 export function createResultsServer(options: ResultsServerOptions): ResultsServer {
   const logger = options.logger;
@@ -231,6 +295,13 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     "handshakeTimeoutMs",
     1,
   );
+  const http1KeepAliveTimeoutMs = timeoutOption(
+    options.http1KeepAliveTimeoutMs,
+    DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS,
+    "http1KeepAliveTimeoutMs",
+    0,
+  );
+  const connectionAge = connectionAgeOptions(options);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const registry = createApiRegistry();
   const requestLog = createRequestLog({ logger, level: options.requestLogLevel });
@@ -255,12 +326,13 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     options.readiness ??
     (options.store ? storeReadinessCheck(options.store) : () => Promise.resolve());
   let draining = false;
+  let notReady = false;
   const isDraining = (): boolean => draining;
   const endpoints = createEndpoints({
     readiness: createReadinessProbe(check, {
       onError: (err) => logger?.warn({ err: describe(err) }, "readiness check failed"),
     }),
-    isDraining,
+    isDraining: () => draining || notReady,
     metrics: options.metricsEndpoint === false ? undefined : options.metrics,
     next: (req, res) => requestLog.rest(req, res, () => rest.handle(req, res)),
   });
@@ -293,6 +365,8 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     http2Windows: options.http2Windows,
     idleTimeoutMs,
     handshakeTimeoutMs,
+    http1KeepAliveTimeoutMs,
+    connectionAge,
     isDraining,
     inFlight,
   };
@@ -303,9 +377,14 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
 
   let closing: Promise<void> | undefined;
 
+  function reportNotReady(): void {
+    notReady = true;
+    health.setAll(ServingStatus.NOT_SERVING);
+  }
+
   async function close(closeOptions: CloseOptions = {}): Promise<void> {
     draining = true;
-    health.setAll(ServingStatus.NOT_SERVING);
+    reportNotReady();
     health.shutdown();
     await listener.drain(closeOptions.deadlineMs ?? DEFAULT_SHUTDOWN_DEADLINE_MS);
   }
@@ -315,6 +394,7 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     health,
     rest,
     inFlight,
+    reportNotReady,
     certificate: () => certificate?.current(),
     listen: (port, host) => listener.listen(port, host),
     close(closeOptions) {

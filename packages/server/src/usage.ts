@@ -4,13 +4,24 @@
  * @module
  */
 import { DEFAULT_CONFIG_FILE } from "./config-file.js";
-import { DEFAULT_DATABASE, DEFAULT_LOG_CHUNK_BYTES, DEFAULT_LOGS_DIR } from "./config-sections.js";
+import {
+  DEFAULT_DATABASE,
+  DEFAULT_LOG_CHUNK_BYTES,
+  DEFAULT_LOGS_DIR,
+  DEFAULT_SHUTDOWN_DELAY_MS,
+} from "./config-sections.js";
 import { DEFAULT_MAX_LOG_BYTES } from "./log-upload.js";
 import { DEFAULT_MAX_PAGE_BYTES } from "./page-budget.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./rest-gateway.js";
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./listener.js";
 import { DEFAULT_REQUEST_LOG_LEVEL } from "./request-log.js";
-import { DEFAULT_SHUTDOWN_DEADLINE_MS } from "./server.js";
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
+  DEFAULT_MAX_CONNECTION_AGE_MS,
+  DEFAULT_SHUTDOWN_DEADLINE_MS,
+} from "./server.js";
 import { DEFAULT_TLS_MIN_VERSION } from "./tls.js";
 
 /** The usage text of `--help`. */
@@ -45,12 +56,30 @@ names upstream's as ignored.
                                              (default ${DEFAULT_MAX_PAGE_BYTES}, 32 MiB)
   --shutdown-timeout-ms <n> SHUTDOWN_TIMEOUT_MS  grace period for in-flight requests
                                              on SIGTERM/SIGINT (default ${DEFAULT_SHUTDOWN_DEADLINE_MS})
+  --shutdown-delay-ms <n>  SHUTDOWN_DELAY_MS  on the first SIGTERM/SIGINT, turn /readyz 503
+                                             and health NOT_SERVING but go on serving this long
+                                             before shutting down, while the pod leaves the
+                                             Service; a second signal ends it
+                                             (default ${DEFAULT_SHUTDOWN_DELAY_MS})
   --idle-timeout-ms <n>    IDLE_TIMEOUT_MS   close an HTTP/2 connection (GOAWAY) after this long
                                              without an open stream; 0 = never
                                              (default ${DEFAULT_IDLE_TIMEOUT_MS})
   --handshake-timeout-ms <n> HANDSHAKE_TIMEOUT_MS  close a new connection that sends no
                                              request or HTTP/2 preface in this time
                                              (default ${DEFAULT_HANDSHAKE_TIMEOUT_MS})
+  --http1-keep-alive-timeout-ms <n> HTTP1_KEEP_ALIVE_TIMEOUT_MS  close an idle HTTP/1.1
+                                             keep-alive connection after this long; behind a
+                                             proxy, longer than its idle timeout; 0 = never
+                                             (default ${DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS})
+  --max-connection-age-ms <n> MAX_CONNECTION_AGE_MS  ask a connection to go after this long,
+                                             ±10% (HTTP/2: GOAWAY; HTTP/1.1: Connection: close),
+                                             so that clients reconnect through the load
+                                             balancer; 0 = unlimited
+                                             (default ${DEFAULT_MAX_CONNECTION_AGE_MS})
+  --max-connection-age-grace-ms <n> MAX_CONNECTION_AGE_GRACE_MS  then cut an HTTP/2
+                                             connection whose streams are still open after
+                                             this long; 0 = no limit
+                                             (default ${DEFAULT_MAX_CONNECTION_AGE_GRACE_MS})
   --metrics-port <n>       METRICS_PORT      serve GET /metrics on this port (plain HTTP, same
                                              host) and not on the API port (default: on the
                                              API port)
