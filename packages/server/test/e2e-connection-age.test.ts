@@ -341,6 +341,36 @@ describe("the maximum connection age over TLS", () => {
   });
 });
 
+describe("http1KeepAliveTimeoutMs", () => {
+  it("closes an idle HTTP/1.1 keep-alive connection after it", async () => {
+    const store = createMemoryStore();
+    const server = createResultsServer({
+      routes: createResultsRoutes({ store }),
+      store,
+      http1KeepAliveTimeoutMs: 200,
+    });
+    const { port } = await server.listen(0, "127.0.0.1");
+    try {
+      const socket = net.connect(port, "127.0.0.1");
+      let response = "";
+      socket.setEncoding("utf8");
+      socket.on("data", (chunk: string) => (response += chunk));
+      const closed = new Promise<number>((resolve) => {
+        let answered = 0;
+        socket.on("data", () => (answered ||= Date.now()));
+        socket.once("close", () => resolve(Date.now() - answered));
+      });
+      socket.write("GET /healthz HTTP/1.1\r\nhost: localhost\r\n\r\n");
+      const idle = await closed;
+      expect(response.toLowerCase()).toContain("keep-alive: timeout=0");
+      expect(idle).toBeGreaterThanOrEqual(150);
+      expect(idle).toBeLessThan(2000);
+    } finally {
+      await server.close({ deadlineMs: 1000 });
+    }
+  });
+});
+
 describe("maxConnectionAgeMs, maxConnectionAgeGraceMs and http1KeepAliveTimeoutMs", () => {
   it("are checked when the server is created (0 = unlimited, no limit, never)", () => {
     const routes = createResultsRoutes({ store: createMemoryStore() });
