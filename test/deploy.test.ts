@@ -21,6 +21,10 @@ import * as policyV1 from "kubernetes-models/policy/v1";
 import * as rbacV1 from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import * as coreV1 from "kubernetes-models/v1";
 import { afterAll, describe, expect, it } from "vitest";
+// The server's sources, not its built dist/ (this project resolves packages to dist/, which may
+// be older): what the deployment gives the server is read as the code in this tree reads it.
+import { parseConfig, type ServerConfig } from "../packages/server/src/config.js";
+import { UPSTREAM_CONFIG_FILE } from "../packages/server/src/upstream-config-fixtures.js";
 
 const root = resolve(import.meta.dirname, "..");
 const deploy = join(root, "deploy");
@@ -84,10 +88,11 @@ interface Container {
     limits?: Record<string, string>;
   };
   securityContext?: SecurityContext;
-  volumeMounts?: { name: string; mountPath: string }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 }
 interface PodSpec {
   serviceAccountName?: string;
+  terminationGracePeriodSeconds?: number;
   automountServiceAccountToken?: boolean;
   securityContext?: SecurityContext;
   containers: Container[];
@@ -96,7 +101,7 @@ interface PodSpec {
     name: string;
     emptyDir?: object;
     persistentVolumeClaim?: { claimName: string };
-    configMap?: { name: string };
+    configMap?: { name: string; optional?: boolean; items?: { key: string; path: string }[] };
     secret?: { secretName: string };
   }[];
 }
@@ -105,7 +110,10 @@ interface Workload extends K8sObject {
     replicas?: number;
     strategy?: { type?: string };
     selector?: { matchLabels?: Record<string, string> };
-    template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec };
+    template: {
+      metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+      spec: PodSpec;
+    };
     volumeClaimTemplates?: { metadata: { name: string } }[];
   };
 }
@@ -209,6 +217,10 @@ const RENDERS: Record<string, () => string> = {
   "local-sqlite + servicemonitor + delete-completed-runs": () =>
     combine("local-sqlite", ["servicemonitor", "delete-completed-runs"]),
   "logs-s3 + servicemonitor": () => combine("logs-s3", ["servicemonitor"]),
+  "local-sqlite + upstream-config": () => combine("local-sqlite", ["upstream-config"]),
+  "postgres + upstream-config": () => combine("postgres", ["upstream-config"]),
+  "logs-s3 + upstream-config + servicemonitor": () =>
+    combine("logs-s3", ["upstream-config", "servicemonitor"]),
 };
 
 const renders = new Map<string, K8sObject[]>();
@@ -249,6 +261,59 @@ function configData(objects: K8sObject[]): Record<string, string> {
     string,
     string
   >;
+}
+
+/**
+ * The API container's environment as the kubelet makes it: the keys of its
+ * `envFrom` ConfigMaps, then its `env` (a value from a Secret is made up).
+ */
+function apiEnvironment(objects: K8sObject[]): Record<string, string> {
+  const api = container(objects, "tekton-results-api", "api");
+  const env: Record<string, string> = {};
+  for (const from of api.envFrom ?? []) {
+    if (!from.configMapRef) continue;
+    const data = find(objects, "ConfigMap", from.configMapRef.name).data;
+    Object.assign(env, data ?? {});
+  }
+  for (const e of api.env ?? []) {
+    env[e.name] = e.value ?? `${e.valueFrom?.secretKeyRef?.name ?? "elsewhere"}-${e.name}`;
+  }
+  return env;
+}
+
+/**
+ * What the API server makes of its pod, through its own `parseConfig`: the
+ * container's arguments and environment, and as its files those the pod
+ * mounts from ConfigMaps, with the ConfigMaps' `data` from `configMaps`
+ * (operators' ConfigMaps the render does not hold); any other file is absent.
+ */
+function apiConfig(
+  objects: K8sObject[],
+  configMaps: Record<string, Record<string, string>> = {},
+): ServerConfig {
+  const pod = find<Workload>(objects, "Deployment", "tekton-results-api").spec.template.spec;
+  const api = container(objects, "tekton-results-api", "api");
+  const files = new Map<string, string>();
+  for (const mount of api.volumeMounts ?? []) {
+    const source = pod.volumes?.find((v) => v.name === mount.name)?.configMap;
+    const data = source && configMaps[source.name];
+    if (!data) continue;
+    const items = source.items ?? Object.keys(data).map((key) => ({ key, path: key }));
+    for (const item of items) {
+      const text = data[item.key];
+      if (text !== undefined) files.set(join(mount.mountPath, item.path), text);
+    }
+  }
+  const readFile = (path: string): string => {
+    const text = files.get(path);
+    if (text === undefined) {
+      throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: "ENOENT" });
+    }
+    return text;
+  };
+  const command = parseConfig(api.args?.slice(1) ?? [], apiEnvironment(objects), { readFile });
+  if (command.kind !== "run") throw new Error(`the API's arguments ask for ${command.kind}`);
+  return command.config;
 }
 
 /** Schema classes by apiVersion and kind. */
@@ -509,6 +574,45 @@ describe.each(Object.keys(RENDERS))("deploy: %s", (name) => {
     ).toEqual([]);
   });
 
+  it("serves the API's metrics on their own port: the Service's prometheus port, the annotation and METRICS_PORT agree", () => {
+    const api = container(objects(), "tekton-results-api", "api");
+    const containerPort = (name: string) => api.ports?.find((p) => p.name === name)?.containerPort;
+    const svc = find<ServiceObject>(objects(), "Service", "tekton-results-api-service");
+    expect(svc.spec.ports.find((p) => p.name === "prometheus")?.targetPort).toBe("metrics");
+    expect(svc.spec.ports.find((p) => p.name === "server")?.targetPort).toBe("server");
+    const metricsPort = containerPort("metrics");
+    expect(metricsPort).toBe(9090);
+    const template = find<Workload>(objects(), "Deployment", "tekton-results-api").spec.template;
+    expect(template.metadata?.annotations?.["prometheus.io/port"]).toBe(String(metricsPort));
+    expect(apiEnvironment(objects()).METRICS_PORT).toBe(String(metricsPort));
+    // As the server reads them: /metrics on the metrics port, the API on `server`.
+    const config = apiConfig(objects());
+    expect(config.metricsPort).toBe(metricsPort);
+    expect(config.port).toBe(containerPort("server"));
+    // /healthz and /readyz stay on the API port (the metrics listener serves /metrics only).
+    for (const probe of [api.startupProbe, api.livenessProbe, api.readinessProbe]) {
+      expect(probe?.httpGet?.port).toBe("server");
+    }
+  });
+
+  it("gives the API's shutdown time to finish: the grace period covers SHUTDOWN_DELAY_MS and SHUTDOWN_TIMEOUT_MS, with a margin", () => {
+    const env = apiEnvironment(objects());
+    const config = apiConfig(objects()) as ServerConfig & {
+      shutdownDelayMs?: number;
+      maxConnectionAgeMs?: number;
+    };
+    // The server's values once it reads SHUTDOWN_DELAY_MS and MAX_CONNECTION_AGE_MS, the
+    // variables' until then (a variable the server does not know is not read, nor refused).
+    const delayMs = config.shutdownDelayMs ?? Number(env.SHUTDOWN_DELAY_MS);
+    expect(delayMs).toBeGreaterThan(0);
+    expect(config.maxConnectionAgeMs ?? Number(env.MAX_CONNECTION_AGE_MS)).toBeGreaterThan(0);
+    const pod = find<Workload>(objects(), "Deployment", "tekton-results-api").spec.template.spec;
+    // Kubernetes' default grace period is 30 s; the base sets it anyway.
+    expect(pod.terminationGracePeriodSeconds).toBeDefined();
+    const graceMs = pod.terminationGracePeriodSeconds! * 1000;
+    expect(graceMs).toBeGreaterThanOrEqual(delayMs + config.shutdownTimeoutMs + 5000);
+  });
+
   it("annotates the pods for Prometheus on the port their metrics are served", () => {
     for (const d of byKind<Workload>(objects(), "Deployment")) {
       const annotations = (d.spec.template.metadata as { annotations?: Record<string, string> })
@@ -734,6 +838,7 @@ describe("deploy: overlays", () => {
     for (const name of [
       "local-sqlite + servicemonitor + delete-completed-runs",
       "logs-s3 + servicemonitor",
+      "logs-s3 + upstream-config + servicemonitor",
     ]) {
       const objects = rendered(name);
       const monitors = byKind(objects, "ServiceMonitor");
@@ -759,6 +864,103 @@ describe("deploy: overlays", () => {
         }
       }
     }
+  });
+});
+
+// ---------------------------------------------------------------- upstream's configuration
+
+describe("deploy: the API's settings", () => {
+  it("base: metrics on 9090, a 5 s shutdown delay and 5-minute connections in every overlay", () => {
+    for (const name of ["local-sqlite", "postgres", "logs-s3"]) {
+      expect(configData(rendered(name)), name).toMatchObject({
+        PORT: "8080",
+        METRICS_PORT: "9090",
+        SHUTDOWN_DELAY_MS: "5000",
+        MAX_CONNECTION_AGE_MS: "300000",
+      });
+    }
+  });
+});
+
+describe("deploy: upstream-config", () => {
+  const CONFIGMAP = "tekton-results-api-config";
+  const RENDERS_WITH = [
+    "local-sqlite + upstream-config",
+    "postgres + upstream-config",
+    "logs-s3 + upstream-config + servicemonitor",
+  ];
+  /** `text` as the `config` key of upstream's ConfigMap. */
+  const upstream = (text: string) => ({ [CONFIGMAP]: { config: text } });
+
+  it("mounts upstream's ConfigMap read-only and optional where the server reads its config file; the migration Job does not", () => {
+    for (const name of RENDERS_WITH) {
+      const objects = rendered(name);
+      const pod = find<Workload>(objects, "Deployment", "tekton-results-api").spec.template.spec;
+      const volumes = (pod.volumes ?? []).filter((v) => v.configMap?.name === CONFIGMAP);
+      expect(volumes, name).toHaveLength(1);
+      expect(volumes[0]!.configMap, name).toEqual({
+        name: CONFIGMAP,
+        items: [{ key: "config", path: "config" }],
+        optional: true,
+      });
+      const mount = container(objects, "tekton-results-api", "api").volumeMounts?.find(
+        (m) => m.name === volumes[0]!.name,
+      );
+      expect(mount?.readOnly, name).toBe(true);
+      // The server finds the file by itself (no --config), and reads keys the environment lacks;
+      // AUTH_DISABLE does not undo the --auth flag.
+      const config = apiConfig(objects, upstream("AUTH_DISABLE=true\nAUTH_IMPERSONATE=false\n"));
+      expect(config.configFile, name).toBe("/etc/tekton/results/config");
+      expect(config.auth, name).toMatchObject({ mode: "kubernetes", impersonation: false });
+      expect(config.warnings ?? [], name).toEqual([]);
+      for (const job of byKind<Workload>(objects, "Job")) {
+        expect(job.spec.template.spec.volumes?.map((v) => v.configMap?.name)).not.toContain(
+          CONFIGMAP,
+        );
+      }
+    }
+    // Without the component the file is not there.
+    expect(apiConfig(rendered("local-sqlite"), upstream("LOG_LEVEL=debug\n")).configFile).toBe(
+      undefined,
+    );
+  });
+
+  it("with upstream's stock file the deployment's settings win, warning where an upstream key differs; its TLS_PATH asks for a certificate", () => {
+    const sqlite = rendered("local-sqlite + upstream-config");
+    const config = apiConfig(sqlite, upstream(UPSTREAM_CONFIG_FILE));
+    expect(config).toMatchObject({
+      port: 8080,
+      metricsPort: 9090,
+      database: { kind: "sqlite", filename: "/data/results.db" },
+      logs: { enabled: true, type: "File", dir: "/data/logs" },
+      auth: { mode: "kubernetes", impersonation: true },
+      logLevel: "info",
+    });
+    expect([...(config.warnings ?? [])].sort()).toEqual([
+      "DB_HOST, DB_PORT, DB_NAME are ignored: DATABASE_URL is set",
+      "LOGS_PATH is ignored: LOGS_DIR is set",
+      "upstream settings without effect here are ignored: FEATURE_GATES=PartialResponse=true",
+    ]);
+    // Upstream's TLS_PATH=/etc/tls: TLS from upstream's Secret, mounted there (docs/deploy.md) ...
+    expect(config.tls).toMatchObject({ certFile: "/etc/tls/tls.crt", keyFile: "/etc/tls/tls.key" });
+    // ... or emptied in the ConfigMap: cleartext, as the base's probes and watcher expect.
+    const blank = UPSTREAM_CONFIG_FILE.replace(/^TLS_PATH=.*$/m, "TLS_PATH=");
+    expect(apiConfig(sqlite, upstream(blank)).tls).toBeUndefined();
+
+    const postgres = rendered("postgres + upstream-config");
+    const pg = apiConfig(postgres, upstream(blank));
+    expect(pg.database).toEqual({ kind: "postgres", url: configData(postgres).DATABASE_URL });
+    expect(pg.postgres.sslMode).toBe("require");
+    expect(pg.migrate).toBe(false);
+    expect([...(pg.warnings ?? [])].sort()).toEqual([
+      "DB_ENABLE_AUTO_MIGRATION is ignored: SKIP_MIGRATIONS is set",
+      "DB_HOST, DB_PORT, DB_NAME are ignored: DATABASE_URL is set",
+      "LOGS_PATH is ignored: LOGS_DIR is set",
+      "upstream settings without effect here are ignored: FEATURE_GATES=PartialResponse=true",
+    ]);
+    // With S3, upstream's LOGS_PATH is the key prefix (where upstream put its log objects).
+    const s3 = apiConfig(rendered("logs-s3 + upstream-config + servicemonitor"), upstream(blank));
+    expect(s3.logs.s3).toMatchObject({ bucket: "tekton-results-logs", keyPrefix: "logs/" });
   });
 });
 
