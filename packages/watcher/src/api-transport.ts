@@ -1,7 +1,7 @@
 /**
  * The connection to the Results API: gRPC over HTTP/2 (h2c for `http://`,
  * TLS for `https://`, with an optional private CA) with an optional bearer
- * token read from a file, and
+ * token read from a file, calls refused at a GOAWAY sent again, and
  * clients whose calls are paced by a rate limiter and counted.
  *
  * @module
@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import type { Http2Session } from "node:http2";
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
-import type { NodeTlsOptions } from "@tekton-results/client/node";
+import { retryRefusedStreams, type NodeTlsOptions } from "@tekton-results/client/node";
 import type { RateLimiter } from "./rate-limiter.js";
 
 /** A transport to the Results API and the means to close its connection. */
@@ -84,6 +84,9 @@ export function createApiConnection(
   const sessionManager = createSessionManager(baseUrl, options.tls);
   const interceptors = [...(options.interceptors ?? [])];
   if (options.tokenFile) interceptors.push(bearerTokenInterceptor(options.tokenFile));
+  // Innermost, to see connect-node's own error: a call refused at a GOAWAY
+  // (the server's maximum connection age) was never processed; send it again.
+  interceptors.push(retryRefusedStreams());
   const transport = createGrpcTransport({
     baseUrl,
     sessionManager,

@@ -1,7 +1,8 @@
 /**
  * The Node-only part of the client SDK (`@tekton-results/client/node`):
- * trusting a private CA with connect-node's transports, and explaining
- * certificate errors. The main entry `@tekton-results/client` stays
+ * trusting a private CA with connect-node's transports, explaining
+ * certificate errors, and sending again the calls a server refused without
+ * processing them (a GOAWAY's `REFUSED_STREAM`). The main entry `@tekton-results/client` stays
  * browser-safe and never imports this.
  *
  * ```ts
@@ -25,3 +26,4 @@ export {
   type NodeTlsOptions,
   type TlsHintNames,
 } from "./tls.js";
+export { retryRefusedStreams, isRefusedStream } from "./refused-stream.js";
