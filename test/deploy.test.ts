@@ -11,9 +11,8 @@
  * kubectl is required: without it every test here fails (CI installs it).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import yaml from "js-yaml";
 import * as appsV1 from "kubernetes-models/apps/v1";
 import * as batchV1 from "kubernetes-models/batch/v1";
@@ -25,10 +24,17 @@ import { afterAll, describe, expect, it } from "vitest";
 // be older): what the deployment gives the server is read as the code in this tree reads it.
 import { parseConfig, type ServerConfig } from "../packages/server/src/config.js";
 import { UPSTREAM_CONFIG_FILE } from "../packages/server/src/upstream-config-fixtures.js";
+import {
+  deploy,
+  type K8sObject,
+  kubectlChecked,
+  NAMESPACE,
+  RENDERS,
+  removeScratchDirs,
+  rendered,
+  root,
+} from "./deploy-render.js";
 
-const root = resolve(import.meta.dirname, "..");
-const deploy = join(root, "deploy");
-const NAMESPACE = "tekton-pipelines";
 const serverVersion = (
   JSON.parse(readFileSync(join(root, "packages/server/package.json"), "utf8")) as {
     version: string;
@@ -36,20 +42,7 @@ const serverVersion = (
 ).version;
 const IMAGE = `ghcr.io/tekton-results-ts/server:${serverVersion}`;
 
-// ---------------------------------------------------------------- rendering
-
-/** A Kubernetes object as rendered (only what the checks read is typed). */
-interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  [field: string]: unknown;
-}
+// ---------------------------------------------------------------- types
 
 interface Probe {
   httpGet?: { path?: string; port?: string | number };
@@ -137,101 +130,7 @@ interface ServiceObject extends K8sObject {
   };
 }
 
-let kubectlChecked = false;
-
-/**
- * Fails with what to do when kubectl is missing, or too old for the overlays
- * (components and template labels need its built-in kustomize 5: kubectl 1.27).
- */
-function checkKubectl(): void {
-  if (kubectlChecked) return;
-  let version: { kustomizeVersion?: string };
-  try {
-    version = JSON.parse(
-      execFileSync("kubectl", ["version", "--client", "-o", "json"], {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-      }),
-    ) as { kustomizeVersion?: string };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new Error(
-        "kubectl is not installed: these tests render deploy/ with `kubectl kustomize` " +
-          "(.ci/run installs it; locally, install kubectl 1.27 or newer)",
-      );
-    }
-    throw err;
-  }
-  const major = Number(/^v?(\d+)\./.exec(version.kustomizeVersion ?? "")?.[1] ?? 0);
-  if (major < 5) {
-    throw new Error(
-      `kubectl's kustomize is ${version.kustomizeVersion ?? "unknown"}: deploy/ needs kustomize 5 ` +
-        "(kubectl 1.27 or newer)",
-    );
-  }
-  kubectlChecked = true;
-}
-
-/** `kubectl kustomize <dir>`, parsed. Throws (the test fails) when kubectl is missing or old. */
-function kustomize(dir: string): K8sObject[] {
-  checkKubectl();
-  let out: string;
-  try {
-    out = execFileSync("kubectl", ["kustomize", dir], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: string };
-    throw new Error(`kubectl kustomize ${relative(root, dir)} failed:\n${e.stderr ?? e.message}`);
-  }
-  return yaml.loadAll(out).filter((doc): doc is K8sObject => doc !== null && doc !== undefined);
-}
-
-/** A scratch kustomization of an overlay with components (as an operator would write it). */
-const scratchDirs: string[] = [];
-function combine(overlay: string, components: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), "tekton-results-deploy-"));
-  scratchDirs.push(dir);
-  const rel = (p: string) => relative(dir, join(deploy, p));
-  writeFileSync(
-    join(dir, "kustomization.yaml"),
-    yaml.dump({
-      apiVersion: "kustomize.config.k8s.io/v1beta1",
-      kind: "Kustomization",
-      resources: [rel(`overlays/${overlay}`)],
-      components: components.map((c) => rel(`components/${c}`)),
-    }),
-  );
-  return dir;
-}
-afterAll(() => {
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
-});
-
-const RENDERS: Record<string, () => string> = {
-  "local-sqlite": () => join(deploy, "overlays/local-sqlite"),
-  postgres: () => join(deploy, "overlays/postgres"),
-  "logs-s3": () => join(deploy, "overlays/logs-s3"),
-  "postgres + postgres-statefulset": () => combine("postgres", ["postgres-statefulset"]),
-  "local-sqlite + servicemonitor + delete-completed-runs": () =>
-    combine("local-sqlite", ["servicemonitor", "delete-completed-runs"]),
-  "logs-s3 + servicemonitor": () => combine("logs-s3", ["servicemonitor"]),
-  "local-sqlite + upstream-config": () => combine("local-sqlite", ["upstream-config"]),
-  "postgres + upstream-config": () => combine("postgres", ["upstream-config"]),
-  "logs-s3 + upstream-config + servicemonitor": () =>
-    combine("logs-s3", ["upstream-config", "servicemonitor"]),
-};
-
-const renders = new Map<string, K8sObject[]>();
-function rendered(name: string): K8sObject[] {
-  let objects = renders.get(name);
-  if (!objects) {
-    objects = kustomize(RENDERS[name]!());
-    renders.set(name, objects);
-  }
-  return objects;
-}
+afterAll(removeScratchDirs);
 
 // ---------------------------------------------------------------- helpers
 
@@ -983,6 +882,6 @@ describe("deploy: release.yaml", () => {
 
   it("rendered with kubectl (a missing kubectl fails these tests, it does not skip them)", () => {
     rendered("local-sqlite");
-    expect(kubectlChecked).toBe(true);
+    expect(kubectlChecked()).toBe(true);
   });
 });
