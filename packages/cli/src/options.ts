@@ -1,0 +1,72 @@
+/**
+ * The flags shared by the commands, as upstream declares them.
+ *
+ * @module
+ */
+import { InvalidArgumentError, Option, type Command } from "commander";
+import type { ConnectionFlags } from "./connection.js";
+
+/**
+ * A boolean flag as cobra reads one: `--flag` is true, `--flag=true|false` sets it. (commander
+ * reads `--flag false` as the value too, cobra as an argument.)
+ */
+export function parseBool(flag: string): (value: string) => boolean {
+  return (value) => {
+    if (/^(1|t|true)$/i.test(value)) return true;
+    if (/^(0|f|false)$/i.test(value)) return false;
+    throw new InvalidArgumentError(`invalid argument "${value}" for "--${flag}" flag`);
+  };
+}
+
+/** An integer flag, with cobra's message for a value that is not one. */
+export function parseInteger(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^[+-]?\d+$/.test(value)) {
+      throw new InvalidArgumentError(`invalid argument "${value}" for "--${flag}" flag`);
+    }
+    return Number(value);
+  };
+}
+
+/**
+ * Upstream's persistent flags of `config`, `pipelinerun` and `taskrun`: `-k/--kubeconfig`,
+ * `-c/--context`, `-n/--namespace`, `--host`, `--token`, `--api-path`,
+ * `--insecure-skip-tls-verify`. Commander reads them after the subcommand too.
+ */
+export function addConnectionFlags(cmd: Command): Command {
+  return cmd
+    .option("-k, --kubeconfig <string>", "kubectl config file (default: $HOME/.kube/config)")
+    .option(
+      "-c, --context <string>",
+      "name of the kubeconfig context to use (default: kubectl config current-context)",
+    )
+    .option("-n, --namespace <string>", "namespace to use (default: from $KUBECONFIG)")
+    .option("--host <string>", "host to use (default: value provided in config set command)")
+    .option(
+      "--token <string>",
+      "bearer token to use (default: value provided in config set command)",
+    )
+    .option(
+      "--api-path <string>",
+      "api path to use (default: value provided in config set command)",
+    )
+    .addOption(
+      new Option(
+        "--insecure-skip-tls-verify [bool]",
+        "skip server's certificate validation for requests (default: false)",
+      ).argParser(parseBool("insecure-skip-tls-verify")),
+    );
+}
+
+/** The connection flags of a command and its parents. */
+export function connectionFlags(cmd: Command): ConnectionFlags {
+  const o = cmd.optsWithGlobals<ConnectionFlags & { insecureSkipTlsVerify?: boolean | string }>();
+  return { ...o, insecureSkipTlsVerify: o.insecureSkipTlsVerify === true };
+}
+
+/** Whether any of the flags `config set` stores was given (then it does not prompt). */
+export function anyResultsFlagGiven(cmd: Command): boolean {
+  return ["host", "token", "apiPath", "insecureSkipTlsVerify"].some(
+    (key) => cmd.getOptionValueSourceWithGlobals(key) === "cli",
+  );
+}

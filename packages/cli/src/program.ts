@@ -1,0 +1,96 @@
+/**
+ * The `tkn-results` program: its commands, and running it with errors reported in one line.
+ *
+ * @module
+ */
+import { Command, CommanderError } from "commander";
+import { configCommand } from "./config-command.js";
+import { describeError, EXIT } from "./errors.js";
+import type { Io } from "./io.js";
+import { listCommand } from "./list-command.js";
+import { addConnectionFlags } from "./options.js";
+
+const ROOT_HELP = `
+The following commands are supported:
+  config        Manage CLI configuration for Results:
+                - set:  Configure the CLI to connect to a Tekton Results instance.
+                - view: Display the current CLI configuration.
+                - reset: Reset the CLI configuration to defaults.
+  taskrun       Query TaskRuns stored in Tekton Results:
+                - list:  List TaskRun with filtering options.
+  pipelinerun   Query PipelineRuns stored in Tekton Results:
+                - list:  List PipelineRuns with filtering options.
+
+Examples:
+  tkn-results config set --host=http://localhost:8080
+  tkn-results pipelinerun list -n default
+  tkn results taskrun list -A          (as a tkn plugin)
+`;
+
+function runGroup(kind: "pipelinerun" | "taskrun", io: Io): Command {
+  const group = addConnectionFlags(
+    new Command(kind)
+      .alias(kind === "pipelinerun" ? "pr" : "tr")
+      .alias(`${kind}s`)
+      .description(kind === "pipelinerun" ? "Query PipelineRuns" : "Query TaskRuns")
+      .addHelpText(
+        "after",
+        `
+Examples:
+  tkn-results ${kind} list -n default
+  tkn-results ${kind === "pipelinerun" ? "pr" : "tr"} ls -A --limit=20
+`,
+      ),
+  );
+  group.addCommand(listCommand(kind, io));
+  return group;
+}
+
+/** The program with its commands, writing through `io`. */
+export function createProgram(io: Io): Command {
+  const program = new Command("tkn-results")
+    .description(
+      "Tekton Results CLI\n\nCommand-line interface (CLI) designed to interact with Tekton Results: configure how you reach the Tekton Results API server, and query TaskRuns and PipelineRuns and their associated data.",
+    )
+    .addHelpText("after", ROOT_HELP)
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      outputError: (s, write) => write(s.replace(/^error: /, "Error: ")),
+    })
+    .exitOverride()
+    .showSuggestionAfterError();
+  program.addCommand(configCommand(io));
+  program.addCommand(runGroup("pipelinerun", io));
+  program.addCommand(runGroup("taskrun", io));
+  for (const cmd of allCommands(program)) {
+    cmd.configureOutput(program.configureOutput()).exitOverride().configureHelp({
+      showGlobalOptions: true,
+    });
+  }
+  return program;
+}
+
+function allCommands(cmd: Command): Command[] {
+  return cmd.commands.flatMap((c) => [c, ...allCommands(c)]);
+}
+
+/**
+ * Run the program on `argv` (without node and the script) and return its exit code: 0, or 1
+ * after printing `Error: <cause>` on one line (see {@link EXIT}).
+ */
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  const program = createProgram(io);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return EXIT.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander printed its message already; help and version exit 0.
+      return err.exitCode === 0 ? EXIT.OK : EXIT.ERROR;
+    }
+    io.err(`Error: ${describeError(err)}\n`);
+    return EXIT.ERROR;
+  }
+}
