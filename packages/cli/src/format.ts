@@ -72,7 +72,8 @@ const STATUS_STYLE: Record<string, Parameters<typeof styleText>[0]> = {
 export function formatCondition(conditions: Condition[] | undefined, colour: boolean): string {
   const paint = (status: string): string => {
     const style = STATUS_STYLE[status];
-    return colour && style ? styleText(style, status) : status;
+    // colourEnabled decided already: styleText is not to check the stream again.
+    return colour && style ? styleText(style, status, { validateStream: false }) : status;
   };
   const c = conditions?.[0];
   if (!c) return "---";

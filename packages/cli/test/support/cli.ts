@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import {
+  Code,
+  ConnectError,
   createResultsClient,
   formatRecordName,
   formatResultName,
@@ -47,8 +49,11 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}, stdin = ""): Pr
   });
 }
 
-/** A kubeconfig in a temporary directory: context `kind-ctx`, cluster `kind`, user `admin/kind`. */
-export function tempKubeconfig(namespace = "default"): string {
+/**
+ * A kubeconfig in a temporary directory: context `kind-ctx`, cluster `kind`, user `admin/kind`
+ * whose credentials are `user` (YAML lines under `user:`, default a token `kube-token`).
+ */
+export function tempKubeconfig(namespace = "default", user = ["token: kube-token"]): string {
   const dir = mkdtempSync(join(tmpdir(), "tkn-results-"));
   const path = join(dir, "config");
   writeFileSync(
@@ -63,7 +68,7 @@ clusters:
 users:
   - name: admin/kind
     user:
-      token: kube-token
+${user.map((line) => `      ${line}`).join("\n")}
 contexts:
   - name: kind-ctx
     context:
@@ -122,12 +127,41 @@ export interface SeededServer {
   close(): Promise<void>;
 }
 
-/** Start a Results API on 127.0.0.1 and create `runs` in order (each its own Result). */
-export async function startSeededServer(runs: SeedRun[], now = Date.now()): Promise<SeededServer> {
+/**
+ * Start a Results API on 127.0.0.1 and create `runs` in order (each its own Result). With
+ * `tokens`, every call needs `Authorization: Bearer <one of them>` (else `Unauthenticated`).
+ */
+export async function startSeededServer(
+  runs: SeedRun[],
+  now = Date.now(),
+  tokens?: string[],
+): Promise<SeededServer> {
   const store = await createSqliteStore({ filename: ":memory:" });
-  const server = createResultsServer({ routes: createResultsRoutes({ store }), store });
+  const authorizer = tokens && {
+    authorize: ({ header }: { header: Headers }) =>
+      tokens.some((t) => header.get("authorization") === `Bearer ${t}`)
+        ? Promise.resolve()
+        : Promise.reject(new ConnectError("bad token", Code.Unauthenticated)),
+  };
+  const server = createResultsServer({
+    routes: createResultsRoutes({ store, ...(authorizer ? { authorizer } : {}) }),
+    store,
+  });
   const { url } = await server.listen(0, "127.0.0.1");
-  const client = createResultsClient(createGrpcTransport({ baseUrl: url }));
+  const token = tokens?.[0];
+  const client = createResultsClient(
+    createGrpcTransport({
+      baseUrl: url,
+      interceptors: token
+        ? [
+            (next) => (req) => {
+              req.header.set("authorization", `Bearer ${token}`);
+              return next(req);
+            },
+          ]
+        : [],
+    }),
+  );
   for (const run of runs) {
     const result = run.labels?.["tekton.dev/pipelineRun"] ?? run.name;
     const resultName = formatResultName(run.namespace, result);
