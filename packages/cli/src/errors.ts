@@ -58,6 +58,8 @@ export function describeError(err: unknown, address?: string): string {
         return `unauthenticated: ${message}; set a token with --token or 'tkn-results config set --token'`;
       case Code.PermissionDenied:
         return `permission denied: ${message}`;
+      case Code.DeadlineExceeded:
+        return `the Results API at ${address ?? "the configured host"} did not answer within 60 s: ${message}`;
       case Code.Unavailable:
         return `the Results API at ${address ?? "the configured host"} is unavailable: ${message}`;
       default:
