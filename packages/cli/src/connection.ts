@@ -10,7 +10,12 @@
  */
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { KubeConfig } from "@kubernetes/client-node";
-import { createResultsClient, type ResultsClient } from "@tekton-results/client";
+import {
+  createLogsClient,
+  createResultsClient,
+  type LogsClient,
+  type ResultsClient,
+} from "@tekton-results/client";
 import { CliError } from "./errors.js";
 import {
   kubeconfigPath,
@@ -38,6 +43,8 @@ export interface Connection {
   readonly namespace: string;
   /** The client of the Results service. */
   readonly client: ResultsClient;
+  /** The client of the Logs service (GetLog of a run's log: `logs` commands). */
+  readonly logs: LogsClient;
 }
 
 /** Client-go's rule: a host without a scheme is `https` when TLS is configured, else `http`. */
@@ -104,5 +111,6 @@ export async function connect(flags: ConnectionFlags): Promise<Connection> {
     address,
     namespace: flags.namespace || kc?.namespace || "default",
     client: createResultsClient(transport),
+    logs: createLogsClient(transport),
   };
 }
