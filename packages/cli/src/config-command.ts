@@ -6,6 +6,7 @@
 import { Command } from "commander";
 import { stringify } from "yaml";
 import { connectionFlags, addConnectionFlags, anyResultsFlagGiven } from "./options.js";
+import { parseGoDuration } from "./connection.js";
 import { CliError } from "./errors.js";
 import { emptyConfig, kubeconfigPath, openKubeconfig, type ResultsConfig } from "./kubeconfig.js";
 import type { Io } from "./io.js";
@@ -90,11 +91,16 @@ export function configCommand(io: Io): Command {
         if (cmd.getOptionValueSourceWithGlobals("insecureSkipTlsVerify") === "cli") {
           next["insecure-skip-tls-verify"] = String(f.insecureSkipTlsVerify === true);
         }
+        if (f.timeout) {
+          parseGoDuration(f.timeout);
+          next.timeout = f.timeout.trim();
+        }
+        if (f.certificateAuthority) next["certificate-authority"] = f.certificateAuthority.trim();
       } else if (io.interactive) {
         next = await promptValues(current);
       } else {
         throw new CliError(
-          "nothing to set: give --host, --token, --api-path or --insecure-skip-tls-verify",
+          "nothing to set: give --host, --token, --api-path, --insecure-skip-tls-verify, --certificate-authority or --timeout",
           "config set prompts only on a terminal",
         );
       }

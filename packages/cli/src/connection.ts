@@ -8,14 +8,17 @@
  *
  * @module
  */
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import type { Interceptor } from "@connectrpc/connect";
+import { createGrpcTransport, createNodeHttpClient } from "@connectrpc/connect-node";
 import { KubeConfig } from "@kubernetes/client-node";
 import {
   createLogsClient,
+  createRestTransport,
   createResultsClient,
   type LogsClient,
   type ResultsClient,
 } from "@tekton-results/client";
+import { CaFileError, readCaFile } from "@tekton-results/client/node";
 import { CliError } from "./errors.js";
 import {
   kubeconfigPath,
@@ -33,6 +36,40 @@ export interface ConnectionFlags {
   token?: string;
   apiPath?: string;
   insecureSkipTlsVerify?: boolean;
+  /** A PEM file of the CA that signed the server's certificate (ours; kubectl's flag name). */
+  certificateAuthority?: string;
+  /** How long a call may take, a Go duration (`30s`, `1m30s`); upstream's stored `timeout`. */
+  timeout?: string;
+}
+
+/** The timeout of a call when none is configured: upstream's 60 s. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+const GO_DURATION_UNITS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/**
+ * Milliseconds of a Go duration (`time.ParseDuration`: `300ms`, `1.5s`, `1m30s`, `2h`); a
+ * {@link CliError} naming `what` when the text is not one or not positive.
+ */
+export function parseGoDuration(text: string, what = "timeout"): number {
+  const parts = [...text.trim().matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy)];
+  const consumed = parts.reduce((n, p) => n + p[0].length, 0);
+  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * GO_DURATION_UNITS[p[2]!]!, 0);
+  if (parts.length === 0 || consumed !== text.trim().length || !(ms > 0)) {
+    throw new CliError(
+      `invalid ${what} ${JSON.stringify(text)}`,
+      "give a duration such as 30s, 1m30s or 500ms",
+    );
+  }
+  return ms;
 }
 
 /** Where and how the command talks to the Results API. */
@@ -45,6 +82,8 @@ export interface Connection {
   readonly client: ResultsClient;
   /** The client of the Logs service (GetLog of a run's log: `logs` commands). */
   readonly logs: LogsClient;
+  /** How long a call may take, in milliseconds (`--timeout`, the stored `timeout`, else 60 s). */
+  readonly timeoutMs: number;
 }
 
 /** Client-go's rule: a host without a scheme is `https` when TLS is configured, else `http`. */
@@ -77,6 +116,18 @@ async function kubeconfigToken(kc: Kubeconfig): Promise<string | undefined> {
   return auth?.toLowerCase().startsWith("bearer ") ? auth.slice(7) : undefined;
 }
 
+/** The interceptors that send `Authorization: Bearer <token>` (none without a token). */
+export function bearerInterceptors(token: string | undefined): Interceptor[] {
+  return token
+    ? [
+        (next) => (req) => {
+          req.header.set("authorization", `Bearer ${token}`);
+          return next(req);
+        },
+      ]
+    : [];
+}
+
 /**
  * Resolve the settings and build the client. Throws a {@link CliError} when no host is set:
  * upstream's message, with the hint to run `config set`.
@@ -94,23 +145,37 @@ export async function connect(flags: ConnectionFlags): Promise<Connection> {
     flags.insecureSkipTlsVerify === true || stored["insecure-skip-tls-verify"] === "true";
   const token = flags.token || stored.token || (kc ? await kubeconfigToken(kc) : undefined);
   const address = baseUrl(host, flags.apiPath || stored["api-path"] || "", insecure);
-  const transport = createGrpcTransport({
+  const timeout = flags.timeout || stored.timeout;
+  const timeoutMs = timeout ? parseGoDuration(timeout) : DEFAULT_TIMEOUT_MS;
+  const caFile = flags.certificateAuthority || stored["certificate-authority"];
+  let ca: string | undefined;
+  try {
+    ca = caFile ? readCaFile(caFile) : undefined;
+  } catch (err) {
+    if (err instanceof CaFileError) throw new CliError(err.message, "see --certificate-authority");
+    throw err;
+  }
+  const tls = { ...(insecure ? { rejectUnauthorized: false } : {}), ...(ca ? { ca } : {}) };
+  const interceptors = bearerInterceptors(token);
+  // Upstream's paths: <host><api-path>/apis/results.tekton.dev/v1alpha2/parents/...; the one
+  // method without a REST route (the client stream UpdateLog) goes by gRPC to the same address.
+  const transport = createRestTransport({
     baseUrl: address,
-    defaultTimeoutMs: 60_000,
-    ...(insecure ? { nodeOptions: { rejectUnauthorized: false } } : {}),
-    interceptors: token
-      ? [
-          (next) => (req) => {
-            req.header.set("authorization", `Bearer ${token}`);
-            return next(req);
-          },
-        ]
-      : [],
+    httpClient: createNodeHttpClient({ httpVersion: "1.1", nodeOptions: tls }),
+    interceptors,
+    defaultTimeoutMs: timeoutMs,
+    fallback: createGrpcTransport({
+      baseUrl: address,
+      defaultTimeoutMs: timeoutMs,
+      nodeOptions: tls,
+      interceptors,
+    }),
   });
   return {
     address,
     namespace: flags.namespace || kc?.namespace || "default",
     client: createResultsClient(transport),
     logs: createLogsClient(transport),
+    timeoutMs,
   };
 }

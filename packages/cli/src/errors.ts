@@ -39,30 +39,48 @@ function systemCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/** What the hints of {@link describeError} name: the settings to fix, and the call's timeout. */
+export interface ErrorHints {
+  /** Where the server's address is set. Default `--host (or 'tkn-results config set --host')`. */
+  host?: string;
+  /** Where the token is set. Default `--token or 'tkn-results config set --token'`. */
+  token?: string;
+  /** The timeout of the call, in milliseconds. Default 60 000. */
+  timeoutMs?: number;
+}
+
 /**
  * The one line the command prints for an error: the cause, and a hint when
- * one helps (a server that is not there, a refused token, a certificate).
+ * one helps (a server that is not there, a refused token, a certificate). `address` is the
+ * server's, `hints` name the settings to fix and the call's timeout.
  */
-export function describeError(err: unknown, address?: string): string {
+export function describeError(err: unknown, address?: string, hints: ErrorHints = {}): string {
+  const timeoutMs = hints.timeoutMs ?? 60_000;
+  const hostHint = hints.host ?? "--host (or 'tkn-results config set --host')";
+  const tokenHint = hints.token ?? "--token or 'tkn-results config set --token'";
   if (err instanceof CliError) return err.hint ? `${err.message}; ${err.hint}` : err.message;
-  const tls = explainTlsError(err);
+  const tls = explainTlsError(err, { ca: "--certificate-authority" });
   if (tls) return tls;
   const sys = systemCode(err);
   if (sys === "ECONNREFUSED" || sys === "ENOTFOUND" || sys === "EHOSTUNREACH") {
-    return `cannot reach the Results API at ${address ?? "the configured host"} (${sys}); is the server running, and is --host (or 'tkn-results config set --host') right?`;
+    return `cannot reach the Results API at ${address ?? "the configured host"} (${sys}); is the server running, and is ${hostHint} right?`;
   }
   if (err instanceof ConnectError) {
     const message = err.rawMessage.replace(/\s*\n\s*/g, " ");
     switch (err.code) {
       case Code.Unauthenticated:
-        return `unauthenticated: ${message}; set a token with --token or 'tkn-results config set --token'`;
+        return `unauthenticated: ${message}; set a token with ${tokenHint}`;
       case Code.PermissionDenied:
         return `permission denied: ${message}`;
       case Code.DeadlineExceeded:
-        return `the Results API at ${address ?? "the configured host"} did not answer within 60 s: ${message}`;
+        return `the Results API at ${address ?? "the configured host"} did not answer within ${timeoutMs / 1000} s: ${message}`;
       case Code.Unavailable:
         return `the Results API at ${address ?? "the configured host"} is unavailable: ${message}`;
       default:
+        // An error page of something in front of the API (a route, an ingress), not its JSON.
+        if (/^HTTP 404\b/.test(message)) {
+          return `${Code[err.code]}: ${message}; is --api-path (or 'tkn-results config set --api-path') right?`;
+        }
         return `${Code[err.code]}: ${message}`;
     }
   }

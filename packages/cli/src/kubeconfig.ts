@@ -30,8 +30,11 @@ export interface ResultsConfig {
   "api-path": string;
   host: string;
   token: string;
+  /** How long a call may take, a Go duration (upstream's field; `config set --timeout`). */
   timeout?: string;
   "insecure-skip-tls-verify"?: string;
+  /** A PEM file of the server's CA: ours, not upstream's (which ignores an unknown field). */
+  "certificate-authority"?: string;
 }
 
 /** An empty configuration, what `config reset` stores. */
@@ -169,6 +172,9 @@ function storedForm(config: ResultsConfig): Record<string, string> {
   if (config.timeout) out["timeout"] = config.timeout;
   if (config["insecure-skip-tls-verify"]) {
     out["insecure-skip-tls-verify"] = config["insecure-skip-tls-verify"];
+  }
+  if (config["certificate-authority"]) {
+    out["certificate-authority"] = config["certificate-authority"];
   }
   return out;
 }

@@ -105,7 +105,7 @@ export function listCommand(kind: RunKind, io: Io): Command {
       name,
       pipelineRun: flags.pipelinerun,
     });
-    const { client, namespace, address } = await connect(conn);
+    const { client, namespace, address, timeoutMs } = await connect(conn);
     const parent = flags.allNamespaces ? "-/results/-" : `${namespace}/results/-`;
     let pageToken = flags.page ?? "";
     for (;;) {
@@ -118,7 +118,7 @@ export function listCommand(kind: RunKind, io: Io): Command {
           pageToken,
         })
         .catch((err: unknown) => {
-          throw new CliError(describeError(err, address));
+          throw new CliError(describeError(err, address, { timeoutMs }));
         });
       io.out(
         printRuns(res.records.map(runOf), {

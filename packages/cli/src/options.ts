@@ -31,7 +31,8 @@ export function parseInteger(flag: string): (value: string) => number {
 /**
  * Upstream's persistent flags of `config`, `pipelinerun` and `taskrun`: `-k/--kubeconfig`,
  * `-c/--context`, `-n/--namespace`, `--host`, `--token`, `--api-path`,
- * `--insecure-skip-tls-verify`. Commander reads them after the subcommand too.
+ * `--insecure-skip-tls-verify`; and ours, `--certificate-authority` and `--timeout` (upstream
+ * stores a `timeout` but has no flag for it). Commander reads them after the subcommand too.
  */
 export function addConnectionFlags(cmd: Command): Command {
   return cmd
@@ -55,6 +56,14 @@ export function addConnectionFlags(cmd: Command): Command {
         "--insecure-skip-tls-verify [bool]",
         "skip server's certificate validation for requests (default: false)",
       ).argParser(parseBool("insecure-skip-tls-verify")),
+    )
+    .option(
+      "--certificate-authority <file>",
+      "PEM file of the CA that signed the server's certificate (default: value provided in config set command, else the system's CAs)",
+    )
+    .option(
+      "--timeout <duration>",
+      "how long a call may take, e.g. 30s or 2m (default: value provided in config set command, else 60s)",
     );
 }
 
@@ -66,7 +75,12 @@ export function connectionFlags(cmd: Command): ConnectionFlags {
 
 /** Whether any of the flags `config set` stores was given (then it does not prompt). */
 export function anyResultsFlagGiven(cmd: Command): boolean {
-  return ["host", "token", "apiPath", "insecureSkipTlsVerify"].some(
-    (key) => cmd.getOptionValueSourceWithGlobals(key) === "cli",
-  );
+  return [
+    "host",
+    "token",
+    "apiPath",
+    "insecureSkipTlsVerify",
+    "certificateAuthority",
+    "timeout",
+  ].some((key) => cmd.getOptionValueSourceWithGlobals(key) === "cli");
 }
