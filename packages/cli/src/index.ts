@@ -38,3 +38,25 @@ export {
   type Run,
   type PrintOptions,
 } from "./runs.js";
+export { findRun, checkNameOrUid, exactRunFilter, kindTitle, type RunQuery } from "./run-lookup.js";
+export {
+  describePipelineRun,
+  describeTaskRun,
+  formatWorkspace,
+  goDuration,
+  goValue,
+  type DescribedRun,
+  type DescribeOptions,
+  type StepState,
+  type WorkspaceBinding,
+} from "./describe-template.js";
+export { describeCommand, printDescribe } from "./describe-command.js";
+export {
+  logsCommand,
+  fallbackPrefix,
+  orderTaskRuns,
+  DEFAULT_POLL_MS,
+  LOG_GRACE_MS,
+  EXIT_INTERRUPTED,
+} from "./logs-command.js";
+export { LogLines, TaskColours, STEP_MARKER, type LogLinesOptions } from "./log-lines.js";

@@ -7,7 +7,9 @@ import { Command, CommanderError } from "commander";
 import { configCommand } from "./config-command.js";
 import { describeError, EXIT } from "./errors.js";
 import type { Io } from "./io.js";
+import { describeCommand } from "./describe-command.js";
 import { listCommand } from "./list-command.js";
+import { logsCommand } from "./logs-command.js";
 import { addConnectionFlags } from "./options.js";
 
 const ROOT_HELP = `
@@ -18,12 +20,18 @@ The following commands are supported:
                 - reset: Reset the CLI configuration to defaults.
   taskrun       Query TaskRuns stored in Tekton Results:
                 - list:  List TaskRun with filtering options.
+                - describe:  Show detailed information about a specific TaskRun.
+                - logs: Get logs for a TaskRun.
   pipelinerun   Query PipelineRuns stored in Tekton Results:
                 - list:  List PipelineRuns with filtering options.
+                - describe:  Show detailed information about a specific PipelineRun.
+                - logs: Get logs for a PipelineRun (its TaskRuns' logs, in order; -f follows).
 
 Examples:
   tkn-results config set --host=http://localhost:8080
   tkn-results pipelinerun list -n default
+  tkn-results pipelinerun describe my-pipelinerun
+  tkn-results pipelinerun logs my-pipelinerun -f
   tkn results taskrun list -A          (as a tkn plugin)
 `;
 
@@ -43,6 +51,8 @@ Examples:
       ),
   );
   group.addCommand(listCommand(kind, io));
+  group.addCommand(describeCommand(kind, io));
+  group.addCommand(logsCommand(kind, io));
   return group;
 }
 

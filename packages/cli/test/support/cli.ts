@@ -10,13 +10,21 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import {
   Code,
   ConnectError,
+  createLogsClient,
   createResultsClient,
   formatRecordName,
   formatResultName,
+  isAlreadyExists,
   jsonRecordData,
+  logNameOfRecord,
+  RECORD_TYPES,
+  type LogsClient,
+  type ResultsClient,
 } from "@tekton-results/client";
+import { createMemoryLogStore } from "@tekton-results/log-store";
 import { createResultsRoutes, createResultsServer } from "@tekton-results/server";
 import { createSqliteStore } from "@tekton-results/storage-sqlite";
+import { afterAll, beforeAll, expect } from "vitest";
 
 export const ROOT = resolve(import.meta.dirname, "../../../..");
 export const BIN = join(ROOT, "packages/cli/src/bin.ts");
@@ -98,6 +106,10 @@ export interface SeedRun {
   status?: "True" | "False" | "Unknown";
   reason?: string;
   labels?: Record<string, string>;
+  /** More of the object: merged into `metadata`, `spec` and `status` (describe's sections). */
+  more?: { metadata?: object; spec?: object; status?: object };
+  /** Its stored log (a Log record named as the watcher names it, and the text by UpdateLog). */
+  log?: string;
 }
 
 /** A Tekton run object, as the watcher stores it. */
@@ -107,8 +119,14 @@ export function runObject(run: SeedRun, now: number): object {
   return {
     apiVersion: "tekton.dev/v1",
     kind: run.kind,
-    metadata: { name: run.name, namespace: run.namespace, uid: run.uid, labels: run.labels ?? {} },
-    spec: {},
+    metadata: {
+      name: run.name,
+      namespace: run.namespace,
+      uid: run.uid,
+      labels: run.labels ?? {},
+      ...run.more?.metadata,
+    },
+    spec: { ...run.more?.spec },
     status: {
       ...(start === undefined ? {} : { startTime: iso(start) }),
       ...(start !== undefined && run.took !== undefined
@@ -117,6 +135,7 @@ export function runObject(run: SeedRun, now: number): object {
       ...(run.status
         ? { conditions: [{ type: "Succeeded", status: run.status, reason: run.reason ?? "" }] }
         : {}),
+      ...run.more?.status,
     },
   };
 }
@@ -124,7 +143,40 @@ export function runObject(run: SeedRun, now: number): object {
 /** A running Results API with a seeded data set. */
 export interface SeededServer {
   url: string;
+  /** Clients of the server, to change the data set during a test. */
+  client: ResultsClient;
+  logs: LogsClient;
+  /** Create the run's Record, or replace its data (and store its `log`, if any). */
+  put(run: SeedRun, now?: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The Result a seeded run is in: its PipelineRun's (label `tekton.dev/pipelineRun`), else its own. */
+export function resultOf(run: SeedRun): string {
+  return formatResultName(run.namespace, run.labels?.["tekton.dev/pipelineRun"] ?? run.name);
+}
+
+/** Store `text` as the log of `run`, as the watcher does: a Log record `<uid>-log`, then UpdateLog. */
+async function storeLog(
+  client: ResultsClient,
+  logs: LogsClient,
+  run: SeedRun,
+  text: string,
+): Promise<void> {
+  const parent = resultOf(run);
+  const [namespace, , result] = parent.split("/") as [string, string, string];
+  const name = formatRecordName(namespace, result, `${run.uid}-log`);
+  const data = jsonRecordData(RECORD_TYPES.LOG, {
+    kind: "Log",
+    apiVersion: "results.tekton.dev/v1alpha3",
+    metadata: { name: `${run.name}-log`, namespace, uid: `${run.uid}-log` },
+    spec: { resource: { kind: run.kind, namespace, name: run.name, uid: run.uid }, type: "File" },
+    status: { path: "", size: 0, isStored: false, errorOnStoreMsg: "", isRetryableErr: false },
+  });
+  await client.createRecord({ parent, record: { name, data } }).catch((err: unknown) => {
+    if (!isAlreadyExists(err)) throw err;
+  });
+  await logs.uploadLog(logNameOfRecord(name), [text]);
 }
 
 /**
@@ -144,43 +196,93 @@ export async function startSeededServer(
         : Promise.reject(new ConnectError("bad token", Code.Unauthenticated)),
   };
   const server = createResultsServer({
-    routes: createResultsRoutes({ store, ...(authorizer ? { authorizer } : {}) }),
+    routes: createResultsRoutes({
+      store,
+      logs: createMemoryLogStore(),
+      ...(authorizer ? { authorizer } : {}),
+    }),
     store,
   });
   const { url } = await server.listen(0, "127.0.0.1");
   const token = tokens?.[0];
-  const client = createResultsClient(
-    createGrpcTransport({
-      baseUrl: url,
-      interceptors: token
-        ? [
-            (next) => (req) => {
-              req.header.set("authorization", `Bearer ${token}`);
-              return next(req);
-            },
-          ]
-        : [],
-    }),
-  );
-  for (const run of runs) {
-    const result = run.labels?.["tekton.dev/pipelineRun"] ?? run.name;
-    const resultName = formatResultName(run.namespace, result);
+  const transport = createGrpcTransport({
+    baseUrl: url,
+    interceptors: token
+      ? [
+          (next) => (req) => {
+            req.header.set("authorization", `Bearer ${token}`);
+            return next(req);
+          },
+        ]
+      : [],
+  });
+  const client = createResultsClient(transport);
+
+  const logs = createLogsClient(transport);
+  const put = async (run: SeedRun, at = now): Promise<void> => {
+    const resultName = resultOf(run);
+    const result = resultName.split("/")[2]!;
     await client
       .createResult({ parent: run.namespace, result: { name: resultName } })
       .catch(() => undefined);
-    await client.createRecord({
-      parent: resultName,
-      record: {
-        name: formatRecordName(run.namespace, result, run.uid),
-        data: jsonRecordData(`tekton.dev/v1.${run.kind}`, runObject(run, now)),
-      },
+    const record = {
+      name: formatRecordName(run.namespace, result, run.uid),
+      data: jsonRecordData(`tekton.dev/v1.${run.kind}`, runObject(run, at)),
+    };
+    await client.createRecord({ parent: resultName, record }).catch((err: unknown) => {
+      if (!isAlreadyExists(err)) throw err;
+      return client.updateRecord({ record });
     });
-  }
+    if (run.log !== undefined) await storeLog(client, logs, run, run.log);
+  };
+  for (const run of runs) await put(run);
   return {
     url,
+    client,
+    logs,
+    put,
     close: async () => {
       await server.close();
       await store.close();
     },
+  };
+}
+
+/** A test file's seeded server and a kubeconfig configured for it (see {@link useSeededCli}). */
+export interface SeededCli {
+  /** Run `tkn-results args... -k <kubeconfig>` at the fixed "now" (`TKN_RESULTS_NOW`). */
+  run(...args: string[]): Promise<Outcome>;
+  /** The server (started in `beforeAll`). */
+  readonly server: SeededServer;
+  /** The kubeconfig `config set --host` pointed at the server (namespace `default`). */
+  readonly kubeconfig: string;
+}
+
+/**
+ * Start a server seeded with `runs` before the file's tests (runs started seconds before `now`),
+ * store its host with `config set` in a temporary kubeconfig, and close it after them.
+ */
+export function useSeededCli(
+  runs: SeedRun[],
+  now = "2026-11-20T12:00:00Z",
+  env: NodeJS.ProcessEnv = {},
+): SeededCli {
+  let server: SeededServer | undefined;
+  const kubeconfig = tempKubeconfig("default");
+  beforeAll(async () => {
+    server = await startSeededServer(runs, Date.parse(now));
+    const set = await cli(["config", "set", `--host=${server.url}`, "-k", kubeconfig]);
+    expect(set).toMatchObject({ code: 0, stderr: "" });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return {
+    run: (...args) => cli([...args, "-k", kubeconfig], { TKN_RESULTS_NOW: now, ...env }),
+    get server() {
+      if (!server) throw new Error("the server starts in beforeAll");
+      return server;
+    },
+    kubeconfig,
   };
 }
