@@ -1,0 +1,555 @@
+/**
+ * Shell completion: `tkn-results completion bash|zsh|fish` prints a script, and the script asks
+ * the program itself for the candidates of each word (`tkn-results __complete <words...> <word>`),
+ * as cobra's completion does (same request, same output, same directives). The program answers
+ * from the commander command tree it is running, so commands and flags added later complete
+ * without regenerating the script.
+ *
+ * @module
+ */
+import { Argument, Command, type Help, type Option } from "commander";
+import type { Io } from "./io.js";
+
+/** cobra's `ShellCompDirective` bits, the last line of a `__complete` answer (`:<bits>`). */
+export const DIRECTIVE = {
+  /** Complete file names when there is no candidate (the shell's default). */
+  DEFAULT: 0,
+  /** Something went wrong: complete nothing. */
+  ERROR: 1,
+  /** Do not add a space after the completed word. */
+  NO_SPACE: 2,
+  /** Do not fall back to file names when there is no candidate. */
+  NO_FILE_COMP: 4,
+} as const;
+
+/** The shells `completion` writes a script for. */
+export const SHELLS = ["bash", "zsh", "fish"] as const;
+/** One of {@link SHELLS}. */
+export type Shell = (typeof SHELLS)[number];
+
+/** The name of the hidden command the scripts call (cobra's). */
+export const COMPLETE_COMMAND = "__complete";
+
+/** A completion candidate and the description a shell may show beside it. */
+export interface Candidate {
+  /** The word. */
+  value: string;
+  /** What it is (the first line of a command's or flag's description). */
+  description: string;
+}
+
+/** The answer to a completion request. */
+export interface Completions {
+  /** The candidates, already filtered by the word being completed. */
+  candidates: Candidate[];
+  /** {@link DIRECTIVE} bits. */
+  directive: number;
+}
+
+/**
+ * Values that name a file or a directory: an argument or a flag whose name or value placeholder
+ * ends in file, dir, directory, folder or kubeconfig. Their values complete as file names; other
+ * free values complete nothing.
+ */
+const FILE_LIKE = /(file|dir|directory|folder|kubeconfig)s?$/i;
+
+function firstLine(text: string): string {
+  return text.split("\n")[0]?.trim() ?? "";
+}
+
+function helperOf(cmd: Command): Help {
+  return cmd.createHelp();
+}
+
+/** The options that apply at `cmd`: its own (with `-h, --help`) and its ancestors'. */
+function optionsInScope(cmd: Command): Option[] {
+  const own = helperOf(cmd).visibleOptions(cmd);
+  const inherited: Option[] = [];
+  for (let p = cmd.parent; p; p = p.parent) inherited.push(...p.options.filter((o) => !o.hidden));
+  const names = new Set(own.map((o) => o.name()));
+  return [...own, ...inherited.filter((o) => !names.has(o.name()))];
+}
+
+/** The subcommands a user can name at `cmd` (without hidden ones), with commander's `help`. */
+function subcommands(cmd: Command): Command[] {
+  return helperOf(cmd).visibleCommands(cmd);
+}
+
+function findSubcommand(cmd: Command, word: string): Command | undefined {
+  return cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+}
+
+function takesValue(option: Option): boolean {
+  return option.required || option.optional;
+}
+
+function isFileLike(nameOrFlags: string): boolean {
+  return nameOrFlags
+    .split(/[\s,<>[\]|.]+/)
+    .filter(Boolean)
+    .some((part) => FILE_LIKE.test(part.replace(/^-+/, "")));
+}
+
+interface Parsed {
+  /** The command the words lead to. */
+  cmd: Command;
+  /** How many positional arguments of `cmd` the words hold. */
+  positionals: number;
+  /** Options given already. */
+  given: Set<Option>;
+  /** An option whose value the word being completed is. */
+  pending: Option | undefined;
+  /** After `--`: every word is an argument. */
+  afterDashDash: boolean;
+  /** The implicit `help` command's parent, when the words are `... help`. */
+  helpOf: Command | undefined;
+}
+
+function findOption(options: Option[], word: string): { option?: Option; inline?: string } {
+  if (word.startsWith("--")) {
+    const eq = word.indexOf("=");
+    const flag = eq < 0 ? word : word.slice(0, eq);
+    const option = options.find((o) => o.long === flag);
+    return { option, inline: eq < 0 ? undefined : word.slice(eq + 1) };
+  }
+  const option = options.find((o) => o.short === word.slice(0, 2));
+  if (option && word.length > 2 && takesValue(option)) return { option, inline: word.slice(2) };
+  return { option };
+}
+
+/** Walk the words before the one being completed as commander would parse them. */
+function parseWords(root: Command, words: string[]): Parsed {
+  const parsed: Parsed = {
+    cmd: root,
+    positionals: 0,
+    given: new Set(),
+    pending: undefined,
+    afterDashDash: false,
+    helpOf: undefined,
+  };
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (!parsed.afterDashDash && word === "--") {
+      parsed.afterDashDash = true;
+      continue;
+    }
+    if (!parsed.afterDashDash && word.startsWith("-") && word.length > 1) {
+      const options = optionsInScope(parsed.cmd);
+      const { option, inline } = findOption(options, word);
+      if (!option) continue;
+      parsed.given.add(option);
+      if (!word.startsWith("--") && inline === undefined && word.length > 2) {
+        // Combined short flags (-Ax): the others are booleans too.
+        for (const c of word.slice(2)) {
+          const other = options.find((o) => o.short === `-${c}`);
+          if (other) parsed.given.add(other);
+        }
+        continue;
+      }
+      if (inline !== undefined || !takesValue(option)) continue;
+      if (i + 1 === words.length) {
+        parsed.pending = option;
+      } else if (option.required || !words[i + 1]!.startsWith("-")) {
+        i++; // commander takes the next word as the value
+      }
+      continue;
+    }
+    if (parsed.positionals === 0 && !parsed.afterDashDash && !parsed.helpOf) {
+      const sub = findSubcommand(parsed.cmd, word);
+      if (sub) {
+        parsed.cmd = sub;
+        continue;
+      }
+      const help = subcommands(parsed.cmd).find(
+        (c) => c.name() === word && !parsed.cmd.commands.includes(c),
+      );
+      if (help) {
+        parsed.helpOf = parsed.cmd;
+        continue;
+      }
+    }
+    parsed.positionals++;
+  }
+  return parsed;
+}
+
+const VALUES = new WeakMap<Option | Argument, readonly string[]>();
+
+/**
+ * Declare the values `option` (or `argument`) completes to, when they are not its commander
+ * `choices` (a flag whose parser takes more than a fixed list, as `-o` takes `jsonpath=...`).
+ * Returns it, for chaining in `addOption(...)`.
+ */
+export function completeValues<T extends Option | Argument>(
+  target: T,
+  values: readonly string[],
+): T {
+  VALUES.set(target, values);
+  return target;
+}
+
+function valuesOf(target: Option | Argument): readonly string[] {
+  return VALUES.get(target) ?? target.argChoices ?? [];
+}
+
+function valueCompletions(option: Option, prefix: string): Completions {
+  const choices = valuesOf(option);
+  if (choices.length > 0) {
+    const candidates = choices
+      .filter((c) => c.startsWith(prefix))
+      .map((value) => ({ value, description: "" }));
+    // A value to go on typing after (`jsonpath=`): no space after it.
+    const open = candidates.length === 1 && candidates[0]!.value.endsWith("=");
+    return {
+      candidates,
+      directive: DIRECTIVE.NO_FILE_COMP | (open ? DIRECTIVE.NO_SPACE : 0),
+    };
+  }
+  return {
+    candidates: [],
+    directive: isFileLike(option.flags) ? DIRECTIVE.DEFAULT : DIRECTIVE.NO_FILE_COMP,
+  };
+}
+
+function flagCompletions(parsed: Parsed, word: string): Completions {
+  const candidates: Candidate[] = [];
+  for (const option of optionsInScope(parsed.cmd)) {
+    if (parsed.given.has(option) && !option.variadic) continue;
+    const description = firstLine(option.description);
+    if (option.long?.startsWith(word)) candidates.push({ value: option.long, description });
+    if (word.length === 1 && option.short) candidates.push({ value: option.short, description });
+  }
+  return { candidates, directive: DIRECTIVE.NO_FILE_COMP };
+}
+
+function argumentAt(cmd: Command, index: number): Argument | undefined {
+  const args = cmd.registeredArguments;
+  const last = args[args.length - 1];
+  return args[index] ?? (last?.variadic ? last : undefined);
+}
+
+function wordCompletions(parsed: Parsed, word: string): Completions {
+  if (parsed.helpOf) {
+    // `help <command>`: the commands of the help command's parent.
+    const parent = parsed.helpOf;
+    return {
+      candidates:
+        parsed.positionals === 0
+          ? subcommands(parent)
+              .filter((c) => parent.commands.includes(c) && c.name().startsWith(word))
+              .map((c) => ({ value: c.name(), description: firstLine(c.description()) }))
+          : [],
+      directive: DIRECTIVE.NO_FILE_COMP,
+    };
+  }
+  const candidates: Candidate[] = [];
+  if (parsed.positionals === 0 && !parsed.afterDashDash) {
+    const visible = subcommands(parsed.cmd);
+    for (const c of visible) {
+      if (c.name().startsWith(word)) {
+        candidates.push({
+          value: c.name(),
+          description: firstLine(c.summary() || c.description()),
+        });
+      }
+    }
+    if (candidates.length === 0) {
+      // Only an alias matches what was typed (`tkn-results pipelinerun l` has `list`; `pipelineruns`
+      // is offered for `pipelineruns`' prefix only when no name matches).
+      for (const c of visible) {
+        const alias = c.aliases().find((a) => a.startsWith(word));
+        if (alias) {
+          candidates.push({
+            value: alias,
+            description: firstLine(c.summary() || c.description()),
+          });
+        }
+      }
+    }
+  }
+  const arg = argumentAt(parsed.cmd, parsed.positionals);
+  for (const choice of arg ? valuesOf(arg) : []) {
+    if (choice.startsWith(word)) candidates.push({ value: choice, description: "" });
+  }
+  const files = candidates.length === 0 && arg !== undefined && isFileLike(arg.name());
+  return { candidates, directive: files ? DIRECTIVE.DEFAULT : DIRECTIVE.NO_FILE_COMP };
+}
+
+/**
+ * The candidates for the last of `words` (the word being completed, `""` after a space) on the
+ * command line `<program> words...`, from the commands, aliases, flags, and values of flags and
+ * arguments with fixed choices of `program`.
+ */
+export function complete(program: Command, words: string[]): Completions {
+  const word = words[words.length - 1] ?? "";
+  const parsed = parseWords(program, words.slice(0, -1));
+  if (parsed.pending && !(parsed.pending.optional && word.startsWith("-"))) {
+    return valueCompletions(parsed.pending, word);
+  }
+  if (!parsed.afterDashDash && word.startsWith("-")) {
+    const eq = word.indexOf("=");
+    if (word.startsWith("--") && eq > 0) {
+      const { option } = findOption(optionsInScope(parsed.cmd), word);
+      return option && takesValue(option)
+        ? valueCompletions(option, word.slice(eq + 1))
+        : { candidates: [], directive: DIRECTIVE.NO_FILE_COMP };
+    }
+    return flagCompletions(parsed, word);
+  }
+  return wordCompletions(parsed, word);
+}
+
+/** A `__complete` answer as the scripts read it: `value<TAB>description` lines, then `:<bits>`. */
+export function formatCompletions({ candidates, directive }: Completions): string {
+  const lines = candidates.map(({ value, description }) =>
+    description ? `${value}\t${description.replace(/\s+/g, " ")}` : value,
+  );
+  return [...lines, `:${directive}`].join("\n") + "\n";
+}
+
+/** The completion script for `shell`, calling `name __complete`. */
+export function completionScript(shell: Shell, name: string): string {
+  const fn = name.replace(/[^A-Za-z0-9_]/g, "_");
+  switch (shell) {
+    case "bash":
+      return bashScript(name, fn);
+    case "zsh":
+      return zshScript(name);
+    case "fish":
+      return fishScript(name, fn);
+  }
+}
+
+// The scripts follow cobra's (github.com/spf13/cobra, Apache-2.0): the same request and directives,
+// shorter (no ActiveHelp, no file-extension filters, which these commands do not use), and the bash
+// one without the bash-completion package.
+
+function bashScript(name: string, fn: string): string {
+  return `# bash completion for ${name}                                  -*- shell-script -*-
+#
+# Generated by '${name} completion bash'. Each word is completed by ${name} itself
+# ('${name} ${COMPLETE_COMMAND} <words...> <word>'), so new commands complete with this script.
+
+# The words up to the cursor as the command will see them: bash splits COMP_WORDS at = and :
+# too (COMP_WORDBREAKS); join back the pieces with no space between them on the line.
+__${fn}_words() {
+    local line=\${COMP_LINE:0:COMP_POINT} pos=0 i piece rest trimmed gap
+    words=()
+    for ((i = 0; i <= COMP_CWORD; i++)); do
+        piece=\${COMP_WORDS[i]}
+        rest=\${line:pos}
+        trimmed=\${rest#"\${rest%%[![:space:]]*}"}
+        gap=$((\${#rest} - \${#trimmed}))
+        if ((i > 0 && gap == 0)); then
+            words[\${#words[@]}-1]+=$piece
+        else
+            words+=("$piece")
+        fi
+        pos=$((pos + gap + \${#piece}))
+    done
+}
+
+__${fn}_complete() {
+    local words cur out directive prog head comp desc longest=0 i
+    local -a comps
+    COMPREPLY=()
+    __${fn}_words
+    cur=\${words[\${#words[@]}-1]}
+    prog=\${words[0]}
+    [[ $prog == "~/"* ]] && prog=$HOME/\${prog#"~/"}
+    out=$("$prog" ${COMPLETE_COMMAND} "\${words[@]:1}" 2>/dev/null) || return
+    directive=\${out##*:}
+    [[ $directive == "$out" || ! $directive =~ ^[0-9]+$ ]] && directive=0
+    out=\${out%:*}
+    ((directive & ${DIRECTIVE.ERROR})) && return
+    ((directive & ${DIRECTIVE.NO_SPACE})) && compopt -o nospace 2>/dev/null
+    ((directive & ${DIRECTIVE.NO_FILE_COMP})) && compopt +o default 2>/dev/null
+    # The value of --flag=value is completed alone; the shell replaces only what follows the
+    # last word break (= or :) of the word.
+    [[ $cur == --*=* ]] && cur=\${cur#*=}
+    head=""
+    [[ $COMP_WORDBREAKS == *=* && $cur == *=* ]] && head=\${cur%"\${cur##*=}"}
+    [[ $COMP_WORDBREAKS == *:* && $cur == *:* ]] && head=\${cur%"\${cur##*:}"}
+    while IFS= read -r comp; do
+        [[ -z $comp || \${comp%%$'\\t'*} != "$cur"* ]] && continue
+        comps+=("$comp")
+        comp=\${comp%%$'\\t'*}
+        ((\${#comp} > longest)) && longest=\${#comp}
+    done <<<"$out"
+    if ((\${#comps[@]} == 1)); then
+        COMPREPLY=("\${comps[0]%%$'\\t'*}")
+    else
+        # Several: show each with its description, as "value  (description)".
+        for i in "\${!comps[@]}"; do
+            comp=\${comps[i]%%$'\\t'*}
+            desc=""
+            [[ \${comps[i]} == *$'\\t'* ]] && desc=\${comps[i]#*$'\\t'}
+            if [[ -n $desc && \${COMP_TYPE:-9} == 63 ]]; then
+                printf -v comp "%-\${longest}s  (%s)" "$comp" "$desc"
+            fi
+            COMPREPLY+=("$comp")
+        done
+    fi
+    for i in "\${!COMPREPLY[@]}"; do COMPREPLY[i]=\${COMPREPLY[i]#"$head"}; done
+}
+
+complete -o default -F __${fn}_complete ${name}
+`;
+}
+
+function zshScript(name: string): string {
+  return `#compdef ${name}
+compdef _${name} ${name}
+# zsh completion for ${name}                                   -*- shell-script -*-
+#
+# Generated by '${name} completion zsh'. Each word is completed by ${name} itself
+# ('${name} ${COMPLETE_COMMAND} <words...> <word>'), so new commands complete with this script.
+
+_${name}() {
+    local -a args completions opts
+    local out directive line lastParam
+    # The words up to the cursor; the last is the one being completed (empty after a space).
+    args=("\${(@)words[2,CURRENT]}")
+    lastParam=\${words[CURRENT]}
+    out=$(\${words[1]} ${COMPLETE_COMMAND} "\${(@)args}" 2>/dev/null) || return 1
+    directive=\${\${(f)out}[-1]}
+    if [[ $directive == :<-> ]]; then
+        directive=\${directive#:}
+    else
+        directive=0
+    fi
+    (( directive & ${DIRECTIVE.ERROR} )) && return 1
+    for line in "\${(@f)out}"; do
+        [[ -z $line || $line == :<-> ]] && continue
+        # _describe reads "value:description"; a : in the value is escaped.
+        line=\${line//:/\\\\:}
+        completions+=("\${line/$'\\t'/:}")
+    done
+    (( directive & ${DIRECTIVE.NO_SPACE} )) && opts+=(-S '')
+    # --flag=value: the value is completed alone, and put back after the flag.
+    [[ $lastParam == --*=* ]] && opts+=(-P "\${lastParam%%=*}=")
+    if (( \${#completions} )); then
+        _describe -t values "${name}" completions "\${(@)opts}" && return 0
+    fi
+    if (( ! (directive & ${DIRECTIVE.NO_FILE_COMP}) )); then
+        _files "\${(@)opts}"
+        return
+    fi
+    return 0
+}
+
+# Autoloaded from $fpath (the file _${name}): complete now.
+if [[ \${funcstack[1]} == _${name} ]]; then
+    _${name} "$@"
+fi
+`;
+}
+
+function fishScript(name: string, fn: string): string {
+  return `# fish completion for ${name}                                  -*- shell-script -*-
+#
+# Generated by '${name} completion fish'. Each word is completed by ${name} itself
+# ('${name} ${COMPLETE_COMMAND} <words...> <word>'), so new commands complete with this script.
+
+function __${fn}_perform_completion
+    set -l args (commandline -opc)
+    set -l lastArg (commandline -ct)
+    set -l results ($args[1] ${COMPLETE_COMMAND} $args[2..-1] "$lastArg" 2>/dev/null)
+    set -l directive 0
+    if test (count $results) -gt 0; and string match -qr -- '^:[0-9]+$' $results[-1]
+        set directive (string sub --start 2 -- $results[-1])
+        set -e results[-1]
+    end
+    test (math "bitand($directive, ${DIRECTIVE.ERROR})") -ne 0; and return
+    # --flag=value: fish completes the whole token, so the flag goes back in front.
+    set -l flagPrefix (string match -r -- '^--[^=]*=' "$lastArg")
+    set -l printed 0
+    for line in $results
+        if test -n "$line"
+            printf '%s%s\\n' "$flagPrefix" "$line"
+            set printed 1
+        end
+    end
+    # No candidate: file names, unless the program said not to.
+    if test $printed -eq 0; and test (math "bitand($directive, ${DIRECTIVE.NO_FILE_COMP})") -eq 0
+        __fish_complete_path "$lastArg"
+    end
+end
+
+complete -c ${name} -e
+complete -c ${name} -f -a '(__${fn}_perform_completion)'
+`;
+}
+
+const INSTALL_HELP = (name: string) => `
+Each word is completed by ${name} itself, from the commands it has: a script written once
+keeps working after an upgrade adds commands or flags.
+
+Bash (4 or later; the bash-completion package is not needed):
+  To load completions in the current shell:
+    source <(${name} completion bash)
+  To load them in every new shell, add that line to ~/.bashrc, or write the script where
+  bash-completion looks for it:
+    ${name} completion bash > ~/.local/share/bash-completion/completions/${name}
+
+Zsh:
+  To load completions in the current shell (after compinit):
+    source <(${name} completion zsh)
+  To load them in every new shell, write the script to a directory of $fpath as _${name}:
+    ${name} completion zsh > "\${fpath[1]}/_${name}"
+  (then start a new shell; 'autoload -U compinit; compinit' must be in ~/.zshrc)
+
+Fish:
+  To load completions in the current shell:
+    ${name} completion fish | source
+  To load them in every new shell:
+    ${name} completion fish > ~/.config/fish/completions/${name}.fish
+
+Examples:
+  source <(${name} completion bash)
+  ${name} completion zsh > "\${fpath[1]}/_${name}"
+  ${name} completion fish > ~/.config/fish/completions/${name}.fish
+`;
+
+/**
+ * `completion <shell>`: prints the completion script of `bash`, `zsh` or `fish` for the program
+ * it is added to, with the install instructions in its help.
+ */
+export function completionCommand(io: Io): Command {
+  const cmd = new Command("completion")
+    .description("Generate the autocompletion script for the specified shell")
+    .addArgument(new Argument("<shell>", "the shell").choices(SHELLS))
+    .action((shell: Shell, _opts: unknown, self: Command) => {
+      io.out(completionScript(shell, rootOf(self).name()));
+    });
+  cmd.addHelpText("after", () => INSTALL_HELP(rootOf(cmd).name()));
+  return cmd;
+}
+
+/**
+ * The hidden `__complete <words...>` the scripts call: prints the candidates for the last word
+ * (see {@link complete}, {@link formatCompletions}). Every word after it is taken as given,
+ * flags too.
+ */
+export function completeCommand(io: Io): Command {
+  return new Command(COMPLETE_COMMAND)
+    .description("Complete the last word of a command line (called by the completion scripts)")
+    .argument("[words...]")
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action((_words: string[], _opts: unknown, self: Command) => {
+      const root = rootOf(self);
+      // The words exactly as given (commander's parse drops a \`--\` and moves options); rawArgs
+      // is commander's, untyped in its typings.
+      const rawArgs = (root as unknown as { rawArgs: string[] }).rawArgs;
+      const raw = rawArgs.slice(rawArgs.indexOf(COMPLETE_COMMAND) + 1);
+      io.out(formatCompletions(complete(root, raw)));
+    });
+}
+
+function rootOf(cmd: Command): Command {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return root;
+}
