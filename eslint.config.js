@@ -88,6 +88,11 @@ export default tseslint.config(
     ["@tekton-results/*", "@connectrpc/*"],
     "the protos depend on nothing but @bufbuild/protobuf",
   ),
+  boundary(
+    ["packages/cli/src/**"],
+    ["@tekton-results/server", "@tekton-results/storage*"],
+    "the command line reaches a server only through the Results API (its tests may start one)",
+  ),
   {
     files: ["**/*.test.ts", "**/test/**", "bench/**", "scripts/**", "examples/**"],
     rules: { "@typescript-eslint/no-non-null-assertion": "off", "no-restricted-imports": "off" },
