@@ -2,7 +2,7 @@
  * Runs the real `tkn-results` program (src/bin.ts) as a child process, and an in-test Results
  * API (the server's routes over a SQLite store) seeded with PipelineRuns and TaskRuns.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -36,25 +36,38 @@ export interface Outcome {
   stderr: string;
 }
 
+/** A run of the program still going: its process, what it printed so far, its end. */
+export interface Running {
+  child: ChildProcessWithoutNullStreams;
+  /** Standard output and error so far. */
+  output(): { stdout: string; stderr: string };
+  /** Resolves when the process has exited. */
+  exited: Promise<Outcome>;
+}
+
+/** Start `tkn-results args...` without waiting for it; `stdin` is written then closed. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, stdin = ""): Running {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", BIN, ...args], {
+    cwd: ROOT,
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, KUBECONFIG: "", NO_COLOR: "", ...env },
+  });
+  let stdout = "";
+  let stderr = "";
+  // Decoded as streams: a character cut between two chunks is not garbled.
+  child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+  child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+  child.stdin.end(stdin);
+  return {
+    child,
+    output: () => ({ stdout, stderr }),
+    exited: new Promise((done) => child.on("close", (code) => done({ code, stdout, stderr }))),
+  };
+}
+
 /** Run `tkn-results args...` to completion; `stdin` is written then closed. */
 export function cli(args: string[], env: NodeJS.ProcessEnv = {}, stdin = ""): Promise<Outcome> {
-  return new Promise((done) => {
-    const child = spawn(
-      process.execPath,
-      ["--conditions=source", "--import", "tsx", BIN, ...args],
-      {
-        cwd: ROOT,
-        stdio: ["pipe", "pipe", "pipe"],
-        env: { ...process.env, KUBECONFIG: "", NO_COLOR: "", ...env },
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.stdin.end(stdin);
-    child.on("exit", (code) => done({ code, stdout, stderr }));
-  });
+  return startCli(args, env, stdin).exited;
 }
 
 /**
