@@ -6,6 +6,7 @@
  * @module
  */
 import { styleText } from "node:util";
+import { parseGoDuration } from "./connection.js";
 import { formatAge, formatCondition, formatDuration, type Condition } from "./format.js";
 
 /** A Tekton run as describe reads it (v1, with v1beta1's field names as fallbacks). */
@@ -83,28 +84,17 @@ export function goValue(value: unknown): string {
   return value === undefined || value === null ? "" : String(value);
 }
 
-const GO_UNITS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
 /**
- * A Kubernetes duration (`1h`, `1h0m0s`, `90s`) as Go's `Duration.String()` prints it
- * (`1h0m0s`, `1m30s`); a value that is not a duration is printed as it is.
+ * A Kubernetes duration (`1h`, `1h0m0s`, `900s`) as Go's `Duration.String()` prints it
+ * (`1h0m0s`, `15m0s`); zero is `0s`; a value that is not a duration is printed as it is.
  */
 export function goDuration(text: string): string {
-  if (text === "0") return "0s";
-  if (!/^[+-]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$/.test(text)) return text;
-  let ms = 0;
-  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) {
-    ms += Number(n) * GO_UNITS[unit!]!;
+  try {
+    return formatDuration(new Date(0), new Date(parseGoDuration(text)));
+  } catch {
+    // Not a positive duration: zero ("0", "0s"), or not one at all.
+    return /^0(\.0*)?(ns|us|µs|ms|s|m|h)?$/.test(text) ? "0s" : text;
   }
-  return formatDuration(new Date(0), new Date(text.startsWith("-") ? -ms : ms));
 }
 
 /** `tkn`'s `formatted.Workspace`: how a workspace is bound. */
