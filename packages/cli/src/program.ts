@@ -8,6 +8,7 @@ import { configCommand } from "./config-command.js";
 import { describeError, EXIT } from "./errors.js";
 import type { Io } from "./io.js";
 import { describeCommand } from "./describe-command.js";
+import { legacyCommands } from "./legacy/commands.js";
 import { listCommand } from "./list-command.js";
 import { logsCommand } from "./logs-command.js";
 import { addConnectionFlags } from "./options.js";
@@ -33,6 +34,9 @@ Examples:
   tkn-results pipelinerun describe my-pipelinerun
   tkn-results pipelinerun logs my-pipelinerun -f
   tkn results taskrun list -A          (as a tkn plugin)
+
+Deprecated (upstream's older gRPC-style commands, still working; see their --help):
+  result list|describe, records list|get, logs list|get
 `;
 
 function runGroup(kind: "pipelinerun" | "taskrun", io: Io): Command {
@@ -74,6 +78,8 @@ export function createProgram(io: Io): Command {
   program.addCommand(configCommand(io));
   program.addCommand(runGroup("pipelinerun", io));
   program.addCommand(runGroup("taskrun", io));
+  // Hidden from the command list, as cobra hides deprecated commands.
+  for (const legacy of legacyCommands(io)) program.addCommand(legacy, { hidden: true });
   for (const cmd of allCommands(program)) {
     cmd.configureOutput(program.configureOutput()).exitOverride().configureHelp({
       showGlobalOptions: true,
