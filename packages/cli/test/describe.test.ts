@@ -4,7 +4,7 @@
  * expected text. "Now" is fixed (`TKN_RESULTS_NOW`, for tests only) so STARTED does not move.
  */
 import { describe, expect, it } from "vitest";
-import { useSeededCli, type SeedRun } from "./support/cli.js";
+import { hasScript, onTerminal, useSeededCli, type SeedRun } from "./support/cli.js";
 
 const RUNS: SeedRun[] = [
   {
@@ -95,7 +95,7 @@ const RUNS: SeedRun[] = [
   },
 ];
 
-const { run } = useSeededCli(RUNS);
+const { run, kubeconfig } = useSeededCli(RUNS);
 
 const BUILD = [
   "Name: build",
@@ -256,6 +256,21 @@ describe("taskrun describe", () => {
       stderr: "",
     });
     expect(byUid).toEqual({ code: 0, stdout: "taskrun.tekton.dev/build-compile\n", stderr: "" });
+  });
+});
+
+describe.skipIf(!hasScript)("on a terminal", () => {
+  it("headings bold (and underlined), the status coloured; none of it with NO_COLOR", async () => {
+    const args = ["taskrun", "describe", "build-compile", "-k", kubeconfig];
+    const [coloured, plain] = await Promise.all([
+      onTerminal(args),
+      onTerminal(args, { NO_COLOR: "1" }),
+    ]);
+    expect(coloured).toContain("\u001b[1mName\u001b[22m: build-compile");
+    expect(coloured).toContain("📌 \u001b[4m\u001b[1mStatus\u001b[22m\u001b[24m");
+    expect(coloured).toContain("\u001b[91mFailed\u001b[39m");
+    expect(plain).toContain("Name: build-compile");
+    expect(plain).not.toContain("\u001b[");
   });
 });
 

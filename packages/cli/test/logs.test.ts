@@ -5,7 +5,7 @@
  * `-f` against runs that finish (and whose logs grow) during the test, and Ctrl-C.
  */
 import { describe, expect, it } from "vitest";
-import { startCli, useSeededCli, type SeedRun } from "./support/cli.js";
+import { hasScript, onTerminal, startCli, useSeededCli, type SeedRun } from "./support/cli.js";
 
 const EX_UID = "12345678-1234-1234-1234-1234567890ab";
 const child = (pr: string, task: string): Record<string, string> => ({
@@ -188,6 +188,23 @@ describe("pipelinerun logs", () => {
     expect(out.stdout).toBe(
       "Logs are not available for running PipelineRuns. Please wait for the PipelineRun to complete before retrieving logs.\n",
     );
+  });
+});
+
+describe.skipIf(!hasScript)("on a terminal", () => {
+  it("the [task : step] markers in bold colours, one per task; none with NO_COLOR", async () => {
+    const args = ["pipelinerun", "logs", "build", "-k", kubeconfig];
+    const [coloured, plain] = await Promise.all([
+      onTerminal(args),
+      onTerminal(args, { NO_COLOR: "1" }),
+    ]);
+    const mark = (colour: number, marker: string) =>
+      `\u001b[${colour}m\u001b[1m${marker}\u001b[22m\u001b[39m`;
+    expect(coloured).toContain(`${mark(92, "[fetch : clone]")} Cloning into 'src'...`);
+    expect(coloured).toContain(`${mark(93, "[compile : build]")} go build ./...`);
+    expect(coloured).toContain(`${mark(94, "[lint : golangci]")} lint ok`);
+    expect(plain).toContain("[fetch : clone] Cloning into 'src'...");
+    expect(plain).not.toContain("\u001b[");
   });
 });
 

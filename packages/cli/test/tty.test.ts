@@ -2,49 +2,15 @@
  * On a terminal (a pseudo-terminal from util-linux's `script`): `config set` without flags asks for
  * each value, and the STATUS column is coloured unless `NO_COLOR` is set.
  */
-import { spawn, spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  BIN,
-  ROOT,
   cli,
+  hasScript,
+  onTerminal,
   startSeededServer,
   tempKubeconfig,
   type SeededServer,
 } from "./support/cli.js";
-
-const hasScript = spawnSync("script", ["--version"]).status === 0;
-
-/**
- * Run the program on a pseudo-terminal; each time the screen shows `answers[i][0]`, type
- * `answers[i][1]`. Resolves with everything the terminal showed.
- */
-function onTerminal(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-  answers: [string, string][] = [],
-): Promise<string> {
-  const command = [process.execPath, "--conditions=source", "--import", "tsx", BIN, ...args]
-    .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
-    .join(" ");
-  return new Promise((done) => {
-    const child = spawn("script", ["-qec", command, "/dev/null"], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "", TERM: "xterm", ...env },
-    });
-    let screen = "";
-    let next = 0;
-    child.stdout.on("data", (chunk: Buffer) => {
-      screen += chunk.toString();
-      const answer = answers[next];
-      if (answer && screen.includes(answer[0])) {
-        next++;
-        child.stdin.write(answer[1]);
-      }
-    });
-    child.on("exit", () => done(screen));
-  });
-}
 
 describe.skipIf(!hasScript)("on a terminal", () => {
   let server: SeededServer;

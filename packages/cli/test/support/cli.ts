@@ -2,7 +2,7 @@
  * Runs the real `tkn-results` program (src/bin.ts) as a child process, and an in-test Results
  * API (the server's routes over a SQLite store) seeded with PipelineRuns and TaskRuns.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -298,4 +298,38 @@ export function useSeededCli(
     },
     kubeconfig,
   };
+}
+
+/** Whether util-linux's `script` is there to give the program a pseudo-terminal. */
+export const hasScript = spawnSync("script", ["--version"]).status === 0;
+
+/**
+ * Run the program on a pseudo-terminal; each time the screen shows `answers[i][0]`, type
+ * `answers[i][1]`. Resolves with everything the terminal showed.
+ */
+export function onTerminal(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  answers: [string, string][] = [],
+): Promise<string> {
+  const command = [process.execPath, "--conditions=source", "--import", "tsx", BIN, ...args]
+    .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
+    .join(" ");
+  return new Promise((done) => {
+    const child = spawn("script", ["-qec", command, "/dev/null"], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: "", TERM: "xterm", ...env },
+    });
+    let screen = "";
+    let next = 0;
+    child.stdout.on("data", (chunk: Buffer) => {
+      screen += chunk.toString();
+      const answer = answers[next];
+      if (answer && screen.includes(answer[0])) {
+        next++;
+        child.stdin.write(answer[1]);
+      }
+    });
+    child.on("exit", () => done(screen));
+  });
 }
