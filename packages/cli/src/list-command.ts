@@ -9,7 +9,8 @@ import { CliError, describeError } from "./errors.js";
 import { buildFilter, parseLabels, type RunKind } from "./filter.js";
 import type { Io } from "./io.js";
 import { connectionFlags, parseBool, parseInteger } from "./options.js";
-import { OUTPUT_FORMATS, printRuns, runOf, type OutputFormat } from "./runs.js";
+import { outputOption, type Output } from "./output.js";
+import { OUTPUT_FORMATS, printRuns, runOf } from "./runs.js";
 
 interface ListFlags {
   allNamespaces?: boolean;
@@ -18,7 +19,7 @@ interface ListFlags {
   singlePage: boolean;
   pipelinerun?: string;
   page?: string;
-  output?: OutputFormat;
+  output?: Output;
 }
 
 /** The examples of upstream's help (its wording for each kind), and ours for `--page` and `-o`. */
@@ -51,6 +52,10 @@ function examples(kind: RunKind): string {
     pr
       ? [`Print the ${Runs} as YAML:`, `${cmd} -n namespace -o yaml`]
       : [`Print the names of the ${Runs}:`, `${cmd} -n namespace -o name`],
+    [
+      `Print the name and status of each of the ${Runs}, as kubectl's JSONPath does:`,
+      `${cmd} -o jsonpath='{range .items[*]}{.metadata.name}{"\\t"}{.status.conditions[0].reason}{"\\n"}{end}'`,
+    ],
   ];
   return `\nExamples:\n${lines.map(([what, line]) => `${what}\n    ${line}\n`).join("\n")}`;
 }
@@ -78,11 +83,7 @@ export function listCommand(kind: RunKind, io: Io): Command {
         .default(true),
     )
     .option("--page <token>", "Continue from this page token (printed by a previous list)")
-    .addOption(
-      new Option("-o, --output <format>", "Output format (default: a table)").choices(
-        OUTPUT_FORMATS,
-      ),
-    );
+    .addOption(outputOption(OUTPUT_FORMATS));
   if (kind === "taskrun") {
     cmd.option(
       "--pipelinerun <string>",
@@ -132,7 +133,8 @@ export function listCommand(kind: RunKind, io: Io): Command {
       );
       if (res.nextPageToken === "") return;
       if (flags.singlePage !== false) {
-        if (flags.output !== "json" && flags.output !== "yaml") {
+        // The token is in JSON, YAML and JSONPath's data (metadata.continue); else on stderr.
+        if (flags.output === undefined || flags.output.format === "name") {
           io.err(`next page: --page=${res.nextPageToken}\n`);
         }
         return;

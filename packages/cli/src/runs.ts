@@ -5,7 +5,6 @@
  * @module
  */
 import { recordData, type Record as ResultRecord } from "@tekton-results/client";
-import { stringify } from "yaml";
 import {
   formatAge,
   formatCondition,
@@ -14,6 +13,7 @@ import {
   type Condition,
 } from "./format.js";
 import type { RunKind } from "./filter.js";
+import { printOutput, type Output } from "./output.js";
 
 /** The parts of a Tekton run the list shows. */
 export interface Run {
@@ -29,7 +29,7 @@ export function runOf(record: ResultRecord): Run {
   return recordData<Run>(record) ?? {};
 }
 
-/** The output formats of `-o/--output`. */
+/** The plain output formats of `-o/--output` of the run commands (JSONPath besides: output.ts). */
 export const OUTPUT_FORMATS = ["json", "yaml", "name"] as const;
 /** One of {@link OUTPUT_FORMATS}. */
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -48,28 +48,28 @@ export interface PrintOptions {
   allNamespaces: boolean;
   now: Date;
   colour: boolean;
-  output?: OutputFormat | undefined;
+  /** `-o`: a plain format or a JSONPath template (see {@link parseOutput}); none: the table. */
+  output?: Output | undefined;
   /** The token of the next page, when there is one (`metadata.continue` of JSON and YAML). */
   nextPageToken?: string | undefined;
 }
 
 /**
  * The text of a list: upstream's table (`NAME UID STARTED DURATION STATUS`, `NAMESPACE` first
- * with `-A`; "No PipelineRuns found" when empty), or a Kubernetes `List` in JSON or YAML, or
- * `pipelinerun.tekton.dev/<name>` lines.
+ * with `-A`; "No PipelineRuns found" when empty), or a Kubernetes `List` in JSON, YAML or through
+ * a JSONPath template, or `pipelinerun.tekton.dev/<name>` lines.
  */
 export function printRuns(runs: Run[], o: PrintOptions): string {
-  if (o.output === "json" || o.output === "yaml") {
+  if (o.output) {
     const list = {
       apiVersion: "v1",
       kind: "List",
       items: runs,
       metadata: o.nextPageToken ? { continue: o.nextPageToken } : {},
     };
-    return o.output === "json" ? JSON.stringify(list, null, 2) + "\n" : stringify(list);
-  }
-  if (o.output === "name") {
-    return runs.map((r) => `${o.kind}.tekton.dev/${r.metadata?.name ?? ""}\n`).join("");
+    return printOutput(o.output, list, {
+      name: () => runs.map((r) => `${o.kind}.tekton.dev/${r.metadata?.name ?? ""}\n`).join(""),
+    });
   }
   if (runs.length === 0) return `No ${TITLES[o.kind]} found\n`;
   const head = ["NAME", "UID", "STARTED", "DURATION", "STATUS"];

@@ -73,7 +73,7 @@ describe("config", () => {
     const out = await cli(["config", "set", "-k", tempKubeconfig()]);
     expect(out.code).toBe(1);
     expect(out.stderr).toBe(
-      "Error: nothing to set: give --host, --token, --api-path or --insecure-skip-tls-verify; config set prompts only on a terminal\n",
+      "Error: nothing to set: give --host, --token, --api-path, --insecure-skip-tls-verify, --certificate-authority or --timeout; config set prompts only on a terminal\n",
     );
   });
 

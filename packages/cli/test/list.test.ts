@@ -257,7 +257,7 @@ describe("bad input: one line on stderr, exit code 1", () => {
     ],
     [
       ["pipelinerun", "list", "-o", "wide"],
-      `Error: option '-o, --output <format>' argument 'wide' is invalid. Allowed choices are json, yaml, name.`,
+      `Error: option '-o, --output <format>' argument 'wide' is invalid. Allowed formats are json, yaml, name, jsonpath=<template>, jsonpath-file=<file>, jsonpath-as-json=<template>.`,
     ],
   ])("%j", async (args, line) => {
     const out = await run(...args);

@@ -23,7 +23,12 @@ export {
 } from "./results-client.js";
 export { createLogsClient, type LogsClient, type LogChunk } from "./logs-client.js";
 export type { ListAllOptions } from "./pagination.js";
-export { createRestTransport, restError, type RestTransportOptions } from "./rest-transport.js";
+export {
+  createRestTransport,
+  createRestFetchClient,
+  restError,
+  type RestTransportOptions,
+} from "./rest-transport.js";
 
 // ---- Record data ----
 export { recordData, jsonRecordData } from "./record-data.js";

@@ -42,9 +42,9 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import {
-  createFetchClient,
   runStreamingCall,
   runUnaryCall,
+  universalClientResponseFromFetch,
   type UniversalClientFn,
 } from "@connectrpc/connect/protocol";
 import { createApiRegistry, Logs, Results } from "@tekton-results/proto";
@@ -58,7 +58,7 @@ export interface RestTransportOptions {
    */
   baseUrl: string;
   /**
-   * The HTTP client: default `fetch`. From Node, connect-node's `createNodeHttpClient({
+   * The HTTP client: default `fetch` ({@link createRestFetchClient}). From Node, connect-node's `createNodeHttpClient({
    * httpVersion: "1.1", nodeOptions: { ca, rejectUnauthorized } })` brings TLS options.
    */
   httpClient?: UniversalClientFn;
@@ -227,6 +227,23 @@ async function* lines(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
 }
 
 /**
+ * An HTTP client over `fetch` for REST's small JSON bodies: the body is sent whole (Connect's
+ * streaming fetch client needs `duplex: "half"`, which not every `fetch` takes).
+ */
+export function createRestFetchClient(fetchFn: typeof fetch = globalThis.fetch): UniversalClientFn {
+  return async (req) => {
+    const body = req.body === undefined ? undefined : await readAll(req.body);
+    const res = await fetchFn(req.url, {
+      method: req.method,
+      headers: req.header,
+      ...(body !== undefined ? { body } : {}),
+      ...(req.signal ? { signal: req.signal } : {}),
+    });
+    return universalClientResponseFromFetch(res);
+  };
+}
+
+/**
  * A Connect transport over the REST/JSON routes of the Results and Logs services (v1alpha2).
  *
  * ```ts
@@ -241,7 +258,7 @@ export function createRestTransport(options: RestTransportOptions): Transport {
     list.push(route);
     byMethod.set(route.method, list);
   }
-  const httpClient = options.httpClient ?? createFetchClient(globalThis.fetch);
+  const httpClient = options.httpClient ?? createRestFetchClient();
   const registry = options.registry ?? createApiRegistry();
   const base = options.baseUrl.replace(/\/+$/, "");
 
