@@ -11,7 +11,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKubeFake, type KubeFake } from "@tekton-results/kube-fake";
+import { createResultsRoutes, createResultsServer } from "@tekton-results/server";
+import { createSqliteStore } from "@tekton-results/storage-sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// The server package's test CA (openssl), rather than a second copy of it here.
+import { issueCertificate, makeCa } from "../../server/test/support/tls-ca.js";
 import { cli, startSeededServer } from "./support/cli.js";
 import {
   DESCRIBED,
@@ -512,6 +516,52 @@ describe("settings", () => {
     expect(out.stderr.split("\n").at(-2)).toBe(
       "Error: no Results API address; give it with -a/--addr or 'address' in ~/.config/tkn/results.yaml, or leave --portforward on",
     );
+  });
+});
+
+describe("TLS, as upstream: an address without a scheme", () => {
+  it("is reached over TLS: the CA from TKN_RESULTS_SSL_ROOTS_FILE_PATH, --insecure, the server name override", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tkn-legacy-tls-"));
+    const ca = makeCa(dir);
+    const cert = issueCertificate(ca, dir);
+    const store = await createSqliteStore({ filename: ":memory:" });
+    const server = createResultsServer({
+      routes: createResultsRoutes({ store }),
+      store,
+      tls: { certFile: cert.certFile, keyFile: cert.keyFile },
+    });
+    const { url } = await server.listen(0, "127.0.0.1");
+    const addr = url.replace(/^https:\/\//, "");
+    const empty =
+      "Name                                    Start                                   Update\n";
+    try {
+      const args = ["result", "list", "default", "-a", addr];
+      const trusted = env(home(), { TKN_RESULTS_SSL_ROOTS_FILE_PATH: ca.certFile });
+      expect((await cli(args, trusted)).stdout).toBe(empty);
+      const untrusted = await cli(args, env());
+      expect(untrusted.code).toBe(1);
+      expect(untrusted.stderr.split("\n").length).toBe(4); // two deprecation lines, the error, ""
+      expect(untrusted.stderr).toMatch(/\nError: ListResults: .*certificate.*\n$/i);
+      expect((await cli([...args, "--insecure"], env())).stdout).toBe(empty);
+      // The file's server name override (the CA from the environment, then from the file): a
+      // name the certificate lacks fails, its own passes.
+      const wrongName = await cli(
+        args,
+        env(home("ssl:\n  server_name_override: api.example\n"), {
+          TKN_RESULTS_SSL_ROOTS_FILE_PATH: ca.certFile,
+        }),
+      );
+      expect(wrongName.code).toBe(1);
+      expect(wrongName.stderr).toMatch(/api\.example/);
+      const rightName = await cli(
+        args,
+        env(home(`ssl:\n  server_name_override: localhost\n  roots_file_path: ${ca.certFile}\n`)),
+      );
+      expect(rightName.stdout).toBe(empty);
+    } finally {
+      await server.close();
+      await store.close();
+    }
   });
 });
 
