@@ -19,6 +19,7 @@ import {
   type ResultsClient,
 } from "@tekton-results/client";
 import { CaFileError, readCaFile } from "@tekton-results/client/node";
+import { parseDuration } from "@tekton-results/runtime/duration";
 import { CliError } from "./errors.js";
 import {
   kubeconfigPath,
@@ -45,25 +46,19 @@ export interface ConnectionFlags {
 /** The timeout of a call when none is configured: upstream's 60 s. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
-const GO_DURATION_UNITS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
 /**
- * Milliseconds of a Go duration (`time.ParseDuration`: `300ms`, `1.5s`, `1m30s`, `2h`); a
- * {@link CliError} naming `what` when the text is not one or not positive.
+ * Milliseconds of a Go duration (`time.ParseDuration`: `300ms`, `1.5s`, `1m30s`, `2h`; the
+ * runtime's parser, the watcher's too); a {@link CliError} naming `what` when the text is not one
+ * or not positive.
  */
 export function parseGoDuration(text: string, what = "timeout"): number {
-  const parts = [...text.trim().matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy)];
-  const consumed = parts.reduce((n, p) => n + p[0].length, 0);
-  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * GO_DURATION_UNITS[p[2]!]!, 0);
-  if (parts.length === 0 || consumed !== text.trim().length || !(ms > 0)) {
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    ms = NaN;
+  }
+  if (!(ms > 0)) {
     throw new CliError(
       `invalid ${what} ${JSON.stringify(text)}`,
       "give a duration such as 30s, 1m30s or 500ms",

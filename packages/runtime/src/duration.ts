@@ -1,5 +1,7 @@
 /**
- * Go-style durations (`10m`, `1h30m`, `-1s`, `500ms`, `0`) as milliseconds.
+ * Go-style durations (`10m`, `1h30m`, `-1s`, `500ms`, `0`) as milliseconds
+ * (`@tekton-results/runtime/duration`, a subpath that loads nothing else): the
+ * watcher's flags and the CLI's `--timeout` read them with this one parser.
  *
  * @module
  */
