@@ -103,6 +103,8 @@ interface Parsed {
   afterDashDash: boolean;
   /** The implicit `help` command's parent, when the words are `... help`. */
   helpOf: Command | undefined;
+  /** The values of the options given, by option name (`namespace`). */
+  values: Map<string, string>;
 }
 
 function findOption(options: Option[], word: string): { option?: Option; inline?: string } {
@@ -126,6 +128,7 @@ function parseWords(root: Command, words: string[]): Parsed {
     pending: undefined,
     afterDashDash: false,
     helpOf: undefined,
+    values: new Map(),
   };
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
@@ -146,11 +149,13 @@ function parseWords(root: Command, words: string[]): Parsed {
         }
         continue;
       }
+      if (inline !== undefined) parsed.values.set(option.name(), inline);
       if (inline !== undefined || !takesValue(option)) continue;
       if (i + 1 === words.length) {
         parsed.pending = option;
       } else if (option.required || !words[i + 1]!.startsWith("-")) {
         i++; // commander takes the next word as the value
+        parsed.values.set(option.name(), words[i]!);
       }
       continue;
     }
@@ -173,27 +178,51 @@ function parseWords(root: Command, words: string[]): Parsed {
   return parsed;
 }
 
-const VALUES = new WeakMap<Option | Argument, readonly string[]>();
+/** The values of the flags given before the word being completed, by flag name (`namespace`). */
+export type GivenFlags = ReadonlyMap<string, string>;
+
+/**
+ * Where the values of a flag or an argument come from: a list, or a function of the flags given
+ * before (`-k`, `-c` for the namespaces of a cluster). A function that fails or takes longer than
+ * {@link VALUES_TIMEOUT_MS} completes nothing.
+ */
+export type ValueSource = readonly string[] | ((given: GivenFlags) => Promise<readonly string[]>);
+
+/** How long a {@link ValueSource} function may take before completion gives up on it. */
+export const VALUES_TIMEOUT_MS = 3000;
+
+const VALUES = new WeakMap<Option | Argument, ValueSource>();
 
 /**
  * Declare the values `option` (or `argument`) completes to, when they are not its commander
- * `choices` (a flag whose parser takes more than a fixed list, as `-o` takes `jsonpath=...`).
- * Returns it, for chaining in `addOption(...)`.
+ * `choices`: a list (a flag whose parser takes more, as `-o` takes `jsonpath=...`), or a function
+ * (the namespaces of the cluster). Returns it, for chaining in `addOption(...)`.
  */
-export function completeValues<T extends Option | Argument>(
-  target: T,
-  values: readonly string[],
-): T {
+export function completeValues<T extends Option | Argument>(target: T, values: ValueSource): T {
   VALUES.set(target, values);
   return target;
 }
 
-function valuesOf(target: Option | Argument): readonly string[] {
-  return VALUES.get(target) ?? target.argChoices ?? [];
+async function valuesOf(target: Option | Argument, given: GivenFlags): Promise<readonly string[]> {
+  const source = VALUES.get(target) ?? target.argChoices ?? [];
+  if (typeof source !== "function") return source;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<readonly string[]>((done) => {
+    timer = setTimeout(() => done([]), VALUES_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([source(given).catch(() => []), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-function valueCompletions(option: Option, prefix: string): Completions {
-  const choices = valuesOf(option);
+async function valueCompletions(
+  option: Option,
+  prefix: string,
+  given: GivenFlags,
+): Promise<Completions> {
+  const choices = await valuesOf(option, given);
   if (choices.length > 0) {
     const candidates = choices
       .filter((c) => c.startsWith(prefix))
@@ -228,7 +257,7 @@ function argumentAt(cmd: Command, index: number): Argument | undefined {
   return args[index] ?? (last?.variadic ? last : undefined);
 }
 
-function wordCompletions(parsed: Parsed, word: string): Completions {
+async function wordCompletions(parsed: Parsed, word: string): Promise<Completions> {
   if (parsed.helpOf) {
     // `help <command>`: the commands of the help command's parent.
     const parent = parsed.helpOf;
@@ -268,7 +297,7 @@ function wordCompletions(parsed: Parsed, word: string): Completions {
     }
   }
   const arg = argumentAt(parsed.cmd, parsed.positionals);
-  for (const choice of arg ? valuesOf(arg) : []) {
+  for (const choice of arg ? await valuesOf(arg, parsed.values) : []) {
     if (choice.startsWith(word)) candidates.push({ value: choice, description: "" });
   }
   const files = candidates.length === 0 && arg !== undefined && isFileLike(arg.name());
@@ -280,18 +309,18 @@ function wordCompletions(parsed: Parsed, word: string): Completions {
  * command line `<program> words...`, from the commands, aliases, flags, and values of flags and
  * arguments with fixed choices of `program`.
  */
-export function complete(program: Command, words: string[]): Completions {
+export async function complete(program: Command, words: string[]): Promise<Completions> {
   const word = words[words.length - 1] ?? "";
   const parsed = parseWords(program, words.slice(0, -1));
   if (parsed.pending && !(parsed.pending.optional && word.startsWith("-"))) {
-    return valueCompletions(parsed.pending, word);
+    return valueCompletions(parsed.pending, word, parsed.values);
   }
   if (!parsed.afterDashDash && word.startsWith("-")) {
     const eq = word.indexOf("=");
     if (word.startsWith("--") && eq > 0) {
       const { option } = findOption(optionsInScope(parsed.cmd), word);
       return option && takesValue(option)
-        ? valueCompletions(option, word.slice(eq + 1))
+        ? valueCompletions(option, word.slice(eq + 1), parsed.values)
         : { candidates: [], directive: DIRECTIVE.NO_FILE_COMP };
     }
     return flagCompletions(parsed, word);
@@ -538,13 +567,13 @@ export function completeCommand(io: Io): Command {
     .helpOption(false)
     .allowUnknownOption()
     .allowExcessArguments()
-    .action((_words: string[], _opts: unknown, self: Command) => {
+    .action(async (_words: string[], _opts: unknown, self: Command) => {
       const root = rootOf(self);
       // The words exactly as given (commander's parse drops a \`--\` and moves options); rawArgs
       // is commander's, untyped in its typings.
       const rawArgs = (root as unknown as { rawArgs: string[] }).rawArgs;
       const raw = rawArgs.slice(rawArgs.indexOf(COMPLETE_COMMAND) + 1);
-      io.out(formatCompletions(complete(root, raw)));
+      io.out(formatCompletions(await complete(root, raw)));
     });
 }
 

@@ -4,7 +4,9 @@
  * @module
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
+import { completeValues } from "./completion.js";
 import type { ConnectionFlags } from "./connection.js";
+import { clusterNamespaces } from "./namespace-completion.js";
 
 /**
  * A boolean flag as cobra reads one: `--flag` is true, `--flag=true|false` sets it. (commander
@@ -41,7 +43,13 @@ export function addConnectionFlags(cmd: Command): Command {
       "-c, --context <string>",
       "name of the kubeconfig context to use (default: kubectl config current-context)",
     )
-    .option("-n, --namespace <string>", "namespace to use (default: from $KUBECONFIG)")
+    .addOption(
+      // Completes to the cluster's namespaces, as upstream's -n does.
+      completeValues(
+        new Option("-n, --namespace <string>", "namespace to use (default: from $KUBECONFIG)"),
+        clusterNamespaces,
+      ),
+    )
     .option("--host <string>", "host to use (default: value provided in config set command)")
     .option(
       "--token <string>",

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { Command, Option } from "commander";
+import { createKubeFake } from "@tekton-results/kube-fake";
 import { describe, expect, it } from "vitest";
 import {
   complete,
@@ -27,13 +28,13 @@ const run = promisify(execFile);
 const io = NO_IO;
 
 /** The candidate words for the last of `words` on `tkn-results words...`. */
-function values(words: string[]): string[] {
-  return complete(createProgram(io), words).candidates.map((c) => c.value);
+async function values(words: string[], program = createProgram(io)): Promise<string[]> {
+  return (await complete(program, words)).candidates.map((c) => c.value);
 }
 
 describe("complete", () => {
-  it("offers the visible commands with their descriptions, not the hidden ones", () => {
-    const { candidates, directive } = complete(createProgram(io), [""]);
+  it("offers the visible commands with their descriptions, not the hidden ones", async () => {
+    const { candidates, directive } = await complete(createProgram(io), [""]);
     const names = candidates.map((c) => c.value);
     expect(names).toEqual(
       expect.arrayContaining(["config", "pipelinerun", "taskrun", "completion"]),
@@ -45,95 +46,121 @@ describe("complete", () => {
     expect(directive).toBe(DIRECTIVE.NO_FILE_COMP);
   });
 
-  it("completes a prefix of a subcommand, through aliases of its parent", () => {
-    expect(values(["pipel"])).toEqual(["pipelinerun"]);
-    expect(values(["pr", "l"])).toEqual(["list", "logs"]);
-    expect(values(["tr", "li"])).toEqual(["list"]);
+  it("completes a prefix of a subcommand, through aliases of its parent", async () => {
+    expect(await values(["pipel"])).toEqual(["pipelinerun"]);
+    expect(await values(["pr", "l"])).toEqual(["list", "logs"]);
+    expect(await values(["tr", "li"])).toEqual(["list"]);
   });
 
-  it("offers an alias when only an alias matches", () => {
-    expect(values(["pipelinerun", "ls"])).toEqual(["ls"]);
+  it("offers an alias when only an alias matches", async () => {
+    expect(await values(["pipelinerun", "ls"])).toEqual(["ls"]);
   });
 
-  it("completes flags of the command and of its parents, long after --, short too after -", () => {
-    const long = values(["pipelinerun", "list", "--"]);
+  it("completes flags of the command and of its parents, long after --, short too after -", async () => {
+    const long = await values(["pipelinerun", "list", "--"]);
     expect(long).toEqual(expect.arrayContaining(["--limit", "--output", "--namespace", "--help"]));
     expect(long.every((v) => v.startsWith("--"))).toBe(true);
-    expect(values(["pipelinerun", "list", "--li"])).toEqual(["--limit"]);
-    expect(values(["taskrun", "list", "-"])).toEqual(
+    expect(await values(["pipelinerun", "list", "--li"])).toEqual(["--limit"]);
+    expect(await values(["taskrun", "list", "-"])).toEqual(
       expect.arrayContaining(["-A", "-L", "-o", "-n", "--pipelinerun"]),
     );
   });
 
-  it("leaves out a flag already given", () => {
-    expect(values(["pipelinerun", "list", "--limit", "20", "--li"])).toEqual([]);
-    expect(values(["pipelinerun", "list", "-A", "--all"])).toEqual([]);
+  it("leaves out a flag already given", async () => {
+    expect(await values(["pipelinerun", "list", "--limit", "20", "--li"])).toEqual([]);
+    expect(await values(["pipelinerun", "list", "-A", "--all"])).toEqual([]);
   });
 
-  it("completes the fixed values of a flag, after a space or an =", () => {
+  it("completes the fixed values of a flag, after a space or an =", async () => {
     const program = new Command("x");
     program.command("get").addOption(new Option("-o, --output <f>").choices(["json", "yaml"]));
-    const values = (words: string[]) => complete(program, words).candidates.map((c) => c.value);
-    expect(values(["get", "-o", ""])).toEqual(["json", "yaml"]);
-    expect(values(["get", "--output", "y"])).toEqual(["yaml"]);
-    expect(values(["get", "--output=j"])).toEqual(["json"]);
-    expect(complete(program, ["get", "-o", ""]).directive).toBe(DIRECTIVE.NO_FILE_COMP);
+    expect(await values(["get", "-o", ""], program)).toEqual(["json", "yaml"]);
+    expect(await values(["get", "--output", "y"], program)).toEqual(["yaml"]);
+    expect(await values(["get", "--output=j"], program)).toEqual(["json"]);
+    expect((await complete(program, ["get", "-o", ""])).directive).toBe(DIRECTIVE.NO_FILE_COMP);
   });
 
-  it("completes the values declared with completeValues, without a space after a value=", () => {
+  it("completes the values declared with completeValues, without a space after a value=", async () => {
     const program = new Command("x");
     program
       .command("get")
       .addOption(completeValues(new Option("-o, --output <f>"), ["json", "jsonpath="]));
-    expect(complete(program, ["get", "-o", "j"]).candidates.map((c) => c.value)).toEqual([
+    expect((await complete(program, ["get", "-o", "j"])).candidates.map((c) => c.value)).toEqual([
       "json",
       "jsonpath=",
     ]);
-    expect(complete(program, ["get", "-o", "jsonp"])).toEqual({
+    expect(await complete(program, ["get", "-o", "jsonp"])).toEqual({
       candidates: [{ value: "jsonpath=", description: "" }],
       directive: DIRECTIVE.NO_FILE_COMP | DIRECTIVE.NO_SPACE,
     });
   });
 
-  it("completes file names for a file's flag, and nothing for other free values", () => {
-    expect(complete(createProgram(io), ["pipelinerun", "list", "-k", ""])).toEqual({
+  it("completes file names for a file's flag, and nothing for other free values", async () => {
+    expect(await complete(createProgram(io), ["pipelinerun", "list", "-k", ""])).toEqual({
       candidates: [],
       directive: DIRECTIVE.DEFAULT,
     });
-    expect(complete(createProgram(io), ["pipelinerun", "list", "--limit", ""])).toEqual({
+    expect(await complete(createProgram(io), ["pipelinerun", "list", "--limit", ""])).toEqual({
       candidates: [],
       directive: DIRECTIVE.NO_FILE_COMP,
     });
   });
 
-  it("after a flag's value, completes commands again", () => {
-    expect(values(["pipelinerun", "-n", "default", "l"])).toEqual(["list", "logs"]);
-    expect(values(["pipelinerun", "--namespace=default", "de"])).toEqual(["describe"]);
+  it("after a flag's value, completes commands again", async () => {
+    expect(await values(["pipelinerun", "-n", "default", "l"])).toEqual(["list", "logs"]);
+    expect(await values(["pipelinerun", "--namespace=default", "de"])).toEqual(["describe"]);
   });
 
-  it("completes an argument's choices: completion's shells", () => {
-    expect(values(["completion", ""])).toEqual(["bash", "zsh", "fish"]);
-    expect(values(["completion", "z"])).toEqual(["zsh"]);
+  it("completes an argument's choices: completion's shells", async () => {
+    expect(await values(["completion", ""])).toEqual(["bash", "zsh", "fish"]);
+    expect(await values(["completion", "z"])).toEqual(["zsh"]);
   });
 
-  it("completes the commands after help", () => {
-    expect(values(["help", "pi"])).toEqual(["pipelinerun"]);
+  it("completes the commands after help", async () => {
+    expect(await values(["help", "pi"])).toEqual(["pipelinerun"]);
   });
 
-  it("completes hidden commands' flags once they are typed", () => {
+  it("completes hidden commands' flags once they are typed", async () => {
     const program = new Command("x");
     program.command("old", { hidden: true }).option("--filter <cel>", "a filter");
-    expect(complete(program, ["ol"]).candidates).toEqual([]);
-    expect(complete(program, ["old", "--fi"]).candidates.map((c) => c.value)).toEqual(["--filter"]);
+    expect((await complete(program, ["ol"])).candidates).toEqual([]);
+    expect((await complete(program, ["old", "--fi"])).candidates.map((c) => c.value)).toEqual([
+      "--filter",
+    ]);
   });
 
-  it("treats words after -- as arguments", () => {
+  it("treats words after -- as arguments", async () => {
     const program = new Command("x");
     program.command("get").addOption(new Option("--kind <k>").choices(["a", "b"]));
-    expect(complete(program, ["get", "--", "--ki"]).candidates).toEqual([]);
+    expect((await complete(program, ["get", "--", "--ki"])).candidates).toEqual([]);
   });
 
-  it("formats an answer as cobra does: value<TAB>description lines, then :directive", () => {
+  it("completes -n with the namespaces of the kubeconfig's cluster, and nothing without one", async () => {
+    const fake = await createKubeFake();
+    try {
+      for (const name of ["team-b", "team-a", "other"]) {
+        await fake.create({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
+      }
+      const kubeconfig = join(mkdtempSync(join(tmpdir(), "kube-")), "config");
+      writeFileSync(kubeconfig, fake.kubeconfigYaml());
+      expect(await values(["pipelinerun", "list", "-k", kubeconfig, "-n", "team"])).toEqual([
+        "team-a",
+        "team-b",
+      ]);
+      expect(await values(["pr", "--kubeconfig=" + kubeconfig, "ls", "--namespace=d"])).toEqual([
+        "default",
+      ]);
+      const missing = join(tmpdir(), "no-such-kubeconfig");
+      expect(await complete(createProgram(io), ["pr", "ls", "-k", missing, "-n", ""])).toEqual({
+        candidates: [],
+        directive: DIRECTIVE.NO_FILE_COMP,
+      });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("formats an answer as cobra does: value<TAB>description lines, then :directive", async () => {
     expect(
       formatCompletions({
         candidates: [
@@ -150,6 +177,13 @@ describe("tkn-results __complete and completion, as processes", () => {
   it("__complete prints the candidates and the directive, and takes flags as words", async () => {
     const out = await cli(["__complete", "completion", ""]);
     expect(out).toEqual({ code: 0, stdout: "bash\nzsh\nfish\n:4\n", stderr: "" });
+    // --help is a word to complete after, not a request for __complete's help.
+    const afterHelp = await cli(["__complete", "--help", "conf"]);
+    expect(afterHelp).toEqual({
+      code: 0,
+      stdout: "config\tManage Tekton Results CLI configuration\n:4\n",
+      stderr: "",
+    });
     const flags = await cli(["__complete", "pipelinerun", "list", "--he"]);
     expect(flags).toEqual({
       code: 0,
