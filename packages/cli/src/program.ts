@@ -12,6 +12,7 @@ import { legacyCommands } from "./legacy/commands.js";
 import { listCommand } from "./list-command.js";
 import { logsCommand } from "./logs-command.js";
 import { addConnectionFlags } from "./options.js";
+import { summaryCommand } from "./summary-command.js";
 
 const ROOT_HELP = `
 The following commands are supported:
@@ -27,6 +28,8 @@ The following commands are supported:
                 - list:  List PipelineRuns with filtering options.
                 - describe:  Show detailed information about a specific PipelineRun.
                 - logs: Get logs for a PipelineRun (its TaskRuns' logs, in order; -f follows).
+  summary       Counts, durations and percentiles of PipelineRuns or TaskRuns, over all or
+                grouped (--group-by pipeline|namespace|day|week|...), as a table or -o json|yaml.
 
 Examples:
   tkn-results config set --host=http://localhost:8080
@@ -78,6 +81,7 @@ export function createProgram(io: Io): Command {
   program.addCommand(configCommand(io));
   program.addCommand(runGroup("pipelinerun", io));
   program.addCommand(runGroup("taskrun", io));
+  program.addCommand(summaryCommand(io));
   // Hidden from the command list, as cobra hides deprecated commands.
   for (const legacy of legacyCommands(io)) program.addCommand(legacy, { hidden: true });
   for (const cmd of allCommands(program)) {
