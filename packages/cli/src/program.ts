@@ -4,6 +4,7 @@
  * @module
  */
 import { Command, CommanderError } from "commander";
+import { completeCommand, completionCommand } from "./completion.js";
 import { configCommand } from "./config-command.js";
 import { describeError, EXIT } from "./errors.js";
 import type { Io } from "./io.js";
@@ -84,6 +85,8 @@ export function createProgram(io: Io): Command {
   program.addCommand(summaryCommand(io));
   // Hidden from the command list, as cobra hides deprecated commands.
   for (const legacy of legacyCommands(io)) program.addCommand(legacy, { hidden: true });
+  program.addCommand(completionCommand(io));
+  program.addCommand(completeCommand(io), { hidden: true });
   for (const cmd of allCommands(program)) {
     cmd.configureOutput(program.configureOutput()).exitOverride().configureHelp({
       showGlobalOptions: true,
