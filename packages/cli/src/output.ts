@@ -14,6 +14,7 @@
 import { readFileSync } from "node:fs";
 import { InvalidArgumentError, Option } from "commander";
 import { stringify } from "yaml";
+import { completeValues } from "./completion.js";
 import { CliError } from "./errors.js";
 import { parseJsonPathTemplate, printJsonPath } from "./jsonpath.js";
 
@@ -68,10 +69,12 @@ export function outputOption(
   formats: readonly PlainFormat[],
   description = "Output format",
 ): Option {
-  return new Option(
+  const option = new Option(
     "-o, --output <format>",
     `${description}. One of: ${formatList(formats).join("|")} (default: a table)`,
   ).argParser((value: string) => parseOutput(value, formats));
+  // Shell completion offers the formats, and the JSONPath ones up to their `=`.
+  return completeValues(option, [...formats, ...JSONPATH_FORMATS.map((f) => `${f}=`)]);
 }
 
 /** How {@link printOutput} prints what is particular to a command. */
@@ -80,6 +83,8 @@ export interface PrintHooks {
   name?: () => string;
   /** The indent of `-o json`: 2, or kubectl's 4. Default 2. */
   jsonIndent?: number;
+  /** `-o yaml` with keys sorted, as kubectl prints an object. Default false (as given). */
+  sortYamlKeys?: boolean;
 }
 
 /**
@@ -91,7 +96,7 @@ export function printOutput(output: Output, data: unknown, hooks: PrintHooks = {
     case "json":
       return JSON.stringify(data, null, hooks.jsonIndent ?? 2) + "\n";
     case "yaml":
-      return stringify(data);
+      return stringify(data, { sortMapEntries: hooks.sortYamlKeys === true });
     case "name":
       return hooks.name?.() ?? "";
     case "jsonpath":

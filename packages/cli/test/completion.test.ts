@@ -95,6 +95,17 @@ describe("complete", () => {
     });
   });
 
+  it("completes list's -o: its formats and the JSONPath ones up to their =", async () => {
+    expect(await values(["pipelinerun", "list", "-o", ""])).toEqual([
+      "json",
+      "yaml",
+      "name",
+      "jsonpath=",
+      "jsonpath-file=",
+      "jsonpath-as-json=",
+    ]);
+  });
+
   it("completes file names for a file's flag, and nothing for other free values", async () => {
     expect(await complete(createProgram(io), ["pipelinerun", "list", "-k", ""])).toEqual({
       candidates: [],
@@ -257,7 +268,7 @@ describe("the scripts in their shells", () => {
             COMPREPLY=(); __tkn_results_complete; echo "\${COMPREPLY[*]}"; }
       t "tkn-results pipel" tkn-results pipel
       t "tkn-results pr l" tkn-results pr l
-      t "tkn-results pr describe --output=" tkn-results pr describe --output =
+      t "tkn-results pr describe --output=y" tkn-results pr describe --output = y
       t "tkn-results pr describe -o y" tkn-results pr describe -o y
       COMP_TYPE=63 t "tkn-results completion " tkn-results completion ""
       COMP_TYPE=63 t "tkn-results tr " tkn-results tr ""
@@ -267,7 +278,7 @@ describe("the scripts in their shells", () => {
       "complete -o default -F __tkn_results_complete tkn-results",
       "pipelinerun",
       "list logs",
-      "json yaml name",
+      "yaml",
       "yaml",
       "bash zsh fish",
     ]);
@@ -308,7 +319,7 @@ describe("the scripts in their shells", () => {
       const script = `
         source script.fish
         complete -C "tkn-results pipel"; echo ==
-        complete -C "tkn-results pr describe --output="; echo ==
+        complete -C "tkn-results pr describe --output=y"; echo ==
         complete -C "tkn-results completion b"; echo ==
         complete -C "tkn-results pr ls -k script.f"
       `;
@@ -317,8 +328,6 @@ describe("the scripts in their shells", () => {
         [
           "pipelinerun\tQuery PipelineRuns",
           "==",
-          "--output=json",
-          "--output=name",
           "--output=yaml",
           "==",
           "bash",
