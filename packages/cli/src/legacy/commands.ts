@@ -206,7 +206,25 @@ export function resultCommand(io: Io): Command {
         "<parent>",
         `Parent name to query. This is typically corresponds to a namespace, but may vary depending on the API Server. "-" may be used to query all parents. This will list results for namespaces the token has access to`,
       )
-      .alias("ls"),
+      .alias("ls")
+      .addHelpText(
+        "after",
+        `
+Examples:
+List the Results of the namespace 'default':
+  tkn-results result list default
+
+List the Results of every namespace the token may read:
+  tkn-results result list -
+
+List 20, then the next 20 (the page token is printed on standard error):
+  tkn-results result list default --limit=20
+  tkn-results result list default --limit=20 --page=<token>
+
+Print them as JSON:
+  tkn-results result list default -o json
+`,
+      ),
   ).action(async (parent: string, flags: ListFlags, self: Command) => {
     const format = checkFormat(flags.output, LIST_FORMATS);
     await withConnection(self, async (conn) => {
