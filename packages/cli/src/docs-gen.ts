@@ -67,12 +67,14 @@ function synopsisAndExamples(cmd: Command): { synopsis: string; examples: string
   };
 }
 
+/** Terms and descriptions in two columns, as the help prints them (without wrapping). */
+function twoColumns(items: [term: string, description: string][]): string {
+  const width = Math.max(...items.map(([term]) => term.length));
+  return items.map(([term, text]) => `  ${term.padEnd(width)}   ${text}`.trimEnd()).join("\n");
+}
+
 function optionLines(help: Help, options: readonly Option[]): string {
-  const terms = options.map((o) => help.optionTerm(o));
-  const width = Math.max(...terms.map((t) => t.length));
-  return options
-    .map((o, i) => `  ${terms[i]!.padEnd(width)}   ${help.optionDescription(o)}`.trimEnd())
-    .join("\n");
+  return twoColumns(options.map((o) => [help.optionTerm(o), help.optionDescription(o)]));
 }
 
 function fenced(text: string): string {
@@ -96,6 +98,14 @@ export function commandPage(cmd: Command): string {
   const usage = [`${name} ${cmd.usage()}`.trim()];
   if (cmd.aliases().length > 0) usage.push(`Aliases: ${[cmd.name(), ...cmd.aliases()].join(", ")}`);
   out.push(fenced(usage.join("\n\n")));
+  const args = help.visibleArguments(cmd);
+  if (args.length > 0) {
+    const items = args.map((a): [string, string] => [
+      help.argumentTerm(a),
+      help.argumentDescription(a),
+    ]);
+    out.push("### Arguments\n", fenced(twoColumns(items)));
+  }
   if (examples) out.push("### Examples\n", fenced(examples));
   const own = help.visibleOptions(cmd);
   if (own.length > 0) out.push("### Options\n", fenced(optionLines(help, own)));

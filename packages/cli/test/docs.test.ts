@@ -84,6 +84,12 @@ More about getting.
 prog thing get [options] <name>
 \`\`\`
 
+### Arguments
+
+\`\`\`
+  name   its name
+\`\`\`
+
 ### Examples
 
 \`\`\`
