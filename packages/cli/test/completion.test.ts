@@ -1,7 +1,8 @@
 /**
  * Shell completion: what `__complete` answers for a command line (in-process, on the program as
  * createProgram builds it), the request as a process, and the scripts of `completion bash|zsh|fish`
- * run by the real shells with `tkn-results` on their PATH (a wrapper running src/bin.ts).
+ * run by the real shells with `tkn-results` on their PATH (a wrapper running src/bin.ts): their
+ * functions driven directly, and bash and zsh in a tmux pane with TAB pressed.
  */
 import { execFile, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -337,5 +338,98 @@ describe("the scripts in their shells", () => {
         ].join("\n"),
       );
     },
+  );
+});
+
+/**
+ * An interactive shell in a tmux pane (its own tmux server, ended after), for typing a line and
+ * pressing TAB as a person does: readline's and zsh's own completion machinery, not stand-ins.
+ */
+async function terminal(shellArgs: string[], setup: string) {
+  const socket = `tkn-results-completion-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const tmux = (...args: string[]) =>
+    run("tmux", ["-L", socket, "-f", "/dev/null", ...args], {
+      env: { ...process.env, PATH: `${DIR}:${process.env["PATH"]}`, KUBECONFIG: "", PS1: "$ " },
+      cwd: DIR,
+    });
+  await tmux("new-session", "-d", "-s", "t", "-x", "200", "-y", "40", ...shellArgs);
+  const screen = async () => (await tmux("capture-pane", "-p", "-N", "-t", "t")).stdout;
+  /** Wait until the screen matches `pattern` (each TAB runs the program: seconds here). */
+  const until = async (pattern: RegExp): Promise<string> => {
+    for (const started = Date.now(); ;) {
+      const text = await screen();
+      if (pattern.test(text)) return text;
+      if (Date.now() - started > 40_000) return text;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  await tmux("send-keys", "-t", "t", "-l", `${setup}; clear; echo ready`);
+  await tmux("send-keys", "-t", "t", "Enter");
+  await until(/^ready$/m);
+  return {
+    type: async (text: string) => void (await tmux("send-keys", "-t", "t", "-l", text)),
+    press: async (...keys: string[]) => void (await tmux("send-keys", "-t", "t", ...keys)),
+    until,
+    close: async () => void (await tmux("kill-server").catch(() => undefined)),
+  };
+}
+
+describe("the scripts in a terminal, TAB pressed", () => {
+  it.skipIf(!installed("tmux"))(
+    // .ci/run installs tmux; a machine without it has no terminal to type in.
+    "bash: TAB completes a command, a second TAB lists the candidates with their descriptions",
+    async () => {
+      const term = await terminal(
+        ["bash", "--norc", "--noprofile", "-i"],
+        "PS1='$ '; source script.bash",
+      );
+      try {
+        await term.type("tkn-results pipel");
+        await term.press("Tab");
+        expect(await term.until(/tkn-results pipelinerun $/m)).toMatch(
+          /tkn-results pipelinerun $/m,
+        );
+        await term.type("l");
+        await term.press("Tab", "Tab");
+        const listing = await term.until(/logs +\(Get logs/);
+        expect(listing).toMatch(/list +\(List PipelineRuns in a namespace\)/);
+        expect(listing).toMatch(/logs +\(Get logs for a PipelineRun\)/);
+        await term.press("C-u");
+        await term.type("tkn-results pr describe --output=y");
+        await term.press("Tab");
+        expect(await term.until(/--output=yaml $/m)).toMatch(
+          /tkn-results pr describe --output=yaml $/m,
+        );
+      } finally {
+        await term.close();
+      }
+    },
+    120_000,
+  );
+
+  it.skipIf(!installed("tmux") || !installed("zsh"))(
+    // .ci/run installs tmux and zsh; a machine without them has no zsh terminal to type in.
+    "zsh: TAB completes through compsys, the value of --flag= after the flag",
+    async () => {
+      const term = await terminal(
+        ["zsh", "-f", "-i"],
+        "PS1='$ '; autoload -U compinit; compinit -u; source ./script.zsh",
+      );
+      try {
+        await term.type("tkn-results pipel");
+        await term.press("Tab");
+        expect(await term.until(/tkn-results pipelinerun $/m)).toMatch(
+          /tkn-results pipelinerun $/m,
+        );
+        await term.type("describe --output=y");
+        await term.press("Tab");
+        expect(await term.until(/--output=yaml $/m)).toMatch(
+          /tkn-results pipelinerun describe --output=yaml $/m,
+        );
+      } finally {
+        await term.close();
+      }
+    },
+    120_000,
   );
 });
