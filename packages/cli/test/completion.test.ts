@@ -341,95 +341,88 @@ describe("the scripts in their shells", () => {
   );
 });
 
+/** A terminal: type text, press keys, and wait for the screen to show what a person would see. */
+interface Terminal {
+  type(text: string): Promise<void>;
+  press(...keys: string[]): Promise<void>;
+  /** Wait until the screen matches `pattern` (each TAB runs the program: seconds here). */
+  shows(pattern: RegExp): Promise<string>;
+}
+
 /**
  * An interactive shell in a tmux pane (its own tmux server, ended after), for typing a line and
  * pressing TAB as a person does: readline's and zsh's own completion machinery, not stand-ins.
  */
-async function terminal(shellArgs: string[], setup: string) {
+async function inTerminal(shellArgs: string[], setup: string, use: (t: Terminal) => Promise<void>) {
   const socket = `tkn-results-completion-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const tmux = (...args: string[]) =>
     run("tmux", ["-L", socket, "-f", "/dev/null", ...args], {
-      env: { ...process.env, PATH: `${DIR}:${process.env["PATH"]}`, KUBECONFIG: "", PS1: "$ " },
+      env: { ...process.env, PATH: `${DIR}:${process.env["PATH"]}`, KUBECONFIG: "" },
       cwd: DIR,
     });
-  await tmux("new-session", "-d", "-s", "t", "-x", "200", "-y", "40", ...shellArgs);
-  const screen = async () => (await tmux("capture-pane", "-p", "-N", "-t", "t")).stdout;
-  /** Wait until the screen matches `pattern` (each TAB runs the program: seconds here). */
-  const until = async (pattern: RegExp): Promise<string> => {
-    for (const started = Date.now(); ;) {
-      const text = await screen();
-      if (pattern.test(text)) return text;
-      if (Date.now() - started > 40_000) return text;
+  const shows = async (pattern: RegExp): Promise<string> => {
+    let text = "";
+    for (const started = Date.now(); Date.now() - started < 40_000;) {
+      text = (await tmux("capture-pane", "-p", "-N", "-t", "t")).stdout;
+      if (pattern.test(text)) break;
       await new Promise((r) => setTimeout(r, 200));
     }
+    expect(text).toMatch(pattern);
+    return text;
   };
-  await tmux("send-keys", "-t", "t", "-l", `${setup}; clear; echo ready`);
-  await tmux("send-keys", "-t", "t", "Enter");
-  await until(/^ready$/m);
-  return {
-    type: async (text: string) => void (await tmux("send-keys", "-t", "t", "-l", text)),
-    press: async (...keys: string[]) => void (await tmux("send-keys", "-t", "t", ...keys)),
-    until,
-    close: async () => void (await tmux("kill-server").catch(() => undefined)),
-  };
+  await tmux("new-session", "-d", "-s", "t", "-x", "200", "-y", "40", ...shellArgs);
+  try {
+    await tmux("send-keys", "-t", "t", "-l", `PS1='$ '; ${setup}; clear; echo ready`);
+    await tmux("send-keys", "-t", "t", "Enter");
+    await shows(/^ready$/m);
+    await use({
+      type: async (text) => void (await tmux("send-keys", "-t", "t", "-l", text)),
+      press: async (...keys) => void (await tmux("send-keys", "-t", "t", ...keys)),
+      shows,
+    });
+  } finally {
+    await tmux("kill-server").catch(() => undefined);
+  }
 }
 
 describe("the scripts in a terminal, TAB pressed", () => {
   it.skipIf(!installed("tmux"))(
     // .ci/run installs tmux; a machine without it has no terminal to type in.
     "bash: TAB completes a command, a second TAB lists the candidates with their descriptions",
-    async () => {
-      const term = await terminal(
-        ["bash", "--norc", "--noprofile", "-i"],
-        "PS1='$ '; source script.bash",
-      );
-      try {
+    () =>
+      inTerminal(["bash", "--norc", "--noprofile", "-i"], "source script.bash", async (term) => {
         await term.type("tkn-results pipel");
         await term.press("Tab");
-        expect(await term.until(/tkn-results pipelinerun $/m)).toMatch(
-          /tkn-results pipelinerun $/m,
-        );
+        await term.shows(/tkn-results pipelinerun $/m);
         await term.type("l");
         await term.press("Tab", "Tab");
-        const listing = await term.until(/logs +\(Get logs/);
-        expect(listing).toMatch(/list +\(List PipelineRuns in a namespace\)/);
-        expect(listing).toMatch(/logs +\(Get logs for a PipelineRun\)/);
+        await term.shows(
+          /list +\(List PipelineRuns in a namespace\) +logs +\(Get logs for a PipelineRun\)/,
+        );
         await term.press("C-u");
         await term.type("tkn-results pr describe --output=y");
         await term.press("Tab");
-        expect(await term.until(/--output=yaml $/m)).toMatch(
-          /tkn-results pr describe --output=yaml $/m,
-        );
-      } finally {
-        await term.close();
-      }
-    },
+        await term.shows(/tkn-results pr describe --output=yaml $/m);
+      }),
     120_000,
   );
 
   it.skipIf(!installed("tmux") || !installed("zsh"))(
     // .ci/run installs tmux and zsh; a machine without them has no zsh terminal to type in.
     "zsh: TAB completes through compsys, the value of --flag= after the flag",
-    async () => {
-      const term = await terminal(
+    () =>
+      inTerminal(
         ["zsh", "-f", "-i"],
-        "PS1='$ '; autoload -U compinit; compinit -u; source ./script.zsh",
-      );
-      try {
-        await term.type("tkn-results pipel");
-        await term.press("Tab");
-        expect(await term.until(/tkn-results pipelinerun $/m)).toMatch(
-          /tkn-results pipelinerun $/m,
-        );
-        await term.type("describe --output=y");
-        await term.press("Tab");
-        expect(await term.until(/--output=yaml $/m)).toMatch(
-          /tkn-results pipelinerun describe --output=yaml $/m,
-        );
-      } finally {
-        await term.close();
-      }
-    },
+        "autoload -U compinit; compinit -u; source ./script.zsh",
+        async (term) => {
+          await term.type("tkn-results pipel");
+          await term.press("Tab");
+          await term.shows(/tkn-results pipelinerun $/m);
+          await term.type("describe --output=y");
+          await term.press("Tab");
+          await term.shows(/tkn-results pipelinerun describe --output=yaml $/m);
+        },
+      ),
     120_000,
   );
 });
