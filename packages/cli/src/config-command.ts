@@ -67,7 +67,28 @@ Configure with custom kubeconfig and context:
 /** The `config` command and its subcommands. */
 export function configCommand(io: Io): Command {
   const config = addConnectionFlags(
-    new Command("config").description("Manage Tekton Results CLI configuration"),
+    new Command("config")
+      .summary("Manage Tekton Results CLI configuration")
+      .description(
+        "Manage Tekton Results CLI configuration\n\nManage configuration settings for the Tekton Results CLI: how it reaches the Tekton Results API server (endpoint, token, API path, TLS verification), stored in the kubeconfig.",
+      )
+      .addHelpText(
+        "after",
+        `
+Examples:
+View current configuration:
+  tkn-results config view
+
+Configure with interactive prompts:
+  tkn-results config set
+
+Configure with specific parameters:
+  tkn-results config set --host=http://localhost:8080 --token=my-token
+
+Reset configuration to defaults:
+  tkn-results config reset
+`,
+      ),
   );
   const open = (cmd: Command) => {
     const flags = connectionFlags(cmd);

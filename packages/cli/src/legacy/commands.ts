@@ -199,7 +199,17 @@ const RECORD_EXAMPLE_UUIDS = `  Lets assume, there is a PipelineRun in 'default'
 
 /** `result list <parent>` and `result describe [name]` (aliases `r`, `results`; `desc`). */
 export function resultCommand(io: Io): Command {
-  const cmd = group("result", "Query Results", DEPRECATED.group, io).alias("r").alias("results");
+  const cmd = group("result", "Query Results", DEPRECATED.group, io)
+    .alias("r")
+    .alias("results")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  tkn-results result list default
+  tkn-results result describe default/results/e6b4b2e3-d876-4bbe-a927-95c691b6fdc7
+`,
+    );
   const list = addListFlags(
     leaf("list", "List Results", DEPRECATED.list)
       .argument(
@@ -350,7 +360,19 @@ function listRecordsAction(
 
 /** `records list <result-name>` and `records get <record-name>`. */
 export function recordsCommand(io: Io): Command {
-  const cmd = group("records", "Command sub-group for querying Records", DEPRECATED.group, io);
+  const cmd = group(
+    "records",
+    "Command sub-group for querying Records",
+    DEPRECATED.group,
+    io,
+  ).addHelpText(
+    "after",
+    `
+Examples:
+  tkn-results records list default/results/-
+  tkn-results records get default/results/0dfc883d-722a-4489-9ab8-3cccc74ca4f6/records/db6a5d59-2170-3367-9eb5-83f3d264ec62
+`,
+  );
   const list = subcommand({
     name: "list",
     short: "List Records for a given Result",
@@ -434,7 +456,19 @@ function logName(io: Io, arg: string): string {
 
 /** `logs list <result-name>` and `logs get <log-name>`. */
 export function logsCommand(io: Io): Command {
-  const cmd = group("logs", "Commands for finding and retrieving logs", DEPRECATED.logsGroup, io);
+  const cmd = group(
+    "logs",
+    "Commands for finding and retrieving logs",
+    DEPRECATED.logsGroup,
+    io,
+  ).addHelpText(
+    "after",
+    `
+Examples:
+  tkn-results logs list default/results/-
+  tkn-results logs get default/results/0dfc883d-722a-4489-9ab8-3cccc74ca4f6/logs/db6a5d59-2170-3367-9eb5-83f3d264ec62
+`,
+  );
   // As upstream: Results.ListRecords of the log records (not Logs.ListLogs), named as logs.
   const list = subcommand({
     name: "list",
