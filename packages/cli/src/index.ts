@@ -60,3 +60,17 @@ export {
   EXIT_INTERRUPTED,
 } from "./logs-command.js";
 export { LogLines, TaskColours, STEP_MARKER, type LogLinesOptions } from "./log-lines.js";
+export {
+  complete,
+  completeValues,
+  completionScript,
+  formatCompletions,
+  DIRECTIVE,
+  SHELLS,
+  type Shell,
+  type Candidate,
+  type Completions,
+  type ValueSource,
+  type GivenFlags,
+} from "./completion.js";
+export { generateCliDocs, commandPage, writeCliDocs, cliReference } from "./docs-gen.js";
