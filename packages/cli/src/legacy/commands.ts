@@ -94,10 +94,17 @@ const PERSISTENT: [key: keyof LegacyFlags, flag: string, help: string, deprecate
 const BOOLEAN_FLAGS = new Set<keyof LegacyFlags>(["insecure", "portforward", "v1alpha2"]);
 
 /** A group (`result`, `records`, `logs`) with upstream's persistent flags and deprecation lines. */
-function group(name: string, description: string, deprecated: string, io: Io): Command {
+function group(
+  name: string,
+  description: string,
+  deprecated: string,
+  examples: string[],
+  io: Io,
+): Command {
   const cmd = new Command(name)
     .description(`[DEPRECATED] ${description}`)
-    .addHelpText("after", `\nDeprecation Notice: ${deprecated}.\n`);
+    .addHelpText("after", `\nDeprecation Notice: ${deprecated}.\n`)
+    .addHelpText("after", `\nExamples:\n${examples.map((e) => `  ${e}\n`).join("")}`);
   for (const [key, flag, help] of PERSISTENT) {
     const option = new Option(flag, help);
     if (BOOLEAN_FLAGS.has(key)) option.argParser(parseBool(flag.replace(/^--| .*$/g, "")));
@@ -199,17 +206,18 @@ const RECORD_EXAMPLE_UUIDS = `  Lets assume, there is a PipelineRun in 'default'
 
 /** `result list <parent>` and `result describe [name]` (aliases `r`, `results`; `desc`). */
 export function resultCommand(io: Io): Command {
-  const cmd = group("result", "Query Results", DEPRECATED.group, io)
+  const cmd = group(
+    "result",
+    "Query Results",
+    DEPRECATED.group,
+    [
+      "tkn-results result list default",
+      "tkn-results result describe default/results/e6b4b2e3-d876-4bbe-a927-95c691b6fdc7",
+    ],
+    io,
+  )
     .alias("r")
-    .alias("results")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  tkn-results result list default
-  tkn-results result describe default/results/e6b4b2e3-d876-4bbe-a927-95c691b6fdc7
-`,
-    );
+    .alias("results");
   const list = addListFlags(
     leaf("list", "List Results", DEPRECATED.list)
       .argument(
@@ -364,14 +372,11 @@ export function recordsCommand(io: Io): Command {
     "records",
     "Command sub-group for querying Records",
     DEPRECATED.group,
+    [
+      "tkn-results records list default/results/-",
+      "tkn-results records get default/results/0dfc883d-722a-4489-9ab8-3cccc74ca4f6/records/db6a5d59-2170-3367-9eb5-83f3d264ec62",
+    ],
     io,
-  ).addHelpText(
-    "after",
-    `
-Examples:
-  tkn-results records list default/results/-
-  tkn-results records get default/results/0dfc883d-722a-4489-9ab8-3cccc74ca4f6/records/db6a5d59-2170-3367-9eb5-83f3d264ec62
-`,
   );
   const list = subcommand({
     name: "list",
@@ -460,14 +465,11 @@ export function logsCommand(io: Io): Command {
     "logs",
     "Commands for finding and retrieving logs",
     DEPRECATED.logsGroup,
+    [
+      "tkn-results logs list default/results/-",
+      "tkn-results logs get default/results/0dfc883d-722a-4489-9ab8-3cccc74ca4f6/logs/db6a5d59-2170-3367-9eb5-83f3d264ec62",
+    ],
     io,
-  ).addHelpText(
-    "after",
-    `
-Examples:
-  tkn-results logs list default/results/-
-  tkn-results logs get default/results/0dfc883d-722a-4489-9ab8-3cccc74ca4f6/logs/db6a5d59-2170-3367-9eb5-83f3d264ec62
-`,
   );
   // As upstream: Results.ListRecords of the log records (not Logs.ListLogs), named as logs.
   const list = subcommand({
