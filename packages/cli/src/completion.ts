@@ -283,8 +283,8 @@ async function wordCompletions(parsed: Parsed, word: string): Promise<Completion
       }
     }
     if (candidates.length === 0) {
-      // Only an alias matches what was typed (`tkn-results pipelinerun l` has `list`; `pipelineruns`
-      // is offered for `pipelineruns`' prefix only when no name matches).
+      // No name matches what was typed: an alias may (`tkn-results pipelinerun ls` offers `ls`;
+      // `tkn-results pipelinerun l` offers the names `list` and `logs`, not the alias `ls`).
       for (const c of visible) {
         const alias = c.aliases().find((a) => a.startsWith(word));
         if (alias) {
