@@ -7,6 +7,8 @@ import { Command, CommanderError } from "commander";
 import { completeCommand, completionCommand } from "./completion.js";
 import { configCommand } from "./config-command.js";
 import { describeError, EXIT } from "./errors.js";
+import { exportCommand } from "./export-command.js";
+import { importCommand } from "./import-command.js";
 import type { Io } from "./io.js";
 import { describeCommand } from "./describe-command.js";
 import { legacyCommands } from "./legacy/commands.js";
@@ -31,6 +33,8 @@ The following commands are supported:
                 - logs: Get logs for a PipelineRun (its TaskRuns' logs, in order; -f follows).
   summary       Counts, durations and percentiles of PipelineRuns or TaskRuns, over all or
                 grouped (--group-by pipeline|namespace|day|week|...), as a table or -o json|yaml.
+  export        Export Results, Records and their logs as an NDJSON stream (--resume continues).
+  import        Import such a stream into a server, keeping names and data byte for byte.
 
 Examples:
   tkn-results config set --host=http://localhost:8080
@@ -83,6 +87,8 @@ export function createProgram(io: Io): Command {
   program.addCommand(runGroup("pipelinerun", io));
   program.addCommand(runGroup("taskrun", io));
   program.addCommand(summaryCommand(io));
+  program.addCommand(addConnectionFlags(exportCommand(io)));
+  program.addCommand(addConnectionFlags(importCommand(io)));
   // Hidden from the command list, as cobra hides deprecated commands.
   for (const legacy of legacyCommands(io)) program.addCommand(legacy, { hidden: true });
   program.addCommand(completionCommand(io));
