@@ -18,7 +18,7 @@ import {
   RecordSummary_Status,
 } from "@tekton-results/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCli } from "./support/cli.js";
+import { hasScript, onTerminal, startCli } from "./support/cli.js";
 import {
   snapshot,
   startPgServer,
@@ -631,5 +631,25 @@ describe("conflicts and bad streams", () => {
     expect(r.stderr).toBe(
       `Error: line 1 of ${file}: not a tekton-results-export stream (format "something-else")\n`,
     );
+  });
+});
+
+// `script` (util-linux) gives the program a pseudo-terminal; without it there is none to test on.
+describe.skipIf(!hasScript)("progress on a terminal", () => {
+  it("a bar with counts and rate for an import of a file; counts and rate for an export", async () => {
+    const file = join(dir, "tty.ndjson");
+    const exported = await onTerminal(["export", "-A", "--host", source.url, "--output", file]);
+    expect(exported).toMatch(
+      /export 4 results, 12 records, 4 logs \(2\.\d MiB\) \| [\d.]+ records\/s/,
+    );
+    const dest = await destination();
+    const imported = await onTerminal(["import", file, "--host", dest.url]);
+    expect(imported).toMatch(
+      /import \[[=-]+\] 100% \| 4 results, 12 records, 4 logs \(2\.\d MiB\) \| [\d.]+ records\/s/,
+    );
+    expect(imported).toMatch(/import: 4 results, 12 records, 4 logs .*: 20 created/);
+    expectSame(await snapshot(dest), expected);
+    const quiet = await onTerminal(["import", file, "--host", dest.url, "-q"]);
+    expect(quiet.trim()).toBe("");
   });
 });
