@@ -351,6 +351,16 @@ describe("selection", () => {
     expect(lines(everywhere).some((l) => l.kind === "log")).toBe(false);
   });
 
+  it("to standard output: the same stream as to a file", async () => {
+    const filter = 'data_type == "tekton.dev/v1.PipelineRun"';
+    const file = await exportTo(join(dir, "prs-file.ndjson"), "default", "--filter", filter);
+    const r = await startCli(["export", "default", "--filter", filter, "--host", source.url, "-q"])
+      .exited;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout.split("\n").slice(1)).toEqual(file.split("\n").slice(1));
+  });
+
   it("a time range on create_time: RFC 3339 times and durations before now", async () => {
     const text = await exportTo(
       join(dir, "range.ndjson"),

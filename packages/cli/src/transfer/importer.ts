@@ -358,7 +358,7 @@ export async function runImport(o: ImportOptions): Promise<ImportReport> {
     }
   }
 
-  /** The size and sha256 of the log stored for `record`. */
+  /** The sha256 of the log stored for `record`. */
   async function storedLog(record: string): Promise<string> {
     const hash = createHash("sha256");
     for await (const chunk of logs.getLog(
