@@ -215,7 +215,12 @@ async function pipelineRunLogs(
         logs.set(name, log);
       }
       await log.read();
-      const complete = !f.follow || (finished(tr) && (log.stored || !mayStillCome(tr, Date.now())));
+      const now = Date.now();
+      // A TaskRun left unfinished by a PipelineRun that ended long ago is not waited for.
+      const complete =
+        !f.follow ||
+        (finished(pr) && !mayStillCome(pr, now)) ||
+        (finished(tr) && (log.stored || !mayStillCome(tr, now)));
       if (!complete) {
         waiting = true;
         break;
