@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { Command, Option } from "commander";
-import { stringify } from "yaml";
+import { Command } from "commander";
 import { connect } from "./connection.js";
 import {
   describePipelineRun,
@@ -18,31 +17,30 @@ import type { RunKind } from "./filter.js";
 import type { Io } from "./io.js";
 import { connectionFlags } from "./options.js";
 import { checkNameOrUid, findRun, kindTitle } from "./run-lookup.js";
-import { OUTPUT_FORMATS, runOf, type OutputFormat, type Run } from "./runs.js";
+import { outputOption, printOutput, type Output } from "./output.js";
+import { OUTPUT_FORMATS, runOf, type Run } from "./runs.js";
 
 /**
  * The text `describe` prints for `run`: upstream's template (`output` unset), the object as JSON
- * (kubectl's printer: four-space indent) or YAML (keys sorted, as kubectl prints them), or
- * `pipelinerun.tekton.dev/<name>`.
+ * (kubectl's printer: four-space indent), YAML (keys sorted, as kubectl prints them), through a
+ * JSONPath template, or `pipelinerun.tekton.dev/<name>`.
  */
 export function printDescribe(
   kind: RunKind,
   run: Run,
-  output: OutputFormat | undefined,
+  output: Output | undefined,
   o: DescribeOptions,
 ): string {
-  switch (output) {
-    case "json":
-      return JSON.stringify(run, null, 4) + "\n";
-    case "yaml":
-      return stringify(run, { sortMapEntries: true });
-    case "name":
-      return `${kind}.tekton.dev/${run.metadata?.name ?? ""}\n`;
-    default:
-      return kind === "pipelinerun"
-        ? describePipelineRun(run as DescribedRun, o)
-        : describeTaskRun(run as DescribedRun, o);
+  if (output) {
+    return printOutput(output, run, {
+      name: () => `${kind}.tekton.dev/${run.metadata?.name ?? ""}\n`,
+      jsonIndent: 4,
+      sortYamlKeys: true,
+    });
   }
+  return kind === "pipelinerun"
+    ? describePipelineRun(run as DescribedRun, o)
+    : describeTaskRun(run as DescribedRun, o);
 }
 
 /** Upstream's examples, and one of ours for `--uid`. */
@@ -85,19 +83,10 @@ Use --uid to target a specific ${Title} when needed.`,
     )
     .argument(`[${kind}-name]`)
     .option("--uid <string>", `UID of the ${Title} to describe`)
-    .addOption(
-      new Option(
-        "-o, --output <format>",
-        "Output format. One of: json|yaml|name (Default format is used if not specified)",
-      ).choices(OUTPUT_FORMATS),
-    )
+    .addOption(outputOption(OUTPUT_FORMATS))
     .addHelpText("after", examples(kind))
     .action(
-      async (
-        name: string | undefined,
-        flags: { uid?: string; output?: OutputFormat },
-        self: Command,
-      ) => {
+      async (name: string | undefined, flags: { uid?: string; output?: Output }, self: Command) => {
         checkNameOrUid(name, flags.uid);
         const conn = await connect(connectionFlags(self));
         const record = await findRun(conn, { kind, name, uid: flags.uid });

@@ -222,6 +222,8 @@ describe("pipelinerun describe", () => {
     );
     expect(yaml.stdout).toContain("\n  uid: uid-build\n");
     expect(name).toEqual({ code: 0, stdout: "pipelinerun.tekton.dev/build\n", stderr: "" });
+    const path = await run("pipelinerun", "describe", "build", "-o", "jsonpath={.metadata.uid}");
+    expect(path).toEqual({ code: 0, stdout: "uid-build", stderr: "" });
   });
 });
 
@@ -294,7 +296,7 @@ describe("bad input: one line on stderr, exit code 1", () => {
     [["taskrun", "describe"], "Error: requires exactly one argument when --uid is not provided"],
     [
       ["taskrun", "describe", "lint", "-o", "wide"],
-      "Error: option '-o, --output <format>' argument 'wide' is invalid. Allowed choices are json, yaml, name.",
+      "Error: option '-o, --output <format>' argument 'wide' is invalid. Allowed formats are json, yaml, name, jsonpath=<template>, jsonpath-file=<file>, jsonpath-as-json=<template>.",
     ],
   ])("%j", async (args, line) => {
     const out = await run(...args);
