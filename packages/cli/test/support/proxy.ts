@@ -3,7 +3,12 @@
  * it forwards `<prefix>/apis/...` to the server (without the prefix) and answers anything else
  * (gRPC and Connect paths among them) with its own 404 page. Over TLS when given a certificate.
  */
-import { createServer as createHttpServer, request, type IncomingMessage } from "node:http";
+import {
+  createServer as createHttpServer,
+  request,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
@@ -33,7 +38,7 @@ export async function startRestProxy(options: RestProxyOptions): Promise<RestPro
   const target = new URL(options.target);
   const forwarded: RestProxy["forwarded"] = [];
   const refused: string[] = [];
-  const handler = (req: IncomingMessage, res: import("node:http").ServerResponse): void => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? "/";
     if (!url.startsWith(`${prefix}/apis/`)) {
       refused.push(url);
