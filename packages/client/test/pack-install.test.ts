@@ -77,6 +77,8 @@ function isBrowserSafe(spec: string): boolean {
     spec.startsWith("./") ||
     spec.startsWith("../") ||
     spec === "@connectrpc/connect" ||
+    // Its protocol helpers (the REST transport's fetch client); connect-web imports them too.
+    spec.startsWith("@connectrpc/connect/") ||
     spec === "@bufbuild/protobuf" ||
     spec.startsWith("@bufbuild/protobuf/") ||
     spec === "@tekton-results/proto" ||
