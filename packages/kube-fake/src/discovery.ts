@@ -62,24 +62,23 @@ function resourceEntries(r: ResourceInfo): Array<Record<string, unknown>> {
   };
   if (r.shortNames) main["shortNames"] = r.shortNames;
   if (r.categories) main["categories"] = r.categories;
+  const sub = (name: string, verbs: string[], extra: Record<string, unknown> = {}) => ({
+    name: `${r.resource}/${name}`,
+    singularName: "",
+    namespaced: r.namespaced,
+    kind: r.kind,
+    verbs,
+    ...extra,
+  });
   const out = [main];
-  if (r.statusSubresource) {
-    out.push({
-      name: `${r.resource}/status`,
-      singularName: "",
-      namespaced: r.namespaced,
-      kind: r.kind,
-      verbs: ["get", "patch", "update"],
-    });
+  if (r.statusSubresource) out.push(sub("status", ["get", "patch", "update"]));
+  if (r.logSubresource) out.push(sub("log", ["get"]));
+  if (r.portforwardSubresource) {
+    out.push(sub("portforward", ["create", "get"], { kind: "PodPortForwardOptions" }));
   }
-  if (r.logSubresource) {
-    out.push({
-      name: `${r.resource}/log`,
-      singularName: "",
-      namespaced: r.namespaced,
-      kind: r.kind,
-      verbs: ["get"],
-    });
+  if (r.tokenSubresource) {
+    const tokenRequest = { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" };
+    out.push(sub("token", ["create"], tokenRequest));
   }
   return out;
 }

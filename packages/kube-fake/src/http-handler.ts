@@ -22,7 +22,7 @@ import { notAllowed, notFoundPath, sendError } from "./http-io.js";
 import { serveGet, serveListOrWatch } from "./http-reads.js";
 import { resolve, serveNonResource, servesSubresource, type Target } from "./http-routes.js";
 import type { RequestAttributes } from "./rbac.js";
-import { serveLog, serveReview } from "./http-subresources.js";
+import { serveLog, serveReview, serveTokenRequest } from "./http-subresources.js";
 import {
   serveCreate,
   serveDelete,
@@ -84,6 +84,7 @@ async function handle(ctx: HttpContext, req: IncomingMessage, res: ServerRespons
     throw notAllowed();
   }
   if (target.subresource === "log") return serveLog(call, method);
+  if (target.subresource === "token") return serveTokenRequest(call, method);
   const subresource = target.subresource === "status" ? ("status" as const) : undefined;
   switch (method) {
     case "GET":

@@ -65,7 +65,8 @@ export function servesSubresource(target: Target): boolean {
   return (
     !subresource ||
     (subresource === "status" && info.statusSubresource === true) ||
-    (subresource === "log" && info.logSubresource === true)
+    (subresource === "log" && info.logSubresource === true) ||
+    (subresource === "token" && info.tokenSubresource === true)
   );
 }
 

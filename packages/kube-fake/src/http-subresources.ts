@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { badRequest } from "./errors.js";
+import { badRequest, invalid } from "./errors.js";
 import { queryFlag, type OpenStream, type ResourceCall } from "./http-context.js";
 import {
   mediaType,
@@ -58,6 +58,57 @@ export async function serveReview(call: ResourceCall, method: string): Promise<v
       : parseObjectBody(bytes.toString("utf8"), req.headers["content-type"])
   ) as KubeObject;
   sendJson(res, 201, answerReview(call, body));
+}
+
+/** kube-apiserver's shortest and default lifetimes of a requested token, in seconds. */
+const TOKEN_MIN_SECONDS = 600;
+const TOKEN_DEFAULT_SECONDS = 3600;
+
+/**
+ * POST of a ServiceAccount's `token` (a TokenRequest): a token minted for the account (its
+ * user name and groups, authorized by RBAC as the account), answered 201 with the request and
+ * `status.token`. The fake does not expire tokens; `expirationTimestamp` says when a real one would.
+ */
+export async function serveTokenRequest(call: ResourceCall, method: string): Promise<void> {
+  const { ctx, req, res, target } = call;
+  if (method !== "POST") throw notAllowed();
+  call.count("create");
+  const namespace = target.namespace!;
+  const name = target.name!;
+  ctx.store.mustGet(target.info, namespace, name);
+  const text = (await readBodyBytes(req)).toString("utf8");
+  const body = (text.trim() ? parseObjectBody(text, req.headers["content-type"]) : {}) as {
+    spec?: { audiences?: unknown; expirationSeconds?: unknown; boundObjectRef?: unknown };
+  };
+  const spec = body.spec ?? {};
+  const seconds =
+    spec.expirationSeconds === undefined || spec.expirationSeconds === null
+      ? TOKEN_DEFAULT_SECONDS
+      : Number(spec.expirationSeconds);
+  if (!Number.isInteger(seconds) || seconds < TOKEN_MIN_SECONDS) {
+    throw invalid("TokenRequest", "authentication.k8s.io", name, [
+      {
+        field: "spec.expirationSeconds",
+        reason: "FieldValueInvalid",
+        message: `Invalid value: ${JSON.stringify(spec.expirationSeconds)}: may not specify a duration less than 10 minutes`,
+      },
+    ]);
+  }
+  const now = Date.now();
+  sendJson(res, 201, {
+    kind: "TokenRequest",
+    apiVersion: "authentication.k8s.io/v1",
+    metadata: { name, namespace, creationTimestamp: null },
+    spec: {
+      audiences: Array.isArray(spec.audiences) ? spec.audiences : [],
+      expirationSeconds: seconds,
+      boundObjectRef: spec.boundObjectRef ?? null,
+    },
+    status: {
+      token: ctx.authenticator.mintServiceAccount(namespace, name),
+      expirationTimestamp: new Date(now + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    },
+  });
 }
 
 /** The container a log request is for: the `container` parameter, or the pod's only one. */

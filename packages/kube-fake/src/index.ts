@@ -45,6 +45,7 @@ export type {
   StatusCause,
   TokenUser,
   AuthorizeDecision,
+  PortForwardTarget,
 } from "./types.js";
 export { KubeApiError } from "./errors.js";
 export { requireSpec } from "./admission.js";

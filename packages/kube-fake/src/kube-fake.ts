@@ -13,8 +13,9 @@ import type { Socket } from "node:net";
 import { ADMIN_TOKEN, Authenticator } from "./authn.js";
 import { KubeApiError, failure } from "./errors.js";
 import { RequestFaults } from "./faults.js";
-import type { OpenStream } from "./http-context.js";
+import type { HttpContext, OpenStream } from "./http-context.js";
 import { createHttpHandler } from "./http-handler.js";
+import { createUpgradeHandler } from "./http-portforward.js";
 import { kubeconfig, type KubeconfigOptions } from "./kubeconfig.js";
 import { cloneJson } from "./patch.js";
 import { PodLogs } from "./pod-logs.js";
@@ -92,7 +93,7 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
   let server: Server | undefined;
   let closed = false;
 
-  const handler = createHttpHandler({
+  const context: HttpContext = {
     store,
     logs,
     options,
@@ -105,11 +106,14 @@ export async function createKubeFake(options: KubeFakeOptions = {}): Promise<Kub
     authenticator,
     ...(rbac ? { auth: { authenticator, rbac } } : {}),
     denials,
-  });
+  };
+  const handler = createHttpHandler(context);
+  const upgrade = createUpgradeHandler(context);
 
   const listen = async (): Promise<void> => {
     const s = tlsFiles ? createTlsServer(tlsFiles, handler) : createServer(handler);
     s.keepAliveTimeout = 5000;
+    s.on("upgrade", upgrade);
     s.on("connection", (socket) => {
       connections++;
       sockets.add(socket);

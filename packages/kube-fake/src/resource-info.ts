@@ -50,6 +50,10 @@ export interface ResourceInfo {
   statusSubresource?: boolean;
   /** Has a `log` subresource (pods). */
   logSubresource?: boolean;
+  /** Has a `portforward` subresource, served over WebSocket (pods; `http-portforward.ts`). */
+  portforwardSubresource?: boolean;
+  /** Has a `token` subresource: TokenRequest (serviceaccounts). */
+  tokenSubresource?: boolean;
   /** Custom resource: strategic-merge patches are refused with 415 like for CRDs. */
   custom?: boolean;
   /** Maintains `metadata.generation` (bumped on spec changes). */

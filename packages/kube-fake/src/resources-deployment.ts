@@ -109,6 +109,7 @@ function namespaced(
 export const DEPLOYMENT_RESOURCES: readonly ResourceInfo[] = [
   namespaced("", "v1", "ServiceAccount", "serviceaccounts", {
     shortNames: ["sa"],
+    tokenSubresource: true,
     columns: [col("Secrets", count("secrets")), AGE],
   }),
   namespaced("", "v1", "Secret", "secrets", {

@@ -86,6 +86,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
     categories: ["all"],
     statusSubresource: true,
     logSubresource: true,
+    portforwardSubresource: true,
     patchMeta: { spec: { fields: POD_SPEC_PATCH } },
     columns: [
       {

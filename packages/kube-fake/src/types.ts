@@ -147,6 +147,21 @@ export interface KubeFakeOptions {
    * kubectl; client-node sends them either way. The kubeconfig skips verification.
    */
   tls?: boolean;
+  /**
+   * Where `pods/portforward` connects: the address of a pod's port (a real listener of the test,
+   * standing in for the container), or `undefined` when nothing listens there, which the client
+   * sees as kubelet's "connection refused" on the error channel. Without this option every
+   * forward is refused that way. The pod must exist and not have ended; the request needs
+   * `create` on `pods/portforward` (as kube-apiserver asks of WebSocket upgrades since 1.35).
+   */
+  portForward?: (target: PortForwardTarget) => { host: string; port: number } | undefined;
+}
+
+/** A port of a pod that a client asked to forward to (see {@link KubeFakeOptions.portForward}). */
+export interface PortForwardTarget {
+  namespace: string;
+  pod: string;
+  port: number;
 }
 
 /** The audit verb of an HTTP request to the fake (`watch` is a list with `watch=true`). */
