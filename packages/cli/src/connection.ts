@@ -4,11 +4,13 @@
  * Each setting comes from its flag, else from the configuration `config set` stored, else (the
  * token only) from the kubeconfig's user: a `token`, a `tokenFile` or an exec plugin, through
  * `@kubernetes/client-node`. The namespace comes from `-n`, else the kubeconfig's context, else
- * `default`.
+ * `default`. Without a host anywhere, the command port-forwards through the kubeconfig's cluster
+ * to `service/tekton-results-api-service` in `tekton-pipelines` (as upstream's older commands do)
+ * and closes the forward when it ends ({@link closeConnections}).
  *
  * @module
  */
-import type { Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport, createNodeHttpClient } from "@connectrpc/connect-node";
 import { KubeConfig } from "@kubernetes/client-node";
 import {
@@ -20,7 +22,8 @@ import {
 } from "@tekton-results/client";
 import { CaFileError, readCaFile } from "@tekton-results/client/node";
 import { parseDuration } from "@tekton-results/runtime/duration";
-import { CliError } from "./errors.js";
+import { CliError, kubeMessage } from "./errors.js";
+import { openPortForward, type PortForwardHandle } from "./portforward.js";
 import {
   kubeconfigPath,
   openKubeconfig,
@@ -79,6 +82,55 @@ export interface Connection {
   readonly logs: LogsClient;
   /** How long a call may take, in milliseconds (`--timeout`, the stored `timeout`, else 60 s). */
   readonly timeoutMs: number;
+  /** Stop the port-forward, if the command opened one (without a configured host). */
+  close(): void;
+}
+
+/** The port-forwards the command opened, closed when it ends. */
+const forwards = new Set<PortForwardHandle>();
+
+/** Close every port-forward that {@link connect} opened (the program calls it when it ends). */
+export function closeConnections(): void {
+  for (const forward of forwards) forward.close();
+  forwards.clear();
+}
+
+/** Upstream's error when no host is configured. */
+const NO_HOST =
+  "invalid config. You may need to run the 'config set' command to configure the CLI: API server host not configured: host field is empty";
+
+/**
+ * With no host configured: a port-forward through the kubeconfig's cluster to the API's service,
+ * or upstream's error saying why there is none.
+ */
+async function forwardToApi(kc: Kubeconfig): Promise<PortForwardHandle> {
+  const config = new KubeConfig();
+  try {
+    config.loadFromFile(kc.path);
+    config.setCurrentContext(kc.contextName);
+    const forward = await openPortForward(config);
+    forwards.add(forward);
+    return forward;
+  } catch (err) {
+    const why = err instanceof CliError ? err.message : kubeMessage(err);
+    throw new CliError(`${NO_HOST}; and no port-forward either: ${why}`);
+  }
+}
+
+/**
+ * Fails a call with the port-forward's own error (kubelet's, or the API's refusal) when the
+ * forward failed, rather than the connection reset it caused.
+ */
+function forwardErrors(forward: PortForwardHandle): Interceptor {
+  return (next) => async (req) => {
+    try {
+      return await next(req);
+    } catch (err) {
+      const why = forward.error();
+      if (why) throw new ConnectError(why, Code.Unavailable);
+      throw err;
+    }
+  };
 }
 
 /** Client-go's rule: a host without a scheme is `https` when TLS is configured, else `http`. */
@@ -130,11 +182,13 @@ export function bearerInterceptors(token: string | undefined): Interceptor[] {
 export async function connect(flags: ConnectionFlags): Promise<Connection> {
   const kc = tryOpen(flags);
   const stored: Partial<ResultsConfig> = kc?.readConfig() ?? {};
-  const host = flags.host || stored.host || "";
+  let host = flags.host || stored.host || "";
+  let forward: PortForwardHandle | undefined;
   if (!host) {
-    throw new CliError(
-      "invalid config. You may need to run the 'config set' command to configure the CLI: API server host not configured: host field is empty",
-    );
+    if (!kc) throw new CliError(NO_HOST);
+    forward = await forwardToApi(kc);
+    // The API's port speaks plain HTTP (deploy/): TLS, if any, ends before it.
+    host = `http://127.0.0.1:${forward.port}`;
   }
   const insecure =
     flags.insecureSkipTlsVerify === true || stored["insecure-skip-tls-verify"] === "true";
@@ -151,7 +205,7 @@ export async function connect(flags: ConnectionFlags): Promise<Connection> {
     throw err;
   }
   const tls = { ...(insecure ? { rejectUnauthorized: false } : {}), ...(ca ? { ca } : {}) };
-  const interceptors = bearerInterceptors(token);
+  const interceptors = [...(forward ? [forwardErrors(forward)] : []), ...bearerInterceptors(token)];
   // Upstream's paths: <host><api-path>/apis/results.tekton.dev/v1alpha2/parents/...; the one
   // method without a REST route (the client stream UpdateLog) goes by gRPC to the same address.
   const transport = createRestTransport({
@@ -172,5 +226,10 @@ export async function connect(flags: ConnectionFlags): Promise<Connection> {
     client: createResultsClient(transport),
     logs: createLogsClient(transport),
     timeoutMs,
+    close: () => {
+      if (!forward) return;
+      forward.close();
+      forwards.delete(forward);
+    },
   };
 }

@@ -86,3 +86,21 @@ export function describeError(err: unknown, address?: string, hints: ErrorHints 
   }
   return (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, " ");
 }
+
+/** The message of an error of `@kubernetes/client-node` (the API's Status `message`). */
+export function kubeMessage(err: unknown): string {
+  const body = (err as { body?: unknown } | null)?.body;
+  if (typeof body === "string") {
+    try {
+      const status = JSON.parse(body) as { message?: string };
+      if (status.message) return status.message;
+    } catch {
+      // not JSON: the text itself below
+    }
+  }
+  if (err instanceof CliError) return describeError(err);
+  // A refused WebSocket (port-forward) rejects with ws's ErrorEvent, not an Error; a cluster
+  // that is not there, with client-node's FetchError ("request to ... failed, reason: ...").
+  const message = (err as { message?: unknown } | null)?.message;
+  return (typeof message === "string" ? message : String(err)).replace(/\s*\n\s*/g, " ");
+}

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from "commander";
 import { completeCommand, completionCommand } from "./completion.js";
 import { configCommand } from "./config-command.js";
+import { closeConnections } from "./connection.js";
 import { describeError, EXIT } from "./errors.js";
 import { exportCommand } from "./export-command.js";
 import { importCommand } from "./import-command.js";
@@ -121,5 +122,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     }
     io.err(`Error: ${describeError(err)}\n`);
     return EXIT.ERROR;
+  } finally {
+    // A port-forward keeps the process alive: close it however the command ended.
+    closeConnections();
   }
 }

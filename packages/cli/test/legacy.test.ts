@@ -2,10 +2,9 @@
  * Upstream's older commands (`result`, `records`, `logs`) as processes against a real server
  * over SQLite with a fixed clock and fixed ids (support/legacy-server.ts), the output compared
  * to the expected text: each command, each format, the deprecation lines, upstream's examples
- * from its docs pages verbatim, the configuration file, and bad input. The port-forward and
- * `--sa` run against the fake Kubernetes API (@tekton-results/kube-fake), which has no
- * `pods/portforward` and no `serviceaccounts/token`: their error paths are tested, not a
- * forward or an issued token (see the README).
+ * from its docs pages verbatim, the configuration file, and bad input. The port-forward's and
+ * `--sa`'s error paths run here against the fake Kubernetes API (@tekton-results/kube-fake);
+ * their working paths, a forward and an issued token, in portforward.test.ts.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -585,7 +584,7 @@ describe("port-forward and --sa (fake Kubernetes API)", () => {
     expect(out.code).toBe(1);
   });
 
-  it("without the service, then with a service but no pod, then with a pod the API cannot forward to", async () => {
+  it("without the service, then with a service but no pod, then with a pod nothing listens in", async () => {
     const e = env(home(), { KUBECONFIG: kubeconfig });
     const missing = await cli(["result", "list", "default"], e);
     expect(missing.code).toBe(1);
@@ -616,18 +615,18 @@ describe("port-forward and --sa (fake Kubernetes API)", () => {
     const refused = await cli(["result", "list", "default"], e);
     expect(refused.code).toBe(1);
     expect(refused.stderr.split("\n").at(-2)).toBe(
-      "Error: ListResults: port-forward to pod tekton-results-api-0 of service/tekton-results-api-service in namespace tekton-pipelines refused: Unexpected server response: 404",
+      "Error: ListResults: port-forward to pod tekton-results-api-0 of service/tekton-results-api-service in namespace tekton-pipelines failed: error forwarding port 8080 to pod tekton-pipelines/tekton-results-api-0: failed to connect to localhost:8080 inside the pod: connection refused",
     );
   });
 
-  it("--sa asks the Kubernetes API for a token; an API without TokenRequest is one line", async () => {
+  it("--sa naming an account the cluster does not have: the API's answer in one line", async () => {
     const out = await cli(
       ["result", "list", "default", "-a", records.url, "--sa", "reader", "--sa-ns", "ci"],
       env(home(), { KUBECONFIG: kubeconfig }),
     );
     expect(out.code).toBe(1);
     expect(out.stderr.split("\n").at(-2)).toBe(
-      "Error: error getting service account token: the server could not find the requested resource",
+      'Error: error getting service account token: serviceaccounts "reader" not found',
     );
     expect(out.stderr).toContain(
       "Flag --sa has been deprecated, use 'config set' for service account-based authentication\n",

@@ -274,11 +274,11 @@ describe("bad input: one line on stderr, exit code 1", () => {
     );
   });
 
-  it("no host configured: upstream's message", async () => {
+  it("no host configured and no cluster to port-forward through: upstream's message, and why", async () => {
     const out = await cli(["pipelinerun", "list", "-k", tempKubeconfig()]);
     expect(out.code).toBe(1);
     expect(out.stderr).toBe(
-      "Error: invalid config. You may need to run the 'config set' command to configure the CLI: API server host not configured: host field is empty\n",
+      "Error: invalid config. You may need to run the 'config set' command to configure the CLI: API server host not configured: host field is empty; and no port-forward either: cannot port-forward to service/tekton-results-api-service in namespace tekton-pipelines: request to https://127.0.0.1:6443/api/v1/namespaces/tekton-pipelines/services/tekton-results-api-service failed, reason: connect ECONNREFUSED 127.0.0.1:6443\n",
     );
   });
 });

@@ -64,6 +64,31 @@ export interface ResourceCall {
   count(verb: RequestVerb): void;
 }
 
+/**
+ * Counts and records a request to `target` with the audit `verb`, and throws the failure a
+ * `failRequests` rule of the fake plans for it, if any.
+ */
+export function countRequest(ctx: HttpContext, url: URL, target: Target, verb: RequestVerb): void {
+  const key = `${verb} ${target.info.resource}${target.subresource ? `/${target.subresource}` : ""}`;
+  ctx.counts.set(key, (ctx.counts.get(key) ?? 0) + 1);
+  const facts = {
+    verb,
+    resource: target.info.resource,
+    ...(target.namespace ? { namespace: target.namespace } : {}),
+  };
+  const planned = ctx.faults.take(facts);
+  const recorded: RecordedRequest = {
+    ...facts,
+    ...(target.subresource ? { subresource: target.subresource } : {}),
+    ...(target.name !== undefined ? { name: target.name } : {}),
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+  };
+  if (planned) recorded.injectedStatus = planned.code;
+  ctx.faults.record(recorded);
+  if (planned) throw planned;
+}
+
 /** Makes the {@link ResourceCall} of a request to `target`. */
 export function resourceCall(
   ctx: HttpContext,
@@ -73,26 +98,7 @@ export function resourceCall(
   target: Target,
   user?: UserInfo,
 ): ResourceCall {
-  const count = (verb: RequestVerb): void => {
-    const key = `${verb} ${target.info.resource}${target.subresource ? `/${target.subresource}` : ""}`;
-    ctx.counts.set(key, (ctx.counts.get(key) ?? 0) + 1);
-    const facts = {
-      verb,
-      resource: target.info.resource,
-      ...(target.namespace ? { namespace: target.namespace } : {}),
-    };
-    const planned = ctx.faults.take(facts);
-    const recorded: RecordedRequest = {
-      ...facts,
-      ...(target.subresource ? { subresource: target.subresource } : {}),
-      ...(target.name !== undefined ? { name: target.name } : {}),
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-    };
-    if (planned) recorded.injectedStatus = planned.code;
-    ctx.faults.record(recorded);
-    if (planned) throw planned;
-  };
+  const count = (verb: RequestVerb): void => countRequest(ctx, url, target, verb);
   return { ctx, req, res, q: url.searchParams, target, user, count };
 }
 

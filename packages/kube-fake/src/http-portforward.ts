@@ -18,7 +18,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { badRequest, KubeApiError, notFound } from "./errors.js";
 import { authorizeOrThrow, recordDenial, requestUser } from "./http-auth.js";
-import type { HttpContext } from "./http-context.js";
+import { countRequest, type HttpContext } from "./http-context.js";
 import type { RequestAttributes } from "./rbac.js";
 import { findResource } from "./resources.js";
 import type { KubeObject } from "./types.js";
@@ -77,6 +77,12 @@ function parseRequest(
       throw err;
     }
   }
+  countRequest(
+    ctx,
+    url,
+    { info: PODS, namespace, name: pod, subresource: "portforward" },
+    "create",
+  );
   const ports = url.searchParams.getAll("ports").flatMap((p) => p.split(","));
   if (ports.length !== 1 || !/^[0-9]+$/.test(ports[0]!)) {
     throw badRequest("exactly one port must be given in the ports parameter");

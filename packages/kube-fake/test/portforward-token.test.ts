@@ -87,6 +87,15 @@ describe("pods/portforward over WebSocket", () => {
     expect(out).toBe("echo:hello\n");
     expect(err).toBe("");
     expect(asked).toEqual([{ namespace: "apps", pod: "api-0", port: 8080 }]);
+    expect(fake.requestCounts()["create pods/portforward"]).toBe(1);
+    expect(fake.requests().at(-1)).toMatchObject({
+      verb: "create",
+      resource: "pods",
+      subresource: "portforward",
+      namespace: "apps",
+      name: "api-0",
+      query: { ports: "8080" },
+    });
   });
 
   it("reports kubelet's connection refused on the error channel for a port nothing listens on", async () => {

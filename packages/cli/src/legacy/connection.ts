@@ -26,9 +26,9 @@ import {
   type Transport,
 } from "@tekton-results/client";
 import { parse } from "yaml";
-import { CliError, describeError } from "../errors.js";
-import { kubeMessage, loadKubeconfig } from "./kube.js";
-import { openPortForward, type PortForwardHandle } from "./portforward.js";
+import { CliError, describeError, kubeMessage } from "../errors.js";
+import { openPortForward, type PortForwardHandle } from "../portforward.js";
+import { loadKubeconfig } from "./kube.js";
 
 /** The persistent flags of the older commands. */
 export interface LegacyFlags {

@@ -1,6 +1,5 @@
 /**
- * The kubeconfig of the older commands (for `--sa` and the port-forward) and the messages of
- * the Kubernetes API's errors.
+ * The kubeconfig of the older commands (for `--sa` and the port-forward).
  *
  * @module
  */
@@ -8,7 +7,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { CliError, describeError } from "../errors.js";
+import { CliError } from "../errors.js";
 
 /**
  * The kubeconfig as client-go's default loading rules find it (`$KUBECONFIG`, else
@@ -30,21 +29,4 @@ export function loadKubeconfig(why: string, env = process.env): KubeConfig {
     );
   }
   return kc;
-}
-
-/** The message of an error of `@kubernetes/client-node` (the API's Status `message`). */
-export function kubeMessage(err: unknown): string {
-  const body = (err as { body?: unknown } | null)?.body;
-  if (typeof body === "string") {
-    try {
-      const status = JSON.parse(body) as { message?: string };
-      if (status.message) return status.message;
-    } catch {
-      // not JSON: the text itself below
-    }
-  }
-  // A refused WebSocket (port-forward) rejects with ws's ErrorEvent, not an Error.
-  const message = (err as { message?: unknown } | null)?.message;
-  if (!(err instanceof Error) && typeof message === "string") return message;
-  return describeError(err);
 }

@@ -22,7 +22,7 @@ import {
   type ResultsClient,
 } from "@tekton-results/client";
 import { createMemoryLogStore } from "@tekton-results/log-store";
-import { createResultsRoutes, createResultsServer } from "@tekton-results/server";
+import { createResultsRoutes, createResultsServer, type Authorizer } from "@tekton-results/server";
 import { createSqliteStore } from "@tekton-results/storage-sqlite";
 import { afterAll, beforeAll, expect } from "vitest";
 
@@ -192,22 +192,31 @@ async function storeLog(
   await logs.uploadLog(logNameOfRecord(name), [text]);
 }
 
+/** Who may call a seeded server: an authorizer, and the token the seeding sends. */
+export interface SeedAccess {
+  authorizer: Authorizer;
+  token: string;
+}
+
 /**
  * Start a Results API on 127.0.0.1 and create `runs` in order (each its own Result). With
- * `tokens`, every call needs `Authorization: Bearer <one of them>` (else `Unauthenticated`).
+ * `tokens`, every call needs `Authorization: Bearer <one of them>` (else `Unauthenticated`);
+ * with a {@link SeedAccess}, its authorizer decides and the seeding sends its token.
  */
 export async function startSeededServer(
   runs: SeedRun[],
   now = Date.now(),
-  tokens?: string[],
+  tokens?: string[] | SeedAccess,
 ): Promise<SeededServer> {
   const store = await createSqliteStore({ filename: ":memory:" });
-  const authorizer = tokens && {
-    authorize: ({ header }: { header: Headers }) =>
-      tokens.some((t) => header.get("authorization") === `Bearer ${t}`)
-        ? Promise.resolve()
-        : Promise.reject(new ConnectError("bad token", Code.Unauthenticated)),
-  };
+  const authorizer: Authorizer | undefined = Array.isArray(tokens)
+    ? {
+        authorize: ({ header }: { header: Headers }) =>
+          tokens.some((t) => header.get("authorization") === `Bearer ${t}`)
+            ? Promise.resolve()
+            : Promise.reject(new ConnectError("bad token", Code.Unauthenticated)),
+      }
+    : tokens?.authorizer;
   const server = createResultsServer({
     routes: createResultsRoutes({
       store,
@@ -217,7 +226,7 @@ export async function startSeededServer(
     store,
   });
   const { url } = await server.listen(0, "127.0.0.1");
-  const token = tokens?.[0];
+  const token = Array.isArray(tokens) ? tokens[0] : tokens?.token;
   const transport = createGrpcTransport({
     baseUrl: url,
     interceptors: token
