@@ -22,6 +22,7 @@ import { renderText, writeReport, type BenchReport } from "./report.js";
 import { runWatcherBenchmarks } from "./watcher-bench.js";
 import { runRpcOverhead } from "./rpc-overhead.js";
 import { openSqliteBackend } from "./sqlite-backend.js";
+import { runTransfer } from "./transfer.js";
 import {
   runIngest,
   runQueries,
@@ -41,7 +42,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --records N        records to load per backend (5 per Result; default 100000, smoke 2000)
   --backend NAME     sqlite | postgres | all (default all)
   --seed N           seed of the data set (default 42)
-  --workloads LIST   comma-separated subset of B1,B2,B3,B4,B5,B7 (default all)
+  --workloads LIST   comma-separated subset of B1,B2,B3,B4,B5,B7,B8 (default all)
   --watcher-runs N   B2: runs in the fake cluster before the watcher starts (default 100000, smoke 400)
   --soak S           B2: seconds of the memory soak (default 600, smoke 5)
   --compression      clients accept gzip/brotli responses (connect-node's default; off by default)
@@ -65,7 +66,7 @@ interface Options {
 }
 
 /** The workloads `--workloads` selects from. */
-const WORKLOAD_IDS = ["B1", "B2", "B3", "B4", "B5", "B7"] as const;
+const WORKLOAD_IDS = ["B1", "B2", "B3", "B4", "B5", "B7", "B8"] as const;
 type WorkloadId = (typeof WORKLOAD_IDS)[number];
 
 function parseWorkloads(text: string | undefined): ReadonlySet<WorkloadId> {
@@ -153,6 +154,7 @@ async function runBackend(
   sizes: WorkloadSizes,
   sink: WorkloadSink,
   report: BenchReport,
+  dir: string,
 ): Promise<void> {
   const gen = createDataGenerator({ seed: options.seed, results: Math.floor(options.records / 5) });
   const run = options.workloads;
@@ -175,6 +177,7 @@ async function runBackend(
       sink,
     );
   }
+  if (run.has("B8")) await runTransfer(backend, gen, dir, sink);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -256,7 +259,7 @@ async function main(argv: string[]): Promise<number> {
         `sqlite: bulk load of ${gen.results * 5} records took ${Math.round(backend.loadMs)} ms.`,
       );
       try {
-        await runBackend(backend, options, sizes, sink, report);
+        await runBackend(backend, options, sizes, sink, report, dir);
       } catch (err) {
         failed = true;
         console.error("sqlite workloads failed:", err);
@@ -268,7 +271,7 @@ async function main(argv: string[]): Promise<number> {
       const reason = await pgUnavailableReason();
       if (reason !== undefined) {
         log(`postgres: skipped: ${reason}`);
-        for (const id of ["B1", "B3", "B4", "B5", "B7"]) {
+        for (const id of ["B1", "B3", "B4", "B5", "B7", "B8"]) {
           report.skipped.push({ id, backend: "postgres", workload: "all", reason });
         }
       } else {
@@ -278,7 +281,7 @@ async function main(argv: string[]): Promise<number> {
           `postgres: ${backend.description}; bulk load of ${gen.results * 5} records took ${Math.round(backend.loadMs)} ms.`,
         );
         try {
-          await runBackend(backend, options, sizes, sink, report);
+          await runBackend(backend, options, sizes, sink, report, dir);
         } catch (err) {
           failed = true;
           console.error("postgres workloads failed:", err);

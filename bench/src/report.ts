@@ -35,6 +35,8 @@ export interface Comparison {
   workload: string;
   /** What the peer is, e.g. `better-sqlite3 SELECT`. */
   peer: string;
+  /** What a wall-time measurement's `ops` count (default `pages`). */
+  unit?: string;
   ours: Measurement;
   /** The peer (hand-written SQL in process, or the echo service of B7). */
   baseline: Measurement;
@@ -114,6 +116,7 @@ export function compare(
 }
 
 function fmt(n: number, digits = 2): string {
+  if (Number.isNaN(n)) return "–";
   if (!Number.isFinite(n)) return "∞";
   if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString("en-US");
   if (Math.abs(n) >= 100) return n.toFixed(0);
@@ -122,14 +125,14 @@ function fmt(n: number, digits = 2): string {
 }
 
 /** A measurement as table text for the comparison's goal. */
-function figure(m: Measurement, goal: Goal): string {
+function figure(m: Measurement, goal: Goal, unit = "pages"): string {
   switch (goal.kind) {
     case "throughput":
       return `${fmt(m.opsPerSec)} ops/s (p50 ${fmt(m.p50Ms)} ms)`;
     case "latency":
       return `p50 ${fmt(m.p50Ms)} / p99 ${fmt(m.p99Ms)} ms`;
     case "wall":
-      return `${fmt(m.wallMs)} ms (${m.ops} pages)`;
+      return `${fmt(m.wallMs)} ms (${m.ops} ${unit})`;
   }
 }
 
@@ -167,9 +170,9 @@ export function tableRows(report: BenchReport): string[][] {
       c.id,
       c.backend,
       c.workload,
-      figure(c.ours, c.goal),
-      floor ? `${figure(floor, c.goal)} [${c.floorPeer ?? "floor"}]` : "",
-      `${figure(c.baseline, c.goal)} [${c.peer}]`,
+      figure(c.ours, c.goal, c.unit),
+      floor ? `${figure(floor, c.goal, c.unit)} [${c.floorPeer ?? "floor"}]` : "",
+      `${figure(c.baseline, c.goal, c.unit)} [${c.peer}]`,
       c.floorRatio !== undefined ? fmt(c.floorRatio) : "",
       fmt(c.ratio),
       goalText(c.goal) + (c.extra ? `; ${c.extra.goal}` : ""),

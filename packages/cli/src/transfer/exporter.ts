@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, open, rename, rm, truncate } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import pMap from "p-map";
 import {
   formatResultName,
   isInvalidArgument,
@@ -24,6 +25,7 @@ import {
   recordData,
   type LogsClient,
   type Record as ResultRecord,
+  type Result,
   type ResultsClient,
 } from "@tekton-results/client";
 import { CliError } from "../errors.js";
@@ -53,6 +55,8 @@ export const LOG_TIMEOUT_MS = 3_600_000;
 const RUN_UID = /^[A-Za-z0-9._:-]{1,253}$/;
 /** How many uids one lookup of Log records names (the filter stays well under 16 KiB). */
 const UIDS_PER_LOOKUP = 100;
+/** GetResult calls in flight at once while a page's new Results are fetched. */
+const RESULT_FETCHES = 8;
 
 /** What the file of an interrupted export holds. */
 export interface Written {
@@ -274,11 +278,22 @@ export async function runExport(o: ExportOptions): Promise<Counts> {
     progress.update(counts);
   }
 
-  async function emit(record: ResultRecord): Promise<void> {
+  /** The Results of `page` not yet written, fetched side by side (one GetResult each). */
+  async function resultsOf(page: ResultRecord[]): Promise<Map<string, Result>> {
+    const names = [...new Set(page.map((r) => resultOf(r.name)))].filter((n) => !results.has(n));
+    const fetched = await pMap(names, (name) => client.getResult({ name }), {
+      concurrency: RESULT_FETCHES,
+    });
+    return new Map(fetched.map((result) => [result.name, result]));
+  }
+
+  async function emit(record: ResultRecord, fetched: Map<string, Result>): Promise<void> {
     if (records.has(record.name)) return;
     const resultName = resultOf(record.name);
     if (!results.has(resultName)) {
-      await write(resultLine(await client.getResult({ name: resultName })));
+      await write(
+        resultLine(fetched.get(resultName) ?? (await client.getResult({ name: resultName }))),
+      );
       results.add(resultName);
       counts.results++;
     }
@@ -350,12 +365,13 @@ export async function runExport(o: ExportOptions): Promise<Counts> {
       }
       throw err;
     }
-    const related = selection.logs
-      ? await logRecordsOf(page.records)
-      : new Map<string, ResultRecord[]>();
+    const [related, fetched] = await Promise.all([
+      selection.logs ? logRecordsOf(page.records) : new Map<string, ResultRecord[]>(),
+      resultsOf(page.records),
+    ]);
     for (const record of page.records) {
-      await emit(record);
-      for (const log of related.get(record.name) ?? []) await emit(log);
+      await emit(record, fetched);
+      for (const log of related.get(record.name) ?? []) await emit(log, fetched);
     }
     if (page.nextPageToken === "") break;
     await write({ kind: "checkpoint", pageToken: page.nextPageToken });
