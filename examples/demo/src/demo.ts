@@ -494,6 +494,13 @@ async function keep(
     `  curl -s '${api}/${DEMO_NAMESPACE}/results/-/records/summary?summary=total,failed,avg_duration&filter=${prFilter}'`,
   );
   out(`  curl -s ${api}/${report.failedRunLog}`);
+  const tkn = `KUBECONFIG=${stack.kubeconfigPath} npx tkn-results`;
+  out(`  ${tkn} pipelinerun list`);
+  const failed = report.runs.find((r) => r.reason === "Failed") ?? report.runs[0];
+  if (failed) out(`  ${tkn} pipelinerun logs ${failed.name}`);
+  out(
+    `      (the CLI, from this clone: with no host configured it port-forwards to the API's Service)`,
+  );
   const playing = new Set<string>();
   const running = new Set<Promise<void>>();
   const poll = setInterval(() => {

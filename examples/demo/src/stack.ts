@@ -60,6 +60,29 @@ export interface DemoStack {
   close(): Promise<void>;
 }
 
+/** Where the reference deployment runs the API (`deploy/base`). */
+const API_NAMESPACE = "tekton-pipelines";
+const API_POD = "tekton-results-api-0";
+const API_LABELS = { "app.kubernetes.io/name": "tekton-results-api" };
+
+/** The API's Service and its Pod, which the fake cluster's port-forward relays to the server. */
+function storeApiService(kube: KubeFake): void {
+  kube.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: API_NAMESPACE } });
+  kube.create({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "tekton-results-api-service", namespace: API_NAMESPACE },
+    spec: { selector: API_LABELS, ports: [{ name: "server", port: 8080, targetPort: 8080 }] },
+  });
+  kube.create({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: API_POD, namespace: API_NAMESPACE, labels: API_LABELS },
+    spec: { containers: [{ name: "api", image: "tekton-results-api" }] },
+    status: { phase: "Running" },
+  });
+}
+
 /** Start the fake cluster, the Results server and the watcher. */
 export async function startDemoStack(options: DemoStackOptions = {}): Promise<DemoStack> {
   const host = options.host ?? "127.0.0.1";
@@ -85,7 +108,16 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     if (temporary) await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    const kube = await createKubeFake({ host });
+    // The API's Service and Pod in tekton-pipelines, as the reference deployment has them: its
+    // port-forward (tkn-results with no host configured) reaches this process's API server.
+    let apiAddress: { host: string; port: number } | undefined;
+    const kube = await createKubeFake({
+      host,
+      portForward: (t) =>
+        t.namespace === API_NAMESPACE && t.pod === API_POD && t.port === 8080
+          ? apiAddress
+          : undefined,
+    });
     cleanups.push(() => kube.close());
     await kube.writeKubeconfig(kubeconfigPath);
     const kubeConfig = new KubeConfig();
@@ -99,6 +131,8 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     });
     const { url: apiUrl } = await server.listen(options.port ?? 0, host);
     cleanups.push(() => server.close({ deadlineMs: 1000 }));
+    apiAddress = { host, port: Number(new URL(apiUrl).port) };
+    storeApiService(kube);
 
     const sessions = new Http2SessionManager(apiUrl);
     cleanups.push(() => sessions.abort());

@@ -1,12 +1,18 @@
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { KubeConfig } from "@kubernetes/client-node";
 import { DemoError, MANIFESTS_DIR, runDemo, type DemoReport } from "../src/demo.js";
 import { findKubectl, httpUser } from "../src/kubectl.js";
 import { main } from "../src/main.js";
+
+const execFileAsync = promisify(execFile);
+/** The CLI's source (the workspace's `@tekton-results/cli`), run as the demo tells a user to. */
+const CLI = resolve(import.meta.dirname, "../../../packages/cli/src/bin.ts");
 
 /** Lines of `out` matching every pattern, in one line. */
 function linesWith(out: string[], ...parts: (string | RegExp)[]): string[] {
@@ -104,7 +110,22 @@ describe("npm run demo", () => {
       let applyError: unknown;
       // Once the tour is done, apply the deleted run's manifest again as a user would:
       // the simulated controller runs it and the demo reports it; then stop.
+      // First the CLI the demo suggests, with no host configured: it port-forwards through the
+      // fake cluster to the API's Service, which relays to the demo's server.
+      let cliOut: { stdout: string; stderr: string } | undefined;
       const applyAgain = async () => {
+        cliOut = await execFileAsync(
+          process.execPath,
+          ["--conditions=source", "--import", "tsx", CLI, "pipelinerun", "list", "-o", "name"],
+          {
+            env: {
+              ...process.env,
+              KUBECONFIG: join(dataDir, "kubeconfig"),
+              HOME: dataDir,
+              NO_COLOR: "1",
+            },
+          },
+        );
         const kc = new KubeConfig();
         kc.loadFromFile(join(dataDir, "kubeconfig"));
         await httpUser(kc).apply(join(MANIFESTS_DIR, "build-and-test.yaml"));
@@ -132,6 +153,16 @@ describe("npm run demo", () => {
         timeoutMs: 15_000,
       });
       expect(applyError).toBeUndefined();
+      expect(cliOut).toEqual({
+        stdout: "pipelinerun.tekton.dev/shop-release-1\npipelinerun.tekton.dev/shop-build-1\n",
+        stderr: "",
+      });
+      expect(
+        linesWith(
+          out,
+          `KUBECONFIG=${join(dataDir, "kubeconfig")} npx tkn-results pipelinerun logs shop-release-1`,
+        ),
+      ).toHaveLength(1);
       expect(report.records).toBe(16);
       expect(out).toContain("  pipelinerun.tekton.dev/shop-release-1 serverside-applied");
       const rerun = linesWith(out, "default/shop-build-1: Succeeded (Result ");
