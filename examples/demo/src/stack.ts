@@ -110,12 +110,12 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
   try {
     // The API's Service and Pod in tekton-pipelines, as the reference deployment has them: its
     // port-forward (tkn-results with no host configured) reaches this process's API server.
-    let apiAddress: { host: string; port: number } | undefined;
+    const api: { address?: { host: string; port: number } } = {};
     const kube = await createKubeFake({
       host,
       portForward: (t) =>
         t.namespace === API_NAMESPACE && t.pod === API_POD && t.port === 8080
-          ? apiAddress
+          ? api.address
           : undefined,
     });
     cleanups.push(() => kube.close());
@@ -131,7 +131,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     });
     const { url: apiUrl } = await server.listen(options.port ?? 0, host);
     cleanups.push(() => server.close({ deadlineMs: 1000 }));
-    apiAddress = { host, port: Number(new URL(apiUrl).port) };
+    api.address = { host, port: Number(new URL(apiUrl).port) };
     storeApiService(kube);
 
     const sessions = new Http2SessionManager(apiUrl);
