@@ -154,6 +154,12 @@ export interface LogRecords {
    */
   resolve(name: LogName, requested: string): Promise<StoredRecord>;
   /**
+   * The Log records of the same Result that reference the run record `run`
+   * (`spec.resource.uid` is its name or its run's uid): what goes with it when
+   * it is deleted.
+   */
+  ofRun(run: StoredRecord): Promise<StoredRecord[]>;
+  /**
    * Merge `patch` into the `status` of the Log record `target` (deleting keys
    * whose value is `undefined`), with a compare-and-write on its etag,
    * re-reading after a lost race ({@link LOG_STATUS_RETRIES} times, then
@@ -180,26 +186,45 @@ export function createLogRecords(store: ResultsStore, clock: Clock): LogRecords 
       if (!isStorageError(err, "not_found")) throw err;
     }
     if (record?.type === LOG_RECORD_TYPE) return record;
-    const uids = [name.record];
+    const [found] = await referencing(name.parent, name.result, runIds(name.record, record), 1);
+    if (!found) throw logNotFound(requested);
+    return found;
+  }
+
+  /** The ids a Log record may name a run by: its record name, and its run's uid. */
+  function runIds(recordName: string, record: StoredRecord | undefined): string[] {
+    const uids = [recordName];
     if (record) {
       const runUid = parseJsonObject(record.data)?.["metadata"];
       const uid = isObject(runUid) ? runUid["uid"] : undefined;
-      if (typeof uid === "string" && RUN_UID.test(uid) && uid !== name.record) uids.push(uid);
+      if (typeof uid === "string" && RUN_UID.test(uid) && uid !== recordName) uids.push(uid);
     }
+    return uids;
+  }
+
+  /** The Log records of a Result that reference one of `uids`, oldest first (`limit` of them). */
+  async function referencing(
+    parent: string,
+    resultName: string,
+    uids: string[],
+    limit: number,
+  ): Promise<StoredRecord[]> {
     const references = compileFilter(
-      `data.spec.resource.uid in [${uids.map((u) => `"${u}"`).join(", ")}]`,
+      `data.spec.resource.uid in [${uids.map((u) => JSON.stringify(u)).join(", ")}]`,
       { target: "records" },
     )!;
     const page = await store.listRecords({
-      parent: name.parent,
-      resultName: name.result,
+      parent,
+      resultName,
       filter: { kind: "and", type: "bool", args: [LOG_TYPE_FILTER, references] },
       orderBy: [{ field: "create_time", direction: "asc" }],
-      pageSize: 1,
+      pageSize: limit,
     });
-    const found = page.items[0];
-    if (!found) throw logNotFound(requested);
-    return found;
+    return page.items;
+  }
+
+  async function ofRun(run: StoredRecord): Promise<StoredRecord[]> {
+    return referencing(run.parent, run.resultName, runIds(run.name, run), 100);
   }
 
   /**
@@ -250,5 +275,5 @@ export function createLogRecords(store: ResultsStore, clock: Clock): LogRecords 
     }
   }
 
-  return { resolve, updateStatus };
+  return { resolve, ofRun, updateStatus };
 }

@@ -35,7 +35,7 @@ import { createFilterCache } from "./filter-cache.js";
 import { noopLogger, systemClock, type Clock, type Logger } from "@tekton-results/runtime";
 import { randomIds, type IdGenerator } from "./deps.js";
 import { invalidArgument } from "./errors.js";
-import { LOG_RECORD_TYPE, withServerLogStatus } from "./log-records.js";
+import { createLogRecords, LOG_RECORD_TYPE, withServerLogStatus } from "./log-records.js";
 import { parseOrderBy } from "./order-by.js";
 import { checkedMaxPageBytes, resultBytes, withinByteBudget } from "./page-budget.js";
 import { listRecordPage } from "./record-pages.js";
@@ -139,6 +139,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
   const maxPageSize = deps.maxPageSize ?? MAX_PAGE_SIZE;
   const maxPageBytes = checkedMaxPageBytes(deps.maxPageBytes);
   const logs = deps.logs;
+  const logRecords = createLogRecords(store, clock);
   const filters = createFilterCache();
   if (!Number.isInteger(maxPageSize) || maxPageSize < 1 || maxPageSize > MAX_PAGE_SIZE) {
     throw new RangeError(
@@ -382,11 +383,19 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
     async deleteRecord(req, ctx) {
       const name = parseRecordNameField(req.name, "name");
       await authorize("records", "delete", name.parent, ctx);
-      if (logs) {
-        // A Log record owns the bytes stored under its name: delete them
-        // first, so a failure keeps the record and the client can retry.
-        const record = await store.getRecord(name.parent, name.result, name.record);
-        if (record.type === LOG_RECORD_TYPE) await deleteStoredLog(record);
+      const record = await store.getRecord(name.parent, name.result, name.record);
+      // A Log record owns the bytes stored under its name; a run record owns
+      // its Log records (and their bytes). Those go first, so a failure keeps
+      // the record and the client can retry the delete.
+      if (record.type === LOG_RECORD_TYPE) {
+        await deleteStoredLog(record);
+      } else {
+        for (const log of await logRecords.ofRun(record)) {
+          await deleteStoredLog(log);
+          await store.deleteRecord(log.parent, log.resultName, log.name).catch((err: unknown) => {
+            if (!isStorageError(err, "not_found")) throw err;
+          });
+        }
       }
       await store.deleteRecord(name.parent, name.result, name.record);
       return {};

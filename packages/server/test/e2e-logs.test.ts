@@ -263,16 +263,18 @@ describe("the Logs API end to end", () => {
       .catch((e: unknown) => e);
     expect(ConnectError.from(gone).code).toBe(Code.NotFound);
 
-    // Results.DeleteRecord of a TaskRun record leaves the logs; of a Log
-    // record it deletes that log's bytes with it.
+    // Results.DeleteRecord of a TaskRun record takes its Log record and the
+    // log's bytes with it; of a Log record, that log's bytes.
     await grpcResults.deleteRecord({ name: "e2e/results/r1/records/run-b" });
-    expect(files(logStore.dir)).toEqual(["e2e/r1/log-a.log", "e2e/r1/log-b.log"]);
-    await grpcResults.deleteRecord({ name: "e2e/results/r1/records/log-b" });
     expect(files(logStore.dir)).toEqual(["e2e/r1/log-a.log"]);
     const missing = await grpcResults
       .deleteRecord({ name: "e2e/results/r1/records/log-b" })
       .catch((e: unknown) => e);
     expect(ConnectError.from(missing).code).toBe(Code.NotFound);
+    // The other run of the Result keeps its Log record and log.
+    expect((await grpcResults.getRecord({ name: "e2e/results/r1/records/log-a" })).name).toBe(
+      "e2e/results/r1/records/log-a",
+    );
 
     await grpcResults.deleteResult({ name: "e2e/results/r1" });
     expect(files(logStore.dir)).toEqual([]);
