@@ -25,6 +25,7 @@ describe("parseConfig", () => {
       maxConnectionAgeGraceMs: 60_000,
       shutdownDelayMs: 0,
       corsOrigins: [],
+      ui: true,
       migrate: true,
       migrateOnly: false,
       postgres: { poolMax: 10, statementTimeoutMs: 30_000, schema: "public", connectRetries: 30 },

@@ -23,7 +23,7 @@ import {
   parseServing,
   parseTls,
 } from "./config-sections.js";
-import { ConfigError, parseInteger } from "./config-values.js";
+import { ConfigError, parseBoolean, parseInteger } from "./config-values.js";
 
 export { DEFAULT_CONFIG_FILE } from "./config-file.js";
 export { ConfigError, parseDatabaseUrl } from "./config-values.js";
@@ -173,6 +173,8 @@ export interface ServerConfig {
   shutdownDelayMs: number;
   /** Origins browsers may call from (`*` for any); empty: no CORS. */
   corsOrigins: string[];
+  /** Serve the web UI (`@tekton-results/web`) at `/` (`--ui`, `UI`; default true). */
+  ui: boolean;
   /** Apply pending schema migrations at start-up. */
   migrate: boolean;
   /** Apply migrations, then exit without serving. */
@@ -240,6 +242,7 @@ export function parseConfig(
     config: {
       ...serving,
       ...connections,
+      ui: parseBoolean("ui", settings.pick("ui", "UI"), true),
       ...(metricsPort !== undefined ? { metricsPort } : {}),
       ...(file.path !== undefined ? { configFile: file.path } : {}),
       ...(settings.warnings.length > 0 ? { warnings: [...settings.warnings] } : {}),

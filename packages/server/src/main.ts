@@ -23,6 +23,7 @@ import { createResultsServer, type ResultsServer } from "./server.js";
 import { createShutdownDelay, type ShutdownDelay } from "./shutdown-delay.js";
 import { MissingAdapterError, openStore, type ImportAdapter } from "./storage-adapters.js";
 import { loadCertificate, TlsFileError } from "./tls.js";
+import { loadUi, type UiHandler } from "./ui.js";
 
 export { EXIT_FAILURE, EXIT_USAGE } from "@tekton-results/runtime";
 export { openAuthorizer, openLogStore } from "./backends.js";
@@ -126,6 +127,7 @@ function assembleServer(
   logger: Logger,
   backends: Backends,
   metrics: ServerMetrics,
+  ui: UiHandler | undefined,
 ): ResultsServer {
   const { store, authorizer, logs } = backends;
   return createResultsServer({
@@ -155,6 +157,7 @@ function assembleServer(
     maxConnectionAgeMs: config.maxConnectionAgeMs,
     maxConnectionAgeGraceMs: config.maxConnectionAgeGraceMs,
     ...(config.tls ? { tls: config.tls } : {}),
+    ui,
   });
 }
 
@@ -327,8 +330,9 @@ async function runServer(config: ServerConfig, options: MainOptions): Promise<nu
   if (typeof backends === "number") return backends;
   let server: ResultsServer;
   const metrics = createServerMetrics();
+  const ui = config.ui ? await loadUi(logger) : undefined;
   try {
-    server = assembleServer(config, logger, backends, metrics);
+    server = assembleServer(config, logger, backends, metrics, ui);
   } catch (err) {
     // The TLS files changed for the worse since they were checked.
     logger.error({ err: describe(err) }, "cannot start the server");

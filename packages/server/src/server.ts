@@ -51,6 +51,7 @@ import {
   type RestGateway,
 } from "./rest-gateway.js";
 import { createCertificateReloader, type LoadedCertificate, type TlsOptions } from "./tls.js";
+import type { UiHandler } from "./ui.js";
 
 export { migratedSchemaCheck, storeReadinessCheck, type MigratableStore } from "./endpoints.js";
 export {
@@ -159,6 +160,11 @@ export interface ResultsServerOptions {
    * Default: cleartext.
    */
   tls?: TlsOptions;
+  /**
+   * The web UI, asked first for each request no API path or endpoint took (see `ui.ts`,
+   * `loadUi`). Default: none, every such request goes to the REST gateway.
+   */
+  ui?: UiHandler | undefined;
 }
 
 /** Options of {@link ResultsServer.close}. */
@@ -334,7 +340,10 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     }),
     isDraining: () => draining || notReady,
     metrics: options.metricsEndpoint === false ? undefined : options.metrics,
-    next: (req, res) => requestLog.rest(req, res, () => rest.handle(req, res)),
+    next: (req, res) =>
+      options.ui?.(req, res)
+        ? Promise.resolve()
+        : requestLog.rest(req, res, () => rest.handle(req, res)),
   });
 
   const connectHandler = connectNodeAdapter({

@@ -106,6 +106,8 @@ PostgreSQL only:
   --db-connect-retries <n> DB_CONNECT_RETRIES  start-up attempts, 1 s apart (default 30)
   --cors-origins <list>    CORS_ORIGINS      comma-separated origins browsers may call
                                              from, or * (default: none)
+  --ui <bool>              UI                serve the web UI at / (default true;
+                                             --ui=false: the API only)
 Authorization:
   --auth <none|kubernetes> AUTH_MODE         none: allow every request (default);
                                              kubernetes: bearer tokens checked with a

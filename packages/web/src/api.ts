@@ -1,0 +1,99 @@
+/**
+ * The API client of the UI (`@tekton-results/client` over connect-web's Connect protocol) and
+ * the one-line explanations of its errors that the pages show.
+ *
+ * @module
+ */
+import { createContext, useContext } from "react";
+import { createConnectTransport } from "@connectrpc/connect-web";
+import {
+  Code,
+  ConnectError,
+  createResultsClient,
+  type ResultsClient,
+} from "@tekton-results/client";
+import type { UiConfig } from "./config.js";
+
+/** The client of a configuration: the Connect protocol (binary), the bearer token when given. */
+export function createApiClient(config: UiConfig): ResultsClient {
+  const token = config.token;
+  return createResultsClient(
+    createConnectTransport({
+      baseUrl: config.apiUrl,
+      useBinaryFormat: true,
+      interceptors: token
+        ? [
+            (next) => (req) => {
+              req.header.set("authorization", `Bearer ${token}`);
+              return next(req);
+            },
+          ]
+        : [],
+    }),
+  );
+}
+
+/** What the pages reach the API with. */
+export interface Api {
+  client: ResultsClient;
+  config: UiConfig;
+  /** Keep a bearer token for this tab and use it from now on (`undefined`: forget it). */
+  setToken(token: string | undefined): void;
+}
+
+/** The API of the running app. */
+export const ApiContext = createContext<Api | undefined>(undefined);
+
+/** The API of the running app; throws outside its provider. */
+export function useApi(): Api {
+  const api = useContext(ApiContext);
+  if (!api) throw new Error("useApi outside ApiContext");
+  return api;
+}
+
+/** What a page says about a failed call. */
+export interface ErrorView {
+  /** The kind of problem, a title. */
+  title: string;
+  /** What happened and what to do, one or two sentences. */
+  detail: string;
+  code: Code | undefined;
+}
+
+/** The explanation of an error of the API (anything a `catch` gives). */
+export function describeError(err: unknown, apiUrl: string): ErrorView {
+  const e = ConnectError.from(err);
+  const message = e.rawMessage;
+  switch (e.code) {
+    case Code.PermissionDenied:
+      return {
+        title: "Permission denied",
+        detail: `The server says: ${message}. Ask an administrator for the permission (the RBAC role of results.tekton.dev in this namespace), or pick another namespace.`,
+        code: e.code,
+      };
+    case Code.Unauthenticated:
+      return {
+        title: "Sign-in needed",
+        detail: `The server says: ${message}. Paste a bearer token (kept for this tab only) below.`,
+        code: e.code,
+      };
+    case Code.InvalidArgument:
+      return { title: "Invalid request", detail: message, code: e.code };
+    case Code.Unimplemented:
+      return {
+        title: "No Results API here",
+        detail: `${apiUrl} does not answer as the Results API (${message}). Set its URL with ?api=https://… or config.json (see the web UI's README).`,
+        code: e.code,
+      };
+    case Code.Unavailable:
+    case Code.Unknown:
+    case Code.DeadlineExceeded:
+      return {
+        title: "Cannot reach the Results API",
+        detail: `No answer from ${apiUrl} (${message}). Is the server running? Start it with "npm start", or check the API URL.`,
+        code: e.code,
+      };
+    default:
+      return { title: `Error: ${Code[e.code]}`, detail: message, code: e.code };
+  }
+}

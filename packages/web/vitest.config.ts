@@ -1,0 +1,19 @@
+import react from "@vitejs/plugin-react";
+import { defineProject } from "vitest/config";
+
+export default defineProject({
+  plugins: [react()],
+  resolve: { conditions: ["source"] },
+  ssr: { resolve: { conditions: ["source"] } },
+  test: {
+    // Project configs do not inherit the root's test options: the same budget
+    // as the root config, for machines whose cores are busy.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    name: "@tekton-results/web",
+    // Components render in happy-dom; the end-to-end test (test/) runs in Node and drives Chromium.
+    environment: "happy-dom",
+    include: ["src/**/*.test.{ts,tsx}", "test/**/*.test.ts"],
+    setupFiles: ["./src/test-setup.ts"],
+  },
+});
