@@ -1,10 +1,11 @@
 import react from "@vitejs/plugin-react";
 import { defineProject } from "vitest/config";
 
+// Unlike the other projects, no `source` condition: third-party packages publish it too
+// (@internationalized/number, under Carbon), pointing at TypeScript that Node cannot load. The
+// workspace packages are used from their builds (`npm test` builds them first).
 export default defineProject({
   plugins: [react()],
-  resolve: { conditions: ["source"] },
-  ssr: { resolve: { conditions: ["source"] } },
   test: {
     // Project configs do not inherit the root's test options: the same budget
     // as the root config, for machines whose cores are busy.

@@ -14,7 +14,7 @@ export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () =
   const api = useApi();
   const view = describeError(error, api.config.apiUrl);
   return (
-    <div className="tr-error" role="alert">
+    <div className="tr-error" data-testid="error">
       <InlineNotification
         kind="error"
         lowContrast
