@@ -45,6 +45,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the web UI in Chromium (needs /usr/bin/c
     await seed(createResultsClient(createGrpcTransport({ baseUrl: url })));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: "light" });
+    // The page's clock: 5 minutes after the last run started, so that the relative times and the
+    // running duration of the screenshots stay the same from run to run.
+    await page.clock.setFixedTime(new Date("2026-12-01T10:25:00Z"));
   }, 120_000);
 
   afterAll(async () => {
