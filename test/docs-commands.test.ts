@@ -42,7 +42,11 @@ describe("commands the documents show", () => {
     });
   }
 
-  for (const bin of ["tekton-results-server", "tekton-results-watcher"]) {
+  for (const bin of [
+    "tekton-results-server",
+    "tekton-results-watcher",
+    "tekton-results-retention",
+  ]) {
     it(`npx --no-install ${bin} --help prints its usage`, async () => {
       const { stdout } = await run("npx", ["--no-install", bin, "--help"], {
         cwd: root,

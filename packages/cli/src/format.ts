@@ -5,7 +5,6 @@
  * @module
  */
 import { styleText } from "node:util";
-import Table from "cli-table3";
 
 /**
  * Whether to colour what goes to `stream`: only on a terminal, never with `NO_COLOR` set (to
@@ -108,40 +107,4 @@ export function formatCondition(conditions: Condition[] | undefined, colour: boo
   }
 }
 
-/**
- * A table as `tkn` prints one: no borders, each column as wide as its widest cell plus three
- * spaces (Go's tabwriter with padding 3), no trailing spaces. cli-table3 lays it out (it measures
- * coloured cells by their visible width); its border characters are all empty.
- */
-export function renderTable(head: string[], rows: string[][]): string {
-  const table = new Table({
-    head,
-    chars: {
-      top: "",
-      "top-mid": "",
-      "top-left": "",
-      "top-right": "",
-      bottom: "",
-      "bottom-mid": "",
-      "bottom-left": "",
-      "bottom-right": "",
-      left: "",
-      "left-mid": "",
-      mid: "",
-      "mid-mid": "",
-      right: "",
-      "right-mid": "",
-      middle: "",
-    },
-    style: { head: [], border: [], "padding-left": 0, "padding-right": 3, compact: true },
-  });
-  table.push(...rows);
-  return (
-    table
-      .toString()
-      .split("\n")
-      .filter((line) => line.trim() !== "")
-      .map((line) => line.trimEnd())
-      .join("\n") + "\n"
-  );
-}
+export { renderTable } from "@tekton-results/runtime/table";

@@ -13,7 +13,9 @@ export {
   loadRetentionConfig,
   parseRetention,
   parseRetentionConfig,
+  scheduleRetention,
   type AgeBasis,
+  type RetentionSchedule,
   type Policy,
   type RetentionConfig,
   type Selector,
@@ -26,6 +28,8 @@ export {
   type RetentionReport,
   type RuleReport,
 } from "./retention.js";
+
+export { formatRetentionReport } from "./format.js";
 
 // ---- For library authors ----
 export {

@@ -262,7 +262,11 @@ export function loadRetentionConfig(yamlText: string): RetentionConfig {
     throw new PolicyError("a ConfigMap, or the map of its data");
   }
   const value = (doc.toJS() ?? {}) as Record<string, unknown>;
-  const data = value["kind"] === "ConfigMap" ? (value["data"] ?? {}) : value;
+  // A ConfigMap (or anything with a `data` map, such as a manifest missing its kind).
+  const isManifest =
+    value["kind"] === "ConfigMap" ||
+    (typeof value["data"] === "object" && value["data"] !== null && !Array.isArray(value["data"]));
+  const data = isManifest ? (value["data"] ?? {}) : value;
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new PolicyError("data: a map of settings");
   }
@@ -279,4 +283,27 @@ export function loadRetentionConfig(yamlText: string): RetentionConfig {
     strings[k] = String(v);
   }
   return parseRetentionConfig(strings);
+}
+
+/** A running schedule of retention runs. */
+export interface RetentionSchedule {
+  /** When the next run starts. */
+  nextRun(): Date | undefined;
+  /** Stop scheduling (a run in progress goes on; await it with its own promise). */
+  stop(): void;
+}
+
+/**
+ * Call `run` at each time of the cron schedule `runAt` (croner; never two runs at once: a run
+ * still going when the next time comes makes that time pass).
+ */
+export function scheduleRetention(runAt: string, run: () => Promise<void>): RetentionSchedule {
+  checkSchedule(runAt);
+  const cron = new Cron(runAt, { protect: true }, async () => {
+    await run();
+  });
+  return {
+    nextRun: () => cron.nextRun() ?? undefined,
+    stop: () => cron.stop(),
+  };
 }

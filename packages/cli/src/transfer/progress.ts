@@ -6,6 +6,9 @@
  * @module
  */
 import { SingleBar } from "cli-progress";
+import { formatBytes } from "@tekton-results/runtime/table";
+
+export { formatBytes };
 
 /** What has been moved so far. */
 export interface Counts {
@@ -18,18 +21,6 @@ export interface Counts {
 /** A new set of zero counts. */
 export function zeroCounts(): Counts {
   return { results: 0, records: 0, logs: 0, logBytes: 0 };
-}
-
-/** `1.5 MiB`, `12 KiB`, `300 B`. */
-export function formatBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
 }
 
 /** `3 results, 10 records, 4 logs (1.2 MiB)`. */
