@@ -69,6 +69,8 @@ describe.skipIf(!existsSync(CHROMIUM))("the web UI in Chromium (needs /usr/bin/c
     expect(await first.locator("time").getAttribute("title")).toContain("2026-12-01T10:20:00.000Z");
     await page.screenshot({ path: `${shots}runs.png`, fullPage: true });
     await page.emulateMedia({ colorScheme: "dark" });
+    // Carbon's fields fade to the new theme's colours: wait until they have.
+    await page.waitForTimeout(500);
     await page.screenshot({ path: `${shots}runs-dark.png`, fullPage: true });
     await page.emulateMedia({ colorScheme: "light" });
   });
