@@ -67,6 +67,15 @@ export {
 } from "./request-log.js";
 export { createCorsHandler, type CorsHandler } from "./cors.js";
 export {
+  loadUi,
+  createUiHandler,
+  createUnbuiltUiHandler,
+  ASSET_CACHE_CONTROL,
+  PAGE_CACHE_CONTROL,
+  type UiHandler,
+  type WebPackage,
+} from "./ui.js";
+export {
   main,
   openStore,
   openLogStore,
