@@ -151,6 +151,8 @@ export interface BenchBackend {
   readonly peer: string;
   /** The loaded store the API server uses. */
   readonly store: ResultsStore;
+  /** The server flags that open the loaded data (B10 runs `tekton-results-retention` on it). */
+  databaseArgs(): string[];
   /** A fresh, empty store for B1 (ingest through the API). */
   freshStore(): Promise<{ store: ResultsStore; close(): Promise<void> }>;
   /** A fresh, empty database for the B1 peer. */

@@ -22,6 +22,7 @@ import { renderText, writeReport, type BenchReport } from "./report.js";
 import { runWatcherBenchmarks } from "./watcher-bench.js";
 import { runRpcOverhead } from "./rpc-overhead.js";
 import { openSqliteBackend } from "./sqlite-backend.js";
+import { runRetentionBench } from "./retention-bench.js";
 import { runTransfer } from "./transfer.js";
 import {
   runIngest,
@@ -42,7 +43,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --records N        records to load per backend (5 per Result; default 100000, smoke 2000)
   --backend NAME     sqlite | postgres | all (default all)
   --seed N           seed of the data set (default 42)
-  --workloads LIST   comma-separated subset of B1,B2,B3,B4,B5,B7,B8 (default all)
+  --workloads LIST   comma-separated subset of B1,B2,B3,B4,B5,B7,B8,B10 (default all;
+                     B10 deletes half the data set, so it runs last)
   --watcher-runs N   B2: runs in the fake cluster before the watcher starts (default 100000, smoke 400)
   --soak S           B2: seconds of the memory soak (default 600, smoke 5)
   --compression      clients accept gzip/brotli responses (connect-node's default; off by default)
@@ -66,7 +68,7 @@ interface Options {
 }
 
 /** The workloads `--workloads` selects from. */
-const WORKLOAD_IDS = ["B1", "B2", "B3", "B4", "B5", "B7", "B8"] as const;
+const WORKLOAD_IDS = ["B1", "B2", "B3", "B4", "B5", "B7", "B8", "B10"] as const;
 type WorkloadId = (typeof WORKLOAD_IDS)[number];
 
 function parseWorkloads(text: string | undefined): ReadonlySet<WorkloadId> {
@@ -178,6 +180,8 @@ async function runBackend(
     );
   }
   if (run.has("B8")) await runTransfer(backend, gen, dir, sink);
+  // Last: it deletes half of the data set.
+  if (run.has("B10")) await runRetentionBench(backend, gen, dir, options.smoke, sink);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -271,7 +275,7 @@ async function main(argv: string[]): Promise<number> {
       const reason = await pgUnavailableReason();
       if (reason !== undefined) {
         log(`postgres: skipped: ${reason}`);
-        for (const id of ["B1", "B3", "B4", "B5", "B7", "B8"]) {
+        for (const id of ["B1", "B3", "B4", "B5", "B7", "B8", "B10"]) {
           report.skipped.push({ id, backend: "postgres", workload: "all", reason });
         }
       } else {

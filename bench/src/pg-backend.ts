@@ -228,6 +228,8 @@ export async function openPgBackend(
     loadMs,
     description: db.description,
 
+    databaseArgs: () => ["--database", db.url, "--db-schema", schema],
+
     async freshStore() {
       const s = `bench_${tag}_i${freshCount++}`;
       schemas.push(s);

@@ -155,6 +155,8 @@ export async function openSqliteBackend(
     store,
     loadMs,
 
+    databaseArgs: () => ["--database", file],
+
     async freshStore() {
       const f = freshFile();
       const s = await createSqliteStore({ filename: f });

@@ -36,7 +36,7 @@ export function formatRetentionReport(report: RetentionReport): string {
       ["POLICY", "RETENTION", "RESULTS", "RECORDS", "LOGS", "LOG BYTES", "OLDEST", "NEWEST"],
       rows,
     ),
-    `${report.dryRun ? "Dry run: " : ""}${verb} ${total.results} Results, ${total.records} Records, ${total.logs} logs (${formatBytes(total.bytes)}) in ${((report.finishedAt.getTime() - report.startedAt.getTime()) / 1000).toFixed(1)} s${report.stopped ? "; stopped before the end" : ""}\n`,
+    `${report.dryRun ? "Dry run: " : ""}${verb} ${total.results} Results, ${total.records} Records, ${total.logs} logs (${formatBytes(total.bytes)}) in ${((report.finishedAt.getTime() - report.startedAt.getTime()) / 1000).toFixed(1)} s${report.stopped ? "; stopped before the end" : ""}; longest store call ${report.longestStoreCall.ms.toFixed(0)} ms (${report.longestStoreCall.method || "none"})\n`,
   ];
   for (const f of report.failures) {
     lines.push(

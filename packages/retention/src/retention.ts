@@ -59,6 +59,11 @@ export interface RetentionReport {
   failures: RetentionFailure[];
   /** Set when the run was stopped before its end (by its signal). */
   stopped: boolean;
+  /**
+   * The longest single call the run made to the store (a page query, or one Result's delete
+   * transaction), and which method it was: what the run held the database for at most.
+   */
+  longestStoreCall: { method: string; ms: number };
 }
 
 /** What a run needs. */
@@ -124,19 +129,43 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** `store`, recording in `longest` its slowest call. */
+function timedStore(store: ResultsStore, longest: { method: string; ms: number }): ResultsStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== "function" || typeof prop !== "string") return value;
+      return async (...args: unknown[]) => {
+        const t0 = performance.now();
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } finally {
+          const ms = performance.now() - t0;
+          if (ms > longest.ms) {
+            longest.method = prop;
+            longest.ms = ms;
+          }
+        }
+      };
+    },
+  });
+}
+
 /** Run retention once, with `config`'s rules, and report what went (or would). */
-export async function runRetention(o: RetentionOptions): Promise<RetentionReport> {
-  const rules = compileRules(o.config);
-  const now = o.now ?? new Date();
-  const batch = o.batchSize ?? DEFAULT_BATCH_SIZE;
+export async function runRetention(options: RetentionOptions): Promise<RetentionReport> {
+  const rules = compileRules(options.config);
+  const now = options.now ?? new Date();
+  const batch = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const report: RetentionReport = {
-    dryRun: o.dryRun === true,
+    dryRun: options.dryRun === true,
     startedAt: new Date(),
     finishedAt: new Date(),
     rules: [],
     failures: [],
     stopped: false,
+    longestStoreCall: { method: "", ms: 0 },
   };
+  const o = { ...options, store: timedStore(options.store, report.longestStoreCall) };
   // A Result is judged once: by the first rule that decides one of its top-level runs.
   const judged = new Set<string>();
   for (const [index, rule] of rules.entries()) {

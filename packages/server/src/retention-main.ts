@@ -197,6 +197,10 @@ function reportFigures(report: RetentionReport): object {
       ...(r.newest ? { newest: r.newest.toISOString() } : {}),
     })),
     failures: report.failures,
+    longestStoreCall: {
+      method: report.longestStoreCall.method,
+      ms: Math.round(report.longestStoreCall.ms * 10) / 10,
+    },
   };
 }
 
