@@ -88,6 +88,12 @@ export function createUnbuiltUiHandler(buildCommand: string): UiHandler {
   };
 }
 
+/**
+ * The UI's package name, in a variable so that the server's build does not need the web
+ * package's types: the web package is built after the server (its browser tests start one).
+ */
+const WEB_PACKAGE: string = "@tekton-results/web";
+
 /** What `@tekton-results/web` exports to servers. */
 export interface WebPackage {
   webRoot: string;
@@ -102,7 +108,7 @@ export interface WebPackage {
  */
 export async function loadUi(
   logger: Logger,
-  importWeb: () => Promise<WebPackage> = () => import("@tekton-results/web"),
+  importWeb: () => Promise<WebPackage> = () => import(WEB_PACKAGE) as Promise<WebPackage>,
 ): Promise<UiHandler | undefined> {
   let web: WebPackage;
   try {
