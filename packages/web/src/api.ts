@@ -13,6 +13,14 @@ import {
   type ResultsClient,
 } from "@tekton-results/client";
 import type { UiConfig } from "./config.js";
+import {
+  denialAdvice,
+  grantCommand,
+  parseDenial,
+  READONLY_ROLE,
+  signInReason,
+  type SignInReason,
+} from "./denial.js";
 
 /** The client of a configuration: the Connect protocol (binary), the bearer token when given. */
 export function createApiClient(config: UiConfig): ResultsClient {
@@ -58,23 +66,43 @@ export interface ErrorView {
   /** What happened and what to do, one or two sentences. */
   detail: string;
   code: Code | undefined;
+  /** A command that fixes it (an administrator's `kubectl` grant), when there is one. */
+  command?: string;
 }
+
+/** What to do when the server wants credentials, by why it refused. */
+const SIGN_IN_ADVICE: { [R in SignInReason]: string } = {
+  missing:
+    "This server needs a bearer token: open the UI through your sign-in proxy (oauth2-proxy), or paste a token below (e.g. kubectl create token <service-account> -n <namespace>); it is kept for this tab only.",
+  rejected:
+    "The server did not accept the token (expired, or of another cluster): paste a new one below, or forget it.",
+  other: "Paste a bearer token below (kept for this tab only), or forget the one in use.",
+};
 
 /** The explanation of an error of the API (anything a `catch` gives). */
 export function describeError(err: unknown, apiUrl: string): ErrorView {
   const e = ConnectError.from(err);
   const message = e.rawMessage;
   switch (e.code) {
-    case Code.PermissionDenied:
-      return {
-        title: "Permission denied",
-        detail: `The server says: ${message}. Ask an administrator for the permission (the RBAC role of results.tekton.dev in this namespace), or pick another namespace.`,
-        code: e.code,
-      };
+    case Code.PermissionDenied: {
+      const denial = parseDenial(message);
+      return denial
+        ? {
+            title: "Permission denied",
+            detail: `The server says: ${message}. ${denialAdvice(denial)}`,
+            command: grantCommand(denial),
+            code: e.code,
+          }
+        : {
+            title: "Permission denied",
+            detail: `The server says: ${message}. Ask an administrator for the permission (the RBAC role ${READONLY_ROLE} of results.tekton.dev in this namespace), pick another namespace, or use another token.`,
+            code: e.code,
+          };
+    }
     case Code.Unauthenticated:
       return {
         title: "Sign-in needed",
-        detail: `The server says: ${message}. Paste a bearer token (kept for this tab only) below.`,
+        detail: `The server says: ${message}. ${SIGN_IN_ADVICE[signInReason(message)]}`,
         code: e.code,
       };
     case Code.InvalidArgument:

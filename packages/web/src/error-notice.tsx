@@ -1,11 +1,11 @@
 /**
- * A failed call as the pages show it: what happened, what to do, and a way to act (retry, or
- * give a token when the server wants one).
+ * A failed call as the pages show it: what happened, what to do, and a way to act (retry, the
+ * administrator's command that grants access, or give a token when the server wants one).
  *
  * @module
  */
 import { useState, type FormEvent } from "react";
-import { Button, InlineNotification, PasswordInput } from "@carbon/react";
+import { Button, CodeSnippet, InlineNotification, PasswordInput } from "@carbon/react";
 import { Code } from "@tekton-results/client";
 import { describeError, useApi } from "./api.js";
 
@@ -13,6 +13,7 @@ import { describeError, useApi } from "./api.js";
 export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const api = useApi();
   const view = describeError(error, api.config.apiUrl);
+  const auth = view.code === Code.Unauthenticated || view.code === Code.PermissionDenied;
   return (
     <div className="tr-error" data-testid="error">
       <InlineNotification
@@ -22,9 +23,12 @@ export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () =
         title={view.title}
         subtitle={view.detail}
       />
-      {view.code === Code.Unauthenticated || view.code === Code.PermissionDenied ? (
-        <TokenForm />
+      {view.command !== undefined ? (
+        <CodeSnippet type="single" feedback="Copied" data-testid="grant-command">
+          {view.command}
+        </CodeSnippet>
       ) : null}
+      {auth ? <TokenForm /> : null}
       {onRetry ? (
         <Button kind="tertiary" size="sm" onClick={onRetry}>
           Retry
@@ -34,20 +38,25 @@ export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () =
   );
 }
 
-/** A bearer token pasted once, kept in the tab's session storage. */
+/** A bearer token pasted once, kept in the tab's session storage; or the one in use, forgotten. */
 export function TokenForm() {
   const api = useApi();
   const [token, setToken] = useState("");
+  const inUse = api.config.token !== undefined;
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     api.setToken(token.trim() === "" ? undefined : token.trim());
   };
   return (
-    <form className="tr-token-form" onSubmit={submit}>
+    <form className="tr-token-form" onSubmit={submit} aria-label="Sign in with a token">
       <PasswordInput
         id="tr-token"
         labelText="Bearer token"
-        helperText="Sent as Authorization: Bearer on every request; kept for this tab only."
+        helperText={
+          inUse
+            ? "A token of this tab is in use. Sent as Authorization: Bearer on every request; kept for this tab only."
+            : "Sent as Authorization: Bearer on every request; kept for this tab only."
+        }
         value={token}
         onChange={(e) => setToken(e.target.value)}
         size="sm"
@@ -55,6 +64,11 @@ export function TokenForm() {
       <Button type="submit" size="sm">
         Use token
       </Button>
+      {inUse ? (
+        <Button kind="ghost" size="sm" onClick={() => api.setToken(undefined)}>
+          Forget the token
+        </Button>
+      ) : null}
     </form>
   );
 }
