@@ -19,8 +19,10 @@ import {
   type RecordListQuery,
   type RecordSummaryQuery,
   type RecordSummaryRow,
+  type DeleteResultsOutcome,
   type RecordUpdate,
   type ResultListQuery,
+  type ResultRef,
   type ResultUpdate,
   type ResultsStore,
   type StoreCapabilities,
@@ -253,6 +255,28 @@ export function createMemoryStore(): ResultsStore {
       }
       results.delete(resultKey(parent, name));
       resultUids.delete(stored.uid);
+    },
+
+    async deleteResults(refs: readonly ResultRef[]): Promise<DeleteResultsOutcome> {
+      checkOpen();
+      // One synchronous step: all go together, as in one transaction.
+      const gone = new Set<string>();
+      for (const ref of refs) {
+        const key = resultKey(ref.parent, ref.name);
+        const stored = results.get(key);
+        if (stored === undefined) continue;
+        gone.add(key);
+        results.delete(key);
+        resultUids.delete(stored.uid);
+      }
+      if (gone.size === 0) return { deleted: 0 };
+      for (const [key, record] of records) {
+        if (gone.has(resultKey(record.parent, record.resultName))) {
+          records.delete(key);
+          recordUids.delete(record.uid);
+        }
+      }
+      return { deleted: gone.size };
     },
 
     async listResults(query: ResultListQuery): Promise<Page<StoredResult>> {

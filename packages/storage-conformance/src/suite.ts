@@ -6,6 +6,7 @@
 import { describe } from "vitest";
 import { runCelDifferential } from "./suite-cel-differential.js";
 import { runCrudConformance } from "./suite-crud.js";
+import { runDeleteManyConformance } from "./suite-delete-many.js";
 import { runFilterConformance } from "./suite-filters.js";
 import { runListConformance } from "./suite-lists.js";
 import { runSummaryConformance } from "./suite-summary.js";
@@ -33,6 +34,7 @@ export { runSummaryConformance } from "./suite-summary.js";
 export function runStoreConformance(options: StoreConformanceOptions): void {
   describe(options.name, () => {
     runCrudConformance(options);
+    runDeleteManyConformance(options);
     runListConformance(options);
     runFilterConformance(options);
     runCelDifferential(options);

@@ -2,7 +2,8 @@
  * The PostgreSQL dialect of the SQL store core: casts on every placeholder,
  * `jsonb` maps and booleans as node-postgres returns them, the fixed
  * statements as named prepared statements (parsed and planned once per
- * connection), everything else through knex, and the SQLSTATE translation.
+ * connection), many-statement writes in one `BEGIN ... COMMIT` on one pooled
+ * connection, everything else through knex, and the SQLSTATE translation.
  *
  * @module
  */
@@ -13,6 +14,7 @@ import {
   stringMapOf,
   MISSING_TIME_SORT_VALUE,
   type SqlStatement,
+  type SqlStep,
   type SqlStoreDialect,
 } from "@tekton-results/storage-sql";
 import { compilePgFilter } from "./pg-filter.js";
@@ -88,6 +90,21 @@ export function pgDialect(knex: Knex, prepared: boolean): SqlStoreDialect {
       if (row !== undefined) return { row };
       return { exists: (await query(probe, key)).length > 0 };
     },
+    // BEGIN ... COMMIT on one pooled connection; any failure rolls back (and
+    // a connection lost meanwhile, or a process killed, leaves nothing of it).
+    transaction: <R>(steps: readonly SqlStep[]) =>
+      withConnection(async (conn) => {
+        await conn.query("BEGIN");
+        try {
+          const out: R[][] = [];
+          for (const step of steps) out.push(await exec<R>(conn, step.statement, step.values));
+          await conn.query("COMMIT");
+          return out;
+        } catch (err) {
+          await conn.query("ROLLBACK").catch(() => undefined);
+          throw err;
+        }
+      }),
     translateError: translatePgError,
   };
 }

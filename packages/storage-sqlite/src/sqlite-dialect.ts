@@ -1,8 +1,8 @@
 /**
  * The SQLite dialect of the SQL store core: `?` placeholders, JSON maps
  * stored as text, booleans as 0/1, every statement prepared once per
- * connection and cached, conditional writes in a `BEGIN IMMEDIATE`
- * transaction, and the SQLite error translation (with the filter time limit).
+ * connection and cached, conditional writes and many-statement writes in a
+ * `BEGIN IMMEDIATE` transaction, and the SQLite error translation (with the filter time limit).
  *
  * @module
  */
@@ -15,6 +15,7 @@ import {
   stringMapOf,
   type SqlErrorContext,
   type SqlStatement,
+  type SqlStep,
   type SqlStoreDialect,
 } from "@tekton-results/storage-sql";
 import { compileSqliteFilter } from "./sqlite-filter.js";
@@ -148,6 +149,17 @@ export function sqliteDialect(
             if (row !== undefined) return { row };
             return { exists: statement(db, probe.text, key).get(...key) !== undefined };
           })
+          .immediate(),
+      ),
+    // Also one synchronous BEGIN IMMEDIATE transaction (see updateOrProbe).
+    transaction: <R>(steps: readonly SqlStep[]) =>
+      withConnection((db) =>
+        db
+          .transaction(() =>
+            steps.map(
+              ({ statement: s, values }) => statement(db, s.text, values).all(...values) as R[],
+            ),
+          )
           .immediate(),
       ),
     translateError,

@@ -5,7 +5,13 @@
  *
  * @module
  */
-export type { ResultsStore, StoreCapabilities, UpdateOptions } from "./store.js";
+export type {
+  DeleteResultsOutcome,
+  ResultRef,
+  ResultsStore,
+  StoreCapabilities,
+  UpdateOptions,
+} from "./store.js";
 export type {
   StoredResult,
   StoredRecord,

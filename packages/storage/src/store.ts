@@ -25,6 +25,18 @@ export interface UpdateOptions {
   expectEtag?: string;
 }
 
+/** A Result by its key: the parent (namespace) and its name. */
+export interface ResultRef {
+  parent: string;
+  name: string;
+}
+
+/** What {@link ResultsStore.deleteResults} did. */
+export interface DeleteResultsOutcome {
+  /** How many of the Results existed and were deleted (each counted once). */
+  deleted: number;
+}
+
 /**
  * A backend that stores Results and Records.
  *
@@ -34,7 +46,9 @@ export interface UpdateOptions {
  * - Names are unique: (parent, name) per Result, (parent, resultName, name)
  *   per Record; uids are unique per table.
  * - Update with `expectEtag` is an atomic compare-and-write.
- * - Deleting a Result deletes its Records in the same transaction.
+ * - Deleting a Result deletes its Records in the same transaction; deleting
+ *   many ({@link ResultsStore.deleteResults}) deletes them all, with their
+ *   Records, in one transaction.
  * - Lists follow {@link ListQuery}: filters run in the backend, the order is
  *   total, and keyset pages are stable under concurrent inserts.
  * - Values are returned exactly as they were written (record `data` byte for
@@ -54,6 +68,15 @@ export interface ResultsStore {
   updateResult(update: ResultUpdate, options?: UpdateOptions): Promise<StoredResult>;
   /** Delete a Result and all its Records. `not_found` when missing. */
   deleteResult(parent: string, name: string): Promise<void>;
+  /**
+   * Delete the Results `refs` name (of one parent or several) with all their
+   * Records, in one transaction: all of them go, or, when it fails, none.
+   * A Result that does not exist is skipped, not an error; a ref given twice
+   * counts once. Meant for batches of a few hundred (retention): a backend
+   * keeps each statement bounded, but the transaction holds its row locks
+   * until it commits.
+   */
+  deleteResults(refs: readonly ResultRef[]): Promise<DeleteResultsOutcome>;
   /** One page of Results. */
   listResults(query: ResultListQuery): Promise<Page<StoredResult>>;
 

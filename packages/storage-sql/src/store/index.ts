@@ -9,6 +9,7 @@
 export {
   SqlResultsStore,
   SQL_STORE_CAPABILITIES,
+  type SqlStep,
   type SqlStoreDialect,
   type SqlUpdateOutcome,
 } from "./sql-store.js";
@@ -33,6 +34,7 @@ export {
 export {
   RECORD_SELECT,
   RESULT_SELECT,
+  DELETE_RESULTS_CHUNK,
   buildStoreStatements,
   type SqlPlaceholder,
   type SqlStatement,

@@ -16,7 +16,9 @@ import {
   type RecordSummaryQuery,
   type RecordSummaryRow,
   type RecordUpdate,
+  type DeleteResultsOutcome,
   type ResultListQuery,
+  type ResultRef,
   type ResultUpdate,
   type ResultsStore,
   type StoreCapabilities,
@@ -41,12 +43,19 @@ import {
 import {
   RECORD_SELECT,
   RESULT_SELECT,
+  DELETE_RESULTS_CHUNK,
   buildStoreStatements,
   type SqlPlaceholder,
   type SqlStatement,
   type SqlStoreStatements,
 } from "./statements.js";
 import type { SqlSummaryStatements } from "./summary-statements.js";
+
+/** A fixed statement and its values: one step of {@link SqlStoreDialect.transaction}. */
+export interface SqlStep {
+  readonly statement: SqlStatement;
+  readonly values: readonly unknown[];
+}
 
 /** The outcome of {@link SqlStoreDialect.updateOrProbe}. */
 export type SqlUpdateOutcome<R> = { readonly row: R } | { readonly exists: boolean };
@@ -81,6 +90,11 @@ export interface SqlStoreDialect extends SqlPageDialect {
     probe: SqlStatement,
     key: readonly unknown[],
   ): Promise<SqlUpdateOutcome<R>>;
+  /**
+   * Run the fixed statements `steps` in order in one transaction, and return
+   * the rows of each; when one fails, nothing of any is kept.
+   */
+  transaction<R>(steps: readonly SqlStep[]): Promise<R[][]>;
   /** Translates a driver error into a `StorageError` (or returns it unchanged). */
   readonly translateError: SqlErrorTranslator;
 }
@@ -200,6 +214,30 @@ export abstract class SqlResultsStore implements ResultsStore {
     await this.run({ kind: "result", name: full }, async () => {
       const rows = await this.dialect.query(this.statements.deleteResult, [parent, name]);
       if (rows.length === 0) throw new StorageError("not_found", `result "${full}" not found`);
+    });
+  }
+
+  /**
+   * Every Result of `refs` with its Records, in one transaction of statements
+   * of {@link DELETE_RESULTS_CHUNK} Results each (the last padded by repeating
+   * a pair, so every statement has one text); missing Results are skipped.
+   */
+  async deleteResults(refs: readonly ResultRef[]): Promise<DeleteResultsOutcome> {
+    if (refs.length === 0) return { deleted: 0 };
+    const steps: SqlStep[] = [];
+    for (let i = 0; i < refs.length; i += DELETE_RESULTS_CHUNK) {
+      const chunk = refs.slice(i, i + DELETE_RESULTS_CHUNK);
+      const values: string[] = [];
+      for (let j = 0; j < DELETE_RESULTS_CHUNK; j++) {
+        const ref = chunk[Math.min(j, chunk.length - 1)]!;
+        values.push(ref.parent, ref.name);
+      }
+      steps.push({ statement: this.statements.deleteResults, values });
+    }
+    return this.run(undefined, async () => {
+      // A row is deleted once: the rows the statements return are distinct.
+      const out = await this.dialect.transaction<{ id: unknown }>(steps);
+      return { deleted: out.reduce((n, rows) => n + rows.length, 0) };
     });
   }
 

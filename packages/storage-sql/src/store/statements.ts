@@ -38,6 +38,11 @@ export interface SqlStoreStatements {
   readonly resultExists: SqlStatement;
   /** Values: parent, name. Returns the deleted row's id. */
   readonly deleteResult: SqlStatement;
+  /**
+   * Values: {@link DELETE_RESULTS_CHUNK} pairs of parent, name (pad a shorter
+   * list by repeating a pair). Returns the id of each deleted row once.
+   */
+  readonly deleteResults: SqlStatement;
   /** Values: uid, parent, result_name, name, type, data, create_time, update_time, etag, parent, result_name. */
   readonly insertRecord: SqlStatement;
   /** Values: parent, result_name, name. */
@@ -51,6 +56,13 @@ export interface SqlStoreStatements {
   /** Values: parent, result_name, name. Returns the deleted row's id. */
   readonly deleteRecord: SqlStatement;
 }
+
+/**
+ * Results per statement of a many-Result delete: each statement names this
+ * many (parent, name) pairs, so its text is fixed (prepared once) and its work
+ * (the Results, their Records and labels, by cascade) bounded.
+ */
+export const DELETE_RESULTS_CHUNK = 50;
 
 /** `select results.uid, ... from results`: the head of every Result read. */
 export const RESULT_SELECT = `select ${RESULT_COLUMNS.map((c) => `results.${c}`).join(", ")} from results`;
@@ -149,6 +161,16 @@ export function buildStoreStatements(p: SqlPlaceholder): SqlStoreStatements {
     updateResultIf: result.updateIf,
     resultExists: result.exists,
     deleteResult: result.delete,
+    deleteResults: statement("delete_results", 1, (next) => {
+      // Terms ORed, not a row-value IN over VALUES: PostgreSQL hash-joined
+      // VALUES against a scan of every Result; each OR term is one lookup in
+      // the (parent, name) unique index in both databases.
+      const terms = Array.from(
+        { length: DELETE_RESULTS_CHUNK },
+        () => `(${keyed(RESULT_KEY, next)})`,
+      );
+      return `delete from results where ${terms.join(" or ")} returning id`;
+    }),
     insertRecord: statement(
       "insert_record",
       2,
