@@ -23,6 +23,7 @@ import { useApi } from "./api.js";
 import { ErrorNotice } from "./error-notice.js";
 import { formatExact, runDuration } from "./format.js";
 import { ChildRuns, KeyValues, paramsOf, resultsOf, TknCommand } from "./run-details.js";
+import { RunTimeline } from "./run-timeline.js";
 import { runRow, type RunRow } from "./runs.js";
 import { RunStatusLabel } from "./status.js";
 import { useNow } from "./use-now.js";
@@ -159,6 +160,11 @@ function RunView({ loaded, now }: { loaded: Loaded; now: Date }) {
           </tr>
         </tbody>
       </table>
+      <RunTimeline
+        run={row}
+        taskRuns={row.kind === "taskrun" ? [row] : children.filter((c) => c.kind === "taskrun")}
+        now={now}
+      />
       <h2 className="tr-subtitle">Show it with the command line</h2>
       <TknCommand row={row} />
       <Tabs>
