@@ -31,11 +31,14 @@ export function RunsToolbar({
   search,
   namespaces,
   onChange,
+  onNamespaceFocus,
 }: {
   search: RunsSearch;
   /** The namespaces known to hold runs (the current one is always offered). */
   namespaces: readonly string[];
   onChange: (change: Partial<RunsSearch>) => void;
+  /** The namespace box got the focus (its list is then worth asking for). */
+  onNamespaceFocus?: () => void;
 }) {
   const items = [
     ALL_NAMESPACES,
@@ -43,17 +46,19 @@ export function RunsToolbar({
   ];
   return (
     <div className="tr-toolbar">
-      <ComboBox
-        id="tr-namespace"
-        titleText="Namespace"
-        items={items}
-        selectedItem={search.namespace === "" ? ALL_NAMESPACES : search.namespace}
-        allowCustomValue
-        onChange={({ selectedItem, inputValue }) => {
-          const value = (selectedItem as string | null | undefined) ?? inputValue ?? "";
-          onChange({ namespace: value === ALL_NAMESPACES ? "" : value.trim() });
-        }}
-      />
+      <div className="tr-namespace" onFocus={onNamespaceFocus}>
+        <ComboBox
+          id="tr-namespace"
+          titleText="Namespace"
+          items={items}
+          selectedItem={search.namespace === "" ? ALL_NAMESPACES : search.namespace}
+          allowCustomValue
+          onChange={({ selectedItem, inputValue }) => {
+            const value = (selectedItem as string | null | undefined) ?? inputValue ?? "";
+            onChange({ namespace: value === ALL_NAMESPACES ? "" : value.trim() });
+          }}
+        />
+      </div>
       <div className="tr-kind">
         <div className="cds--label" id="tr-kind-label">
           Kind

@@ -16,11 +16,16 @@ import { useNow } from "./use-now.js";
 import { useRunPages } from "./use-run-pages.js";
 import { DEFAULT_SEARCH, useRunsSearch } from "./url-state.js";
 
-/** The namespaces holding runs: one summary grouped by namespace (no request per row). */
-function useNamespaces(): string[] {
+/**
+ * The namespaces holding runs: one summary grouped by namespace (no request per row), asked
+ * only once `wanted` (the namespace box is first used): on a large store it reads every record,
+ * so the first screen asks for one page of runs and nothing else.
+ */
+function useNamespaces(wanted: boolean): string[] {
   const { client } = useApi();
   const [namespaces, setNamespaces] = useState<string[]>([]);
   useEffect(() => {
+    if (!wanted) return undefined;
     const abort = new AbortController();
     client
       .getRecordListSummary(
@@ -37,7 +42,7 @@ function useNamespaces(): string[] {
         () => undefined, // The list is a convenience: a namespace can still be typed.
       );
     return () => abort.abort();
-  }, [client]);
+  }, [client, wanted]);
   return namespaces;
 }
 
@@ -62,7 +67,8 @@ function useOnVisible(onVisible: () => void): React.RefObject<HTMLDivElement | n
 export default function RunsPage() {
   const { client } = useApi();
   const [search, update] = useRunsSearch();
-  const namespaces = useNamespaces();
+  const [namespacesWanted, setNamespacesWanted] = useState(false);
+  const namespaces = useNamespaces(namespacesWanted);
   const now = useNow();
   const parent = `${search.namespace || "-"}/results/-`;
   const filter = useMemo(
@@ -85,7 +91,12 @@ export default function RunsPage() {
   return (
     <div className="tr-page">
       <h1 className="tr-title">Runs</h1>
-      <RunsToolbar search={search} namespaces={namespaces} onChange={update} />
+      <RunsToolbar
+        search={search}
+        namespaces={namespaces}
+        onChange={update}
+        onNamespaceFocus={() => setNamespacesWanted(true)}
+      />
       <CelFilter
         value={search.filter}
         error={invalidFilter}
