@@ -2,27 +2,24 @@
  * A retention run: for each rule (the policies in order, then the default), the Results it lets
  * go, each deleted with all its Records and every stored log; or, dry, only counted.
  *
- * A Result's logs are deleted before the Result: when that fails the Result stays, named in the
- * report's failures, and the next run tries again; a run stopped at any moment leaves each
- * Result either whole, gone, or (stopped between the two steps) without some log bytes and
- * still selected, so the next run finishes it. Each Result is deleted in a transaction of its
- * own (the store's `deleteResult`), pages are a bounded number of Results, and the run can be
- * stopped between any two Results with an `AbortSignal`.
+ * It works in batches: a keyset page of candidate runs ({@link DEFAULT_BATCH_SIZE} by default)
+ * gives at most that many Results. The logs of each are deleted first; then every Result of the
+ * batch whose logs went is deleted, with its Records, in one transaction (the store's
+ * `deleteResults`, whose statements each name a bounded number of Results). A Result whose logs
+ * could not be deleted stays, named in the report's failures, and the next run tries again.
+ * The run can be stopped between batches with an `AbortSignal`; a kill at any moment leaves
+ * each Result's rows whole or gone, and at most one batch of Results without some of their log
+ * bytes and still selected, so the next run finishes them.
  *
  * @module
  */
 import type { LogStore } from "@tekton-results/log-store";
 import { formatLogName, formatResultName, RECORD_TYPES } from "@tekton-results/proto";
-import {
-  isStorageError,
-  type Cursor,
-  type ResultsStore,
-  type StoredRecord,
-} from "@tekton-results/storage";
+import { type Cursor, type ResultsStore, type StoredRecord } from "@tekton-results/storage";
 import type { RetentionConfig } from "./policy.js";
 import { ageOf, compileRules, decidedBy, resultKey, type Rule } from "./selection.js";
 
-/** Results per page of candidates (each deleted in its own transaction). */
+/** Runs per page of candidates: at most this many Results are deleted in one transaction. */
 export const DEFAULT_BATCH_SIZE = 200;
 
 /** What one rule let go (or, dry, would). */
@@ -60,7 +57,7 @@ export interface RetentionReport {
   /** Set when the run was stopped before its end (by its signal). */
   stopped: boolean;
   /**
-   * The longest single call the run made to the store (a page query, or one Result's delete
+   * The longest single call the run made to the store (a page query, or one batch's delete
    * transaction), and which method it was: what the run held the database for at most.
    */
   longestStoreCall: { method: string; ms: number };
@@ -76,11 +73,14 @@ export interface RetentionOptions {
   dryRun?: boolean;
   /** The time the retentions count back from. Default: now. */
   now?: Date;
-  /** Candidates per page. Default {@link DEFAULT_BATCH_SIZE}. */
+  /**
+   * Candidate runs per page, and so at most the Results deleted in one transaction. Default
+   * {@link DEFAULT_BATCH_SIZE}.
+   */
   batchSize?: number;
-  /** Stops the run between two Results. */
+  /** Stops the run between two batches. */
   signal?: AbortSignal;
-  /** Called after each Result (deleted or counted), for progress and metrics. */
+  /** Called after each Result (deleted, when its batch's transaction committed, or counted). */
   onResult?: (event: { rule: string; result: string; records: number; logBytes: number }) => void;
 }
 
@@ -189,7 +189,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
   return report;
 }
 
-/** Walk rule `index`'s candidates; false when stopped by the signal. */
+/** Walk rule `index`'s candidates, a page (a batch) at a time; false when stopped by the signal. */
 async function walkRule(
   o: RetentionOptions,
   rules: readonly Rule[],
@@ -214,47 +214,78 @@ async function walkRule(
     after = page.next;
     // A deleted Result's runs are gone from later pages; a dry run must remember them all.
     const seen = o.dryRun ? judged : new Set<string>();
+    const runs: StoredRecord[] = [];
     for (const run of await decidedBy(o.store, rules, index, page.items)) {
       const key = resultKey(run);
       if (seen.has(key)) continue;
       seen.add(key);
-      if (o.signal?.aborted) return false;
-      await letGo(o, run, r, report);
+      runs.push(run);
     }
+    await letGo(o, runs, r, report);
   } while (after);
   return true;
 }
 
-/** Count, and unless dry delete, the Result of `run` with its records and logs. */
+/** A Result of a batch, counted. */
+interface Counted {
+  run: StoredRecord;
+  name: string;
+  records: number;
+  logs: number;
+  logBytes: number;
+}
+
+/** Count the Result of `run`: its records, its stored logs and their bytes. */
+async function count(o: RetentionOptions, run: StoredRecord): Promise<Counted> {
+  const name = formatResultName(run.parent, run.resultName);
+  const { records, logNames } = await contents(o.store, run.parent, run.resultName);
+  const stored = o.logs ? await storedBytes(o.logs, logNames) : { count: 0, bytes: 0 };
+  return { run, name, records, logs: stored.count, logBytes: stored.bytes };
+}
+
+/**
+ * Count, and unless dry delete, the Results of `runs` (one batch) with their records and logs:
+ * the logs of each first, then every Result whose logs went, in one transaction.
+ */
 async function letGo(
   o: RetentionOptions,
-  run: StoredRecord,
+  runs: readonly StoredRecord[],
   r: RuleReport,
   report: RetentionReport,
 ): Promise<void> {
-  const name = formatResultName(run.parent, run.resultName);
-  try {
-    const { records, logNames } = await contents(o.store, run.parent, run.resultName);
-    const stored = o.logs ? await storedBytes(o.logs, logNames) : { count: 0, bytes: 0 };
-    if (!o.dryRun) {
+  const fail = (name: string, err: unknown) =>
+    report.failures.push({ result: name, policy: r.policy, error: describe(err) });
+  let going: Counted[] = [];
+  for (const run of runs) {
+    try {
+      const counted = await count(o, run);
       // Logs first: if they cannot go, the Result stays and is tried again next time.
-      await o.logs?.deletePrefix(name);
-      try {
-        await o.store.deleteResult(run.parent, run.resultName);
-      } catch (err) {
-        // Deleted meanwhile (the API, another runner): what was to happen has happened.
-        if (!isStorageError(err, "not_found")) throw err;
-      }
+      if (!o.dryRun) await o.logs?.deletePrefix(counted.name);
+      going.push(counted);
+    } catch (err) {
+      fail(formatResultName(run.parent, run.resultName), err);
     }
+  }
+  if (!o.dryRun && going.length > 0) {
+    try {
+      // One transaction for the batch. A Result deleted meanwhile (the API, another runner) is
+      // skipped: what was to happen has happened.
+      await o.store.deleteResults(
+        going.map((c) => ({ parent: c.run.parent, name: c.run.resultName })),
+      );
+    } catch (err) {
+      for (const c of going) fail(c.name, err);
+      going = [];
+    }
+  }
+  for (const c of going) {
     r.results++;
-    r.records += records;
-    r.logs += stored.count;
-    r.logBytes += stored.bytes;
-    const age = ageOf(run, o.config.age);
+    r.records += c.records;
+    r.logs += c.logs;
+    r.logBytes += c.logBytes;
+    const age = ageOf(c.run, o.config.age);
     if (r.oldest === undefined || age < r.oldest) r.oldest = age;
     if (r.newest === undefined || age > r.newest) r.newest = age;
-    o.onResult?.({ rule: r.policy, result: name, records, logBytes: stored.bytes });
-  } catch (err) {
-    report.failures.push({ result: name, policy: r.policy, error: describe(err) });
+    o.onResult?.({ rule: r.policy, result: c.name, records: c.records, logBytes: c.logBytes });
   }
 }

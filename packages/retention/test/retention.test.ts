@@ -359,7 +359,27 @@ describe.each(BACKENDS)("retention on %s", (_backend, open) => {
       expect(await remaining(store)).toEqual(KEPT_BY_COMPLETION);
     }));
 
-  it("stopped after each Result in turn, then run again: the same end as one whole run", () =>
+  it("deletes a batch's Results in one transaction: one deleteResults call per batch, none alone", () =>
+    seeded(open, async (store, logs) => {
+      const config = loadRetentionConfig(CONFIG);
+      const batches: number[] = [];
+      const spy = Object.create(store) as ResultsStore;
+      spy.deleteResults = (refs) => {
+        batches.push(refs.length);
+        return store.deleteResults(refs);
+      };
+      spy.deleteResult = () => Promise.reject(new Error("one Result alone"));
+      const report = await runRetention({ store: spy, logs, config, now: NOW, batchSize: 3 });
+      expect(report.failures).toEqual([]);
+      expect(await remaining(store)).toEqual(KEPT_BY_COMPLETION);
+      // Ten Results in batches of at most three (pages of three candidates), some of several.
+      expect(batches.reduce((a, b) => a + b, 0)).toBe(10);
+      expect(batches.every((n) => n >= 1 && n <= 3)).toBe(true);
+      expect(batches.length).toBeLessThan(10);
+      expect(report.longestStoreCall.ms).toBeGreaterThan(0);
+    }));
+
+  it("stopped after each batch in turn, then run again: the same end as one whole run", () =>
     seeded(open, async (store, logs) => {
       const config = loadRetentionConfig(CONFIG);
       let runs = 0;
@@ -370,14 +390,15 @@ describe.each(BACKENDS)("retention on %s", (_backend, open) => {
           logs,
           config,
           now: NOW,
+          batchSize: 1,
           signal: stop.signal,
           onResult: () => stop.abort(),
         });
         runs++;
         if (!report.stopped) break;
       }
-      // Ten Results go, one per run: nine runs stop after theirs, the tenth deletes the last
-      // and ends.
+      // Ten Results go, one per batch and run: nine runs stop after theirs, the tenth deletes
+      // the last and ends.
       expect(runs).toBe(10);
       expect(await remaining(store)).toEqual(KEPT_BY_COMPLETION);
       expect(await logs.exists(formatLogName("other", "plain-40", "plain-40-log"))).toBe(false);
