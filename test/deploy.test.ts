@@ -571,8 +571,14 @@ describe("deploy: roles exactly as large as the code needs", () => {
     const deletion = kube([
       find<RoleObject>(objects, "ClusterRole", "tekton-results-watcher-delete-runs"),
     ]);
-    // The informers list and watch (client-node's ListWatch: no call() of ours).
-    const calls = [...kubeCalls("packages/watcher/src/kube-client.ts"), "watch runs"].sort();
+    // The informers list and watch (client-node's ListWatch: no call() of ours); the
+    // namespace clean-up lists namespaces (namespaces.ts) and watches them.
+    const calls = [
+      ...kubeCalls("packages/watcher/src/kube-client.ts"),
+      ...kubeCalls("packages/watcher/src/namespaces.ts"),
+      "watch runs",
+      "watch namespaces",
+    ].sort();
     expect([...base, ...deletion].sort()).toEqual(calls);
     // Deleting runs is granted only with the component that turns it on.
     expect(deletion).toEqual(["delete runs"]);
@@ -605,7 +611,7 @@ describe("deploy: roles exactly as large as the code needs", () => {
     expect(granted(watcherRole.rules ?? [])).not.toContain("create leases");
   });
 
-  it("the watcher may make the Results API calls it makes (results and records upserted, logs uploaded)", () => {
+  it("the watcher may make the Results API calls it makes (results and records upserted, logs uploaded, a deleted namespace's results listed and deleted)", () => {
     const role = find<RoleObject>(
       rendered("local-sqlite"),
       "ClusterRole",
@@ -629,8 +635,10 @@ describe("deploy: roles exactly as large as the code needs", () => {
     expect(granted(api)).toEqual([
       "create records",
       "create results",
+      "delete results",
       "get records",
       "get results",
+      "list results",
       "update logs",
       "update records",
       "update results",

@@ -107,6 +107,8 @@ const PACED_METHODS = new Set([
   "createRecord",
   "updateRecord",
   "updateLog",
+  "listResults",
+  "deleteResult",
 ]);
 
 /**

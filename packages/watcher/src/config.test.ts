@@ -21,6 +21,7 @@ describe("parseConfig", () => {
       completedRunGracePeriodMs: 0,
       writeBack: true,
       logs: false,
+      deleteResultsOnNamespaceDeletion: false,
       leaderElect: true,
       leaseName: "tekton-results-watcher",
       leaseNamespace: "default",
@@ -104,6 +105,23 @@ describe("parseConfig", () => {
     expect(config.logs).toBe(true);
     expect(config.completedRunGracePeriodMs).toBe(600_000);
     expect(config.metricsAddr).toBe("");
+  });
+  it("--delete-results-on-namespace-deletion: off by default, on by the flag or its variable", () => {
+    const url = ["--api-url", "http://x"];
+    expect(run(url).deleteResultsOnNamespaceDeletion).toBe(false);
+    expect(
+      run([...url, "--delete-results-on-namespace-deletion"]).deleteResultsOnNamespaceDeletion,
+    ).toBe(true);
+    expect(
+      run(url, { WATCHER_DELETE_RESULTS_ON_NAMESPACE_DELETION: "true" })
+        .deleteResultsOnNamespaceDeletion,
+    ).toBe(true);
+    expect(
+      run([...url, "--delete-results-on-namespace-deletion=false"], {
+        WATCHER_DELETE_RESULTS_ON_NAMESPACE_DELETION: "true",
+      }).deleteResultsOnNamespaceDeletion,
+    ).toBe(false);
+    expect(USAGE).toContain("WATCHER_DELETE_RESULTS_ON_NAMESPACE_DELETION");
   });
   it("takes a negative duration as the next argument", () => {
     expect(

@@ -51,6 +51,11 @@ export interface WatcherConfig {
   writeBack: boolean;
   /** Store the runs' logs through the Logs API. */
   logs: boolean;
+  /**
+   * Delete a namespace's Results (records and logs) when the namespace is
+   * deleted, and sweep the Results of namespaces that no longer exist.
+   */
+  deleteResultsOnNamespaceDeletion: boolean;
   /** Run leader election; only the leader processes runs. */
   leaderElect: boolean;
   leaseName: string;
@@ -81,7 +86,14 @@ export class ConfigError extends UsageError {
 /** Default `--summary-labels`. */
 export const DEFAULT_SUMMARY_LABELS = ["tekton.dev/pipeline"];
 
-const BOOLEAN_FLAGS = ["disable-annotation-update", "logs", "leader-elect", "help", "version"];
+const BOOLEAN_FLAGS = [
+  "disable-annotation-update",
+  "logs",
+  "delete-results-on-namespace-deletion",
+  "leader-elect",
+  "help",
+  "version",
+];
 
 const STRING_FLAGS = [
   "api-url",
@@ -129,6 +141,7 @@ export const ENV_VARS: Record<string, string> = {
   "completed-run-grace-period": "WATCHER_COMPLETED_RUN_GRACE_PERIOD",
   "disable-annotation-update": "WATCHER_DISABLE_ANNOTATION_UPDATE",
   logs: "WATCHER_LOGS",
+  "delete-results-on-namespace-deletion": "WATCHER_DELETE_RESULTS_ON_NAMESPACE_DELETION",
   "leader-elect": "WATCHER_LEADER_ELECT",
   "lease-name": "WATCHER_LEASE_NAME",
   "lease-namespace": "WATCHER_LEASE_NAMESPACE",
@@ -229,6 +242,7 @@ export function parseConfig(
         ...Object.fromEntries(STRING_FLAGS.map((f) => [f, { type: "string" as const }])),
         "disable-annotation-update": { type: "string" },
         logs: { type: "string" },
+        "delete-results-on-namespace-deletion": { type: "string" },
         "leader-elect": { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean" },
@@ -349,6 +363,10 @@ export function parseConfig(
       get("disable-annotation-update") ?? "false",
     ),
     logs: parseBoolean("logs", get("logs") ?? "false"),
+    deleteResultsOnNamespaceDeletion: parseBoolean(
+      "delete-results-on-namespace-deletion",
+      get("delete-results-on-namespace-deletion") ?? "false",
+    ),
     leaderElect: parseBoolean("leader-elect", get("leader-elect") ?? "true"),
     leaseName: get("lease-name") ?? "tekton-results-watcher",
     leaseNamespace: get("lease-namespace") ?? namespace ?? env["POD_NAMESPACE"] ?? "default",

@@ -146,8 +146,30 @@ export {
   type RunInformerOptions,
   type InformerFactory,
   type InformerSource,
+  type InformedKind,
   type RunEventType,
 } from "./run-informer.js";
+export {
+  createNamespaceCleaner,
+  CLEANUP_PAGE_SIZE,
+  DEFAULT_SWEEP_INTERVAL_MS,
+  DEFAULT_SWEEP_MARGIN_MS,
+  MAX_EXCLUSION_FILTER,
+  type CleanupResultsClient,
+  type CleanupTrigger,
+  type NamespaceCleaner,
+  type NamespaceCleanerOptions,
+} from "./namespace-cleanup.js";
+export {
+  clusterNamespaces,
+  listAllNamespaces,
+  namespaceInfo,
+  NAMESPACE_KIND,
+  type ClusterNamespaces,
+  type NamespaceInfo,
+  type NamespaceLister,
+  type NamespacePager,
+} from "./namespaces.js";
 export {
   createKubeClient,
   type KubeClient,

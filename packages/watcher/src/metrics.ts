@@ -28,6 +28,11 @@ export interface WatcherMetrics {
   apiCall(method: string): void;
   /** A run key was reconciled (`kind` = PipelineRun, TaskRun, CustomRun). */
   reconciled(kind: string): void;
+  /**
+   * A Result deleted by the namespace clean-up (`trigger` = `deleted`: its
+   * namespace's deletion; `sweep`: a sweep found its namespace gone).
+   */
+  namespaceResultsDeleted(trigger: string): void;
   /** The number of keys waiting in the work queue. */
   setQueueDepth(depth: number): void;
   /** Whether this replica leads. */
@@ -94,6 +99,11 @@ export function createWatcherMetrics(): WatcherMetrics {
     "Run keys reconciled (taken from the work queue), by kind.",
     "kind",
   );
+  const namespaceDeletes = family(
+    "watcher_namespace_results_deleted_total",
+    "Results deleted because their namespace was deleted, by trigger (deleted, sweep).",
+    "trigger",
+  );
   const inc = (f: CounterFamily, value: string): void => {
     f.values.set(value, (f.values.get(value) ?? 0) + 1);
     f.metric.inc({ [f.label]: value });
@@ -131,6 +141,7 @@ export function createWatcherMetrics(): WatcherMetrics {
     kubernetesRequest: (verb) => inc(kubeRequests, verb),
     apiCall: (method) => inc(apiCalls, method),
     reconciled: (kind) => inc(reconciles, kind),
+    namespaceResultsDeleted: (trigger) => inc(namespaceDeletes, trigger),
     setQueueDepth: (d) => depth.set(d),
     setLeader: (l) => leader.set(l ? 1 : 0),
     counter(name, labels = {}) {

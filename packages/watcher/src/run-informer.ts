@@ -33,9 +33,12 @@ import type { TektonRun } from "./run.js";
 /** A run event: added, updated or deleted (with the last known state). */
 export type RunEventType = "add" | "update" | "delete";
 
-/** The informer of one run kind. */
-export interface RunInformer {
-  readonly kind: RunKind;
+/**
+ * The informer of one run kind (or, with `K`, of another kind of object the
+ * watcher follows: namespaces, whose events carry them in place of runs).
+ */
+export interface RunInformer<K extends InformedKind = RunKind> {
+  readonly kind: K;
   /** Start listing and watching; resolves after the first attempt (it keeps retrying). */
   start(): Promise<void>;
   /** Stop watching (no more events, no restart). */
@@ -62,8 +65,14 @@ export interface RunInformer {
 /** What client-node's informers provide (`makeInformer`'s result). */
 export type InformerSource = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 
+/** What an informer is of: a run kind, or another kind named by `kind`. */
+export interface InformedKind {
+  /** The kind's name, in log lines. */
+  readonly kind: string;
+}
+
 /** Makes the underlying informer of a kind. */
-export type InformerFactory = (kind: RunKind) => InformerSource;
+export type InformerFactory<K extends InformedKind = RunKind> = (kind: K) => InformerSource;
 
 /** Runs per list request of {@link createInformerFactory} (client-go's pager default). */
 export const LIST_PAGE_SIZE = 500;
@@ -172,9 +181,9 @@ export function createInformerFactory(
 }
 
 /** Options of {@link createRunInformer}. */
-export interface RunInformerOptions {
-  kind: RunKind;
-  factory: InformerFactory;
+export interface RunInformerOptions<K extends InformedKind = RunKind> {
+  kind: K;
+  factory: InformerFactory<K>;
   clock?: Clock;
   /** Delay before restart n. Default 100 ms doubling up to 30 s. */
   backoff?: Backoff;
@@ -186,7 +195,9 @@ export interface RunInformerOptions {
 }
 
 /** Create the informer of one kind, restarted with backoff whenever it stops on an error. */
-export function createRunInformer(options: RunInformerOptions): RunInformer {
+export function createRunInformer<K extends InformedKind = RunKind>(
+  options: RunInformerOptions<K>,
+): RunInformer<K> {
   const { kind } = options;
   const clock = options.clock ?? systemClock;
   const backoff = options.backoff ?? createBackoff({ baseMs: 100, maxMs: 30_000 });

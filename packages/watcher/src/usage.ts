@@ -40,6 +40,11 @@ Flags (each has an environment variable; a flag wins over its variable):
                                                                 long after completion
   --disable-annotation-update     WATCHER_DISABLE_ANNOTATION_UPDATE  write no annotations or finalizers
   --logs                          WATCHER_LOGS                  store the runs' step logs
+  --delete-results-on-namespace-deletion[=<bool>]
+                                  WATCHER_DELETE_RESULTS_ON_NAMESPACE_DELETION
+                                                                delete a namespace's Results (records, logs)
+                                                                when it is deleted, and hourly those of
+                                                                namespaces that no longer exist (default false)
   --leader-elect[=<bool>]         WATCHER_LEADER_ELECT          elect a leader with a Lease (default true)
   --lease-name <name>             WATCHER_LEASE_NAME            (default tekton-results-watcher)
   --lease-namespace <ns>          WATCHER_LEASE_NAMESPACE       (default: --namespace, $POD_NAMESPACE or default)

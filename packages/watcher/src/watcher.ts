@@ -21,6 +21,13 @@ import { clusterServer, loadKubeConfig } from "./kube-config.js";
 import { createKubeClient, type KubeClient } from "./kube-client.js";
 import { createLeaderElector, type LeaderElector } from "./leader-election.js";
 import { createLogUploader } from "./log-uploader.js";
+import { createNamespaceCleaner, type NamespaceCleaner } from "./namespace-cleanup.js";
+import {
+  clusterNamespaces,
+  NAMESPACE_KIND,
+  namespaceInfo,
+  type ClusterNamespaces,
+} from "./namespaces.js";
 import { createWatcherMetrics, type WatcherMetrics } from "./metrics.js";
 import { startMetricsServer, type MetricsServer } from "./metrics-server.js";
 import { createRateLimiter } from "./rate-limiter.js";
@@ -60,6 +67,12 @@ export interface WatcherOptions extends WatcherSettings {
   metrics?: WatcherMetrics;
   /** Retry delays of failed keys; default 100 ms doubling up to 5 minutes. */
   backoff?: Backoff;
+  /** The cluster's namespaces for the namespace clean-up; default: over `kubeConfig`. */
+  namespaces?: ClusterNamespaces;
+  /** With the namespace clean-up: between sweeps (0: only at start); default one hour. */
+  namespaceSweepIntervalMs?: number;
+  /** With the namespace clean-up: a sweep's margin (see `DEFAULT_SWEEP_MARGIN_MS`). */
+  namespaceSweepMarginMs?: number;
 }
 
 /** A watcher; see {@link createWatcher}. */
@@ -80,6 +93,11 @@ export interface Watcher {
   idle(): boolean;
   /** Queue every cached run again (a full resync). */
   resync(): void;
+  /**
+   * The namespace clean-up (`deleteResultsOnNamespaceDeletion`), `undefined`
+   * when off: `idle()` tells that it has nothing left to do, `sweep()` sweeps.
+   */
+  readonly namespaceCleanup: Pick<NamespaceCleaner, "idle" | "sweep"> | undefined;
   /** The metrics. */
   readonly metrics: WatcherMetrics;
   /** Where `/metrics`, `/healthz` and `/readyz` are served, once started (`undefined` when disabled). */
@@ -139,6 +157,50 @@ export function createWatcher(options: WatcherOptions): Watcher {
       }),
     );
   }
+  const cleanup = options.deleteResultsOnNamespaceDeletion
+    ? namespaceCleanup(
+        options.namespaces ??
+          clusterNamespaces(kc!, {
+            ...(options.namespace ? { scope: options.namespace } : {}),
+            onRequest: (verb) => metrics.kubernetesRequest(verb),
+          }),
+      )
+    : undefined;
+
+  /** The namespace informer and the clean-up its DELETE events feed. */
+  function namespaceCleanup(namespaces: ClusterNamespaces) {
+    const informer = createRunInformer({
+      kind: NAMESPACE_KIND,
+      factory: () => namespaces.informerSource(),
+      clock,
+      logger,
+      onError: () => metrics.error("kubernetes"),
+      onConnect: () => metrics.kubernetesRequest("watch"),
+    });
+    const cleaner = createNamespaceCleaner({
+      results,
+      listNamespaces: namespaces.list,
+      current: (name) => {
+        const ns = informer.get("", name);
+        return ns ? namespaceInfo(ns) : undefined;
+      },
+      ...(options.namespace ? { scope: options.namespace } : {}),
+      clock,
+      logger,
+      metrics,
+      ...(options.namespaceSweepIntervalMs !== undefined
+        ? { sweepIntervalMs: options.namespaceSweepIntervalMs }
+        : {}),
+      ...(options.namespaceSweepMarginMs !== undefined
+        ? { sweepMarginMs: options.namespaceSweepMarginMs }
+        : {}),
+    });
+    informer.onEvent((type, ns) => {
+      if (type === "delete" && ns.metadata?.name) cleaner.namespaceDeleted(ns.metadata.name);
+    });
+    return { informer, cleaner };
+  }
+
   // Subscribes to the informers first: the children index is up to date when the handlers below run.
   const index = createRunIndex(informers);
 
@@ -236,6 +298,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
     if (leading) return;
     leading = true;
     metrics.setLeader(true);
+    cleanup?.cleaner.start();
     const gen = ++generation;
     if (ready()) {
       runWorkers(gen);
@@ -269,6 +332,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
     leading = false;
     generation++;
     metrics.setLeader(false);
+    void cleanup?.cleaner.stop();
   }
 
   function resync(): void {
@@ -317,18 +381,24 @@ export function createWatcher(options: WatcherOptions): Watcher {
           workers,
           logs: options.logs ?? false,
           writeBack: options.writeBack ?? true,
+          deleteResultsOnNamespaceDeletion: cleanup !== undefined,
         },
         "starting",
       );
-      await Promise.all([...informers.values()].map((i) => i.start()));
+      await Promise.all(
+        [...informers.values(), ...(cleanup ? [cleanup.informer] : [])].map((i) => i.start()),
+      );
       if (elector) elector.start();
       else startWorkers();
     },
     stop(stopOptions = {}) {
       stopping ??= (async () => {
         const deadlineMs = stopOptions.deadlineMs ?? shutdownTimeoutMs;
-        await Promise.all([...informers.values()].map((i) => i.stop()));
+        await Promise.all(
+          [...informers.values(), ...(cleanup ? [cleanup.informer] : [])].map((i) => i.stop()),
+        );
         stopWorkers();
+        await cleanup?.cleaner.stop();
         const until = Date.now() + deadlineMs;
         while (inFlight > 0 && Date.now() < until) await sleep(systemClock, 20);
         if (inFlight > 0) logger.warn({ inFlight }, "stopping with work in flight");
@@ -344,6 +414,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
     ready,
     idle: () => queue.len() === 0 && queue.processing() === 0,
     resync,
+    namespaceCleanup: cleanup?.cleaner,
     metricsUrl: () => metricsServer?.url,
   };
 }
