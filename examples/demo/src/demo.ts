@@ -196,6 +196,7 @@ async function tour(
   out("Tekton Results: the life of a Result");
   out(`  cluster      ${kube.url}  (fake Kubernetes API; kubeconfig ${stack.kubeconfigPath})`);
   out(`  Results API  ${stack.apiUrl}  (SQLite ${stack.databasePath}, logs in ${stack.logsDir})`);
+  out(`  web UI       ${uiLine(stack)}`);
   out(`  watcher      in-process, storing runs and their logs`);
 
   // 1. Apply the runs.
@@ -467,6 +468,13 @@ function ownedBy(run: KubeObject, uid: string): boolean {
   return run.metadata.ownerReferences?.some((o) => o.uid === uid) ?? false;
 }
 
+/** The web UI's URL, and what to open there (or why it is not there). */
+function uiLine(stack: DemoStack): string {
+  return stack.uiProblem === undefined
+    ? `${stack.uiUrl}  (open it in a browser: the runs, as stored)`
+    : `${stack.uiUrl}  (${stack.uiProblem}; build it with: npm run build -w @tekton-results/web)`;
+}
+
 /** Keep the stack running until `signal` aborts; run new PipelineRuns meanwhile. */
 async function keep(
   stack: DemoStack,
@@ -482,6 +490,7 @@ async function keep(
   out("");
   out("Everything keeps running (Ctrl-C stops it):");
   out(`  Results API  ${stack.apiUrl}  (gRPC, Connect, gRPC-Web and REST)`);
+  out(`  web UI       ${uiLine(stack)}`);
   out(`  kubeconfig   ${stack.kubeconfigPath}`);
   out(`  data         ${stack.dataDir}${stack.temporary ? "  (removed on exit)" : ""}`);
   out("Try:");

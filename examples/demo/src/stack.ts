@@ -1,7 +1,8 @@
 /**
  * The demo's system, on one machine and in one process: a fake Kubernetes
  * API server, the Results API server (SQLite and a log directory on disk) and
- * the watcher between them.
+ * the watcher between them. The server serves the web UI at `/` (`@tekton-results/web`, when
+ * built; else its pages say how to build it).
  *
  * @module
  */
@@ -18,7 +19,7 @@ import {
 } from "@tekton-results/client";
 import { createKubeFake, type KubeFake } from "@tekton-results/kube-fake";
 import { createDirectoryLogStore } from "@tekton-results/log-store";
-import { createResultsRoutes, createResultsServer } from "@tekton-results/server";
+import { createResultsRoutes, createResultsServer, loadUi } from "@tekton-results/server";
 import { createSqliteStore } from "@tekton-results/storage-sqlite";
 import { createWatcher, type Watcher } from "@tekton-results/watcher";
 
@@ -42,6 +43,13 @@ export interface DemoStack {
   kubeconfigPath: string;
   /** The Results API base URL (gRPC, Connect, gRPC-Web and REST on one port). */
   apiUrl: string;
+  /** The web UI's URL (`<apiUrl>/`): the same server serves it. */
+  uiUrl: string;
+  /**
+   * Why the web UI is not shown at {@link DemoStack.uiUrl}, e.g. "the web UI is not built: its
+   * pages say how to build it"; `undefined` when it is served.
+   */
+  uiProblem: string | undefined;
   /** The data directory. */
   dataDir: string;
   /** True when {@link DemoStack.dataDir} is temporary (removed on close). */
@@ -125,9 +133,19 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
 
     const store = await createSqliteStore({ filename: databasePath });
     cleanups.push(() => store.close());
+    // The web UI, as `tekton-results-server` serves it; its warnings (not installed, not built)
+    // are kept to be printed next to its URL.
+    const uiWarnings: string[] = [];
+    const ui = await loadUi({
+      debug: () => undefined,
+      info: () => undefined,
+      error: (_fields, msg) => uiWarnings.push(msg),
+      warn: (_fields, msg) => uiWarnings.push(msg.replace(/ \(--ui=false[^)]*\)$/, "")),
+    });
     const server = createResultsServer({
       routes: createResultsRoutes({ store, logs: createDirectoryLogStore({ dir: logsDir }) }),
       store,
+      ui,
     });
     const { url: apiUrl } = await server.listen(options.port ?? 0, host);
     cleanups.push(() => server.close({ deadlineMs: 1000 }));
@@ -155,6 +173,8 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
       kubeConfig,
       kubeconfigPath,
       apiUrl,
+      uiUrl: `${apiUrl}/`,
+      uiProblem: uiWarnings[0],
       dataDir,
       temporary,
       databasePath,

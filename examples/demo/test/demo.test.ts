@@ -113,7 +113,21 @@ describe("npm run demo", () => {
       // First the CLI the demo suggests, with no host configured: it port-forwards through the
       // fake cluster to the API's Service, which relays to the demo's server.
       let cliOut: { stdout: string; stderr: string } | undefined;
+      // The web UI's URL the demo printed, and what it answers a browser.
+      let uiPage: { url: string; status: number; type: string | null; body: string } | undefined;
       const applyAgain = async () => {
+        const url = /^ {2}web UI {7}(http\S+)/.exec(
+          linesWith(out, /^ {2}web UI /).at(-1) ?? "",
+        )?.[1];
+        if (url !== undefined) {
+          const res = await fetch(url, { headers: { accept: "text/html" } });
+          uiPage = {
+            url,
+            status: res.status,
+            type: res.headers.get("content-type"),
+            body: await res.text(),
+          };
+        }
         cliOut = await execFileAsync(
           process.execPath,
           ["--conditions=source", "--import", "tsx", CLI, "pipelinerun", "list", "-o", "name"],
@@ -153,6 +167,13 @@ describe("npm run demo", () => {
         timeoutMs: 15_000,
       });
       expect(applyError).toBeUndefined();
+      expect(uiPage).toMatchObject({
+        url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/),
+        status: 200,
+        type: expect.stringContaining("text/html"),
+        body: expect.stringContaining('<div id="root">'),
+      });
+      expect(linesWith(out, "web UI", uiPage!.url, "open it in a browser")).toHaveLength(2);
       expect(cliOut).toEqual({
         stdout: "pipelinerun.tekton.dev/shop-release-1\npipelinerun.tekton.dev/shop-build-1\n",
         stderr: "",
