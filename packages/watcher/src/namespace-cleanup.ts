@@ -219,7 +219,11 @@ export function createNamespaceCleaner(options: NamespaceCleanerOptions): Namesp
   /** The Results of a deleted namespace (older than a namespace recreated under its name). */
   async function cleanNamespace(name: string): Promise<void> {
     const recreated = options.current?.(name);
-    if (recreated && !recreated.creationTimestamp) return;
+    if (recreated && !recreated.creationTimestamp) {
+      // Recreated, but when is unknown: nothing tells the old Results from the new ones.
+      logger.warn({ namespace: name }, "namespace deleted and recreated: its Results kept");
+      return;
+    }
     const filter = recreated?.creationTimestamp ? createdBefore(recreated.creationTimestamp) : "";
     const deleted = await deleteResults(name, filter, () => false, "deleted");
     logger.info(
