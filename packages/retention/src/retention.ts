@@ -2,11 +2,12 @@
  * A retention run: for each rule (the policies in order, then the default), the Results it lets
  * go, each deleted with all its Records and every stored log; or, dry, only counted.
  *
- * It works in batches: a keyset page of candidate runs ({@link DEFAULT_BATCH_SIZE} by default)
- * gives at most that many Results. The logs of each are deleted first; then every Result of the
- * batch whose logs went is deleted, with its Records, in one transaction (the store's
- * `deleteResults`, whose statements each name a bounded number of Results). A Result whose logs
- * could not be deleted stays, named in the report's failures, and the next run tries again.
+ * It works in batches of {@link DEFAULT_BATCH_SIZE} Results by default, gathered from keyset
+ * pages of as many candidate runs (a PipelineRun's TaskRuns are runs too, so a page gives fewer
+ * Results). The logs of each Result of a batch are deleted first; then every Result of the batch
+ * whose logs went is deleted, with its Records, in one transaction (the store's `deleteResults`,
+ * whose statements each name a bounded number of Results). A Result whose logs could not be
+ * deleted stays, named in the report's failures, and the next run tries again.
  * The run can be stopped between batches with an `AbortSignal`; a kill at any moment leaves
  * each Result's rows whole or gone, and at most one batch of Results without some of their log
  * bytes and still selected, so the next run finishes them.
@@ -19,7 +20,7 @@ import { type Cursor, type ResultsStore, type StoredRecord } from "@tekton-resul
 import type { RetentionConfig } from "./policy.js";
 import { ageOf, compileRules, decidedBy, resultKey, type Rule } from "./selection.js";
 
-/** Runs per page of candidates: at most this many Results are deleted in one transaction. */
+/** Results deleted in one transaction (at most), and candidate runs per page. */
 export const DEFAULT_BATCH_SIZE = 200;
 
 /** What one rule let go (or, dry, would). */
@@ -74,7 +75,7 @@ export interface RetentionOptions {
   /** The time the retentions count back from. Default: now. */
   now?: Date;
   /**
-   * Candidate runs per page, and so at most the Results deleted in one transaction. Default
+   * Results deleted in one transaction (at most), and candidate runs per page. Default
    * {@link DEFAULT_BATCH_SIZE}.
    */
   batchSize?: number;
@@ -189,7 +190,11 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
   return report;
 }
 
-/** Walk rule `index`'s candidates, a page (a batch) at a time; false when stopped by the signal. */
+/**
+ * Walk rule `index`'s candidates in keyset pages of `batch` runs, gathering the Results they
+ * decide until there are `batch` of them, and let each such batch go; false when stopped by the
+ * signal (checked before each page: the Results gathered and not yet let go are untouched).
+ */
 async function walkRule(
   o: RetentionOptions,
   rules: readonly Rule[],
@@ -202,6 +207,10 @@ async function walkRule(
 ): Promise<boolean> {
   const rule = rules[index]!;
   const filter = rule.candidates(cutoff);
+  // The Results gathered and not let go yet. A dry run remembers every Result it counted (they
+  // stay, and their runs come again on later pages); a real one only those not deleted yet.
+  const seen = o.dryRun ? judged : new Set<string>();
+  let pending: StoredRecord[] = [];
   let after: Cursor | undefined;
   do {
     if (o.signal?.aborted) return false;
@@ -212,16 +221,19 @@ async function walkRule(
       ...(after ? { after } : {}),
     });
     after = page.next;
-    // A deleted Result's runs are gone from later pages; a dry run must remember them all.
-    const seen = o.dryRun ? judged : new Set<string>();
-    const runs: StoredRecord[] = [];
     for (const run of await decidedBy(o.store, rules, index, page.items)) {
       const key = resultKey(run);
       if (seen.has(key)) continue;
       seen.add(key);
-      runs.push(run);
+      pending.push(run);
     }
-    await letGo(o, runs, r, report);
+    while (pending.length >= batch || (after === undefined && pending.length > 0)) {
+      const runs = pending.slice(0, batch);
+      pending = pending.slice(batch);
+      await letGo(o, runs, r, report);
+      if (!o.dryRun) for (const run of runs) seen.delete(resultKey(run));
+      if (pending.length > 0 && o.signal?.aborted) return false;
+    }
   } while (after);
   return true;
 }
