@@ -121,6 +121,14 @@ function RunView({ loaded, now }: { loaded: Loaded; now: Date }) {
       <h1 className="tr-title" data-testid="run-title">
         {row.name}
       </h1>
+      <RouterLink
+        className="cds--link tr-logs-link"
+        to="logs"
+        relative="path"
+        data-testid="logs-link"
+      >
+        Logs
+      </RouterLink>
       <table className="tr-kv" aria-label="Summary">
         <tbody>
           <tr>
