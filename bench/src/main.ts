@@ -24,6 +24,7 @@ import { runRpcOverhead } from "./rpc-overhead.js";
 import { openSqliteBackend } from "./sqlite-backend.js";
 import { runRetentionBench } from "./retention-bench.js";
 import { runTransfer } from "./transfer.js";
+import { runWebFirstScreen } from "./web-bench.js";
 import {
   runIngest,
   runQueries,
@@ -43,8 +44,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --records N        records to load per backend (5 per Result; default 100000, smoke 2000)
   --backend NAME     sqlite | postgres | all (default all)
   --seed N           seed of the data set (default 42)
-  --workloads LIST   comma-separated subset of B1,B2,B3,B4,B5,B7,B8,B10 (default all;
-                     B10 deletes half the data set, so it runs last)
+  --workloads LIST   comma-separated subset of B1,B2,B3,B4,B5,B7,B8,B10,B11 (default all;
+                     B10 deletes half the data set, so it runs last; B11 needs /usr/bin/chromium
+                     and the built web UI)
   --watcher-runs N   B2: runs in the fake cluster before the watcher starts (default 100000, smoke 400)
   --soak S           B2: seconds of the memory soak (default 600, smoke 5)
   --compression      clients accept gzip/brotli responses (connect-node's default; off by default)
@@ -68,7 +70,7 @@ interface Options {
 }
 
 /** The workloads `--workloads` selects from. */
-const WORKLOAD_IDS = ["B1", "B2", "B3", "B4", "B5", "B7", "B8", "B10"] as const;
+const WORKLOAD_IDS = ["B1", "B2", "B3", "B4", "B5", "B7", "B8", "B10", "B11"] as const;
 type WorkloadId = (typeof WORKLOAD_IDS)[number];
 
 function parseWorkloads(text: string | undefined): ReadonlySet<WorkloadId> {
@@ -180,6 +182,19 @@ async function runBackend(
     );
   }
   if (run.has("B8")) await runTransfer(backend, gen, dir, sink);
+  if (run.has("B11")) {
+    const reason = await runWebFirstScreen(
+      backend,
+      gen,
+      gen.results * 5,
+      options.seed,
+      options.smoke,
+      sink,
+    );
+    if (reason !== undefined) {
+      report.skipped.push({ id: "B11", backend: backend.name, workload: "web UI", reason });
+    }
+  }
   // Last: it deletes half of the data set.
   if (run.has("B10")) await runRetentionBench(backend, gen, dir, options.smoke, sink);
 }
@@ -275,7 +290,7 @@ async function main(argv: string[]): Promise<number> {
       const reason = await pgUnavailableReason();
       if (reason !== undefined) {
         log(`postgres: skipped: ${reason}`);
-        for (const id of ["B1", "B3", "B4", "B5", "B7", "B8", "B10"]) {
+        for (const id of ["B1", "B3", "B4", "B5", "B7", "B8", "B10", "B11"]) {
           report.skipped.push({ id, backend: "postgres", workload: "all", reason });
         }
       } else {
