@@ -6,10 +6,10 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { ResultsClient } from "@tekton-results/client";
+import { runsPageRequest, takeFirstPage } from "./first-page.js";
 import { runRow, type RunRow } from "./runs.js";
 
-/** Runs per request. */
-export const PAGE_SIZE = 50;
+export { PAGE_SIZE } from "./first-page.js";
 
 /** The state of the list. */
 export interface RunPages {
@@ -42,27 +42,27 @@ export function useRunPages(client: ResultsClient, parent: string, filter: strin
       inFlight.current = abort;
       setLoading(true);
       setError(undefined);
-      client
-        .listRecords(
-          { parent, filter, orderBy: "create_time desc", pageSize: PAGE_SIZE, pageToken },
-          { signal: abort.signal },
-        )
-        .then(
-          (res) => {
-            if (abort.signal.aborted) return;
-            const page = res.records.map(runRow);
-            setRows((old) => (replace ? page : [...old, ...page]));
-            setNextToken(res.nextPageToken);
-            setLoading(false);
-          },
-          (err: unknown) => {
-            if (abort.signal.aborted) return;
-            if (replace) setRows([]);
-            setNextToken("");
-            setError(err);
-            setLoading(false);
-          },
-        );
+      // The first page may have been asked already, as the app started (first-page.ts).
+      const early = pageToken === "" ? takeFirstPage(parent, filter) : undefined;
+      (
+        early ??
+        client.listRecords(runsPageRequest(parent, filter, pageToken), { signal: abort.signal })
+      ).then(
+        (res) => {
+          if (abort.signal.aborted) return;
+          const page = res.records.map(runRow);
+          setRows((old) => (replace ? page : [...old, ...page]));
+          setNextToken(res.nextPageToken);
+          setLoading(false);
+        },
+        (err: unknown) => {
+          if (abort.signal.aborted) return;
+          if (replace) setRows([]);
+          setNextToken("");
+          setError(err);
+          setLoading(false);
+        },
+      );
     },
     [client, parent, filter],
   );
