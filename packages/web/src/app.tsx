@@ -21,6 +21,7 @@ import { usePreferredTheme } from "./theme.js";
 
 const RunsPage = lazy(() => import("./runs-page.js"));
 const RunPage = lazy(() => import("./run-page.js"));
+const LogsPage = lazy(() => import("./logs-page.js"));
 
 /** The page of an unknown path. */
 function NotFound() {
@@ -73,6 +74,10 @@ export function App({ config: initial }: { config: UiConfig }) {
               <Route
                 path="/namespaces/:namespace/results/:result/records/:record"
                 element={<RunPage />}
+              />
+              <Route
+                path="/namespaces/:namespace/results/:result/records/:record/logs"
+                element={<LogsPage />}
               />
               <Route path="*" element={<NotFound />} />
             </Routes>

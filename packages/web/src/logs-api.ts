@@ -1,0 +1,35 @@
+/**
+ * The Logs client of the UI: `@tekton-results/client`'s over connect-web's Connect protocol
+ * (GetLog streams over `fetch` in browsers), with the bearer token of the configuration.
+ *
+ * @module
+ */
+import { createContext, useContext, useMemo } from "react";
+import { createConnectTransport } from "@connectrpc/connect-web";
+import { createLogsClient, type LogsClient } from "@tekton-results/client";
+import { useApi } from "./api.js";
+import type { UiConfig } from "./config.js";
+
+/** The Logs client of a configuration. */
+export function createLogsApiClient(config: UiConfig): LogsClient {
+  const token = config.token;
+  return createLogsClient(
+    createConnectTransport({
+      baseUrl: config.apiUrl,
+      useBinaryFormat: true,
+      interceptors: token
+        ? [(next) => (req) => (req.header.set("authorization", `Bearer ${token}`), next(req))]
+        : [],
+    }),
+  );
+}
+
+/** A Logs client given to the page (the component tests' fake); else one from the API's config. */
+export const LogsClientContext = createContext<Pick<LogsClient, "getLog"> | undefined>(undefined);
+
+/** The Logs client of the running app. */
+export function useLogsClient(): Pick<LogsClient, "getLog"> {
+  const given = useContext(LogsClientContext);
+  const { config } = useApi();
+  return useMemo(() => given ?? createLogsApiClient(config), [given, config]);
+}
