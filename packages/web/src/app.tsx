@@ -10,7 +10,9 @@ import {
   Content,
   Header,
   HeaderGlobalBar,
+  HeaderMenuItem,
   HeaderName,
+  HeaderNavigation,
   InlineLoading,
   SkipToContent,
   Theme,
@@ -22,6 +24,7 @@ import { usePreferredTheme } from "./theme.js";
 const RunsPage = lazy(() => import("./runs-page.js"));
 const RunPage = lazy(() => import("./run-page.js"));
 const LogsPage = lazy(() => import("./logs-page.js"));
+const InsightsPage = lazy(() => import("./insights-page.js"));
 
 /** The page of an unknown path. */
 function NotFound() {
@@ -64,6 +67,11 @@ export function App({ config: initial }: { config: UiConfig }) {
           <HeaderName as={RouterLink} to="/" prefix="Tekton">
             Results
           </HeaderName>
+          <HeaderNavigation aria-label="Pages">
+            <HeaderMenuItem as={RouterLink} to="/insights">
+              Insights
+            </HeaderMenuItem>
+          </HeaderNavigation>
           <HeaderGlobalBar />
         </Header>
         <Content id="main-content" className="tr-content">
@@ -79,6 +87,7 @@ export function App({ config: initial }: { config: UiConfig }) {
                 path="/namespaces/:namespace/results/:result/records/:record/logs"
                 element={<LogsPage />}
               />
+              <Route path="/insights" element={<InsightsPage />} />
               <Route path="*" element={<NotFound />} />
             </Routes>
           </Suspense>
