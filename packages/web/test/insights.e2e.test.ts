@@ -59,6 +59,9 @@ describe.skipIf(!hasChromium)(
       await page.getByRole("link", { name: "Insights" }).click();
       await page.locator('[data-testid="success-rate"]').waitFor();
       expect(new URL(page.url()).pathname).toBe("/insights");
+      // The screenshots without the header link's focus ring: the page opened by its address.
+      await page.goto(`${server.url}/insights`);
+      await page.locator('[data-testid="success-rate"]').waitFor();
       // 11 runs in the window: 6 succeeded, 5 failed (the 60-day-old build is outside it).
       expect(await text("total-runs")).toBe("11");
       expect(await text("success-rate")).toBe("54.5%");
