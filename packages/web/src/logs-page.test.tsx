@@ -14,7 +14,7 @@ const LOG = [
   "[build : test] Error: two",
 ].join("\n");
 
-function renderPage(opts: { record?: unknown; log?: string | unknown; hash?: string } = {}): {
+function renderPage(opts: { record?: unknown; log?: unknown; hash?: string; logs?: object } = {}): {
   getLogCalls: string[];
 } {
   const rec =
@@ -25,26 +25,28 @@ function renderPage(opts: { record?: unknown; log?: string | unknown; hash?: str
   } as unknown as ResultsClient;
   const getLogCalls: string[] = [];
   const log = opts.log === undefined ? LOG : opts.log;
-  const logs: Pick<LogsClient, "getLog"> = {
-    async *getLog(req: { name: string }) {
-      getLogCalls.push(req.name);
-      if (typeof log !== "string") throw log;
-      const bytes = new TextEncoder().encode(log);
-      // Two chunks, cut mid-line: the page shows what has come.
-      yield {
-        $typeName: "google.api.HttpBody",
-        contentType: "text/plain",
-        data: bytes.subarray(0, 20),
-        extensions: [],
-      };
-      yield {
-        $typeName: "google.api.HttpBody",
-        contentType: "text/plain",
-        data: bytes.subarray(20),
-        extensions: [],
-      };
-    },
-  } as unknown as Pick<LogsClient, "getLog">;
+  const logs: Pick<LogsClient, "getLog"> =
+    (opts.logs as Pick<LogsClient, "getLog">) ??
+    ({
+      async *getLog(req: { name: string }) {
+        getLogCalls.push(req.name);
+        if (typeof log !== "string") throw log;
+        const bytes = new TextEncoder().encode(log);
+        // Two chunks, cut mid-line: the page shows what has come.
+        yield {
+          $typeName: "google.api.HttpBody",
+          contentType: "text/plain",
+          data: bytes.subarray(0, 20),
+          extensions: [],
+        };
+        yield {
+          $typeName: "google.api.HttpBody",
+          contentType: "text/plain",
+          data: bytes.subarray(20),
+          extensions: [],
+        };
+      },
+    } as unknown as Pick<LogsClient, "getLog">);
   render(
     <ApiContext.Provider
       value={{ client, config: { apiUrl: "http://results.test" }, setToken: () => undefined }}
@@ -103,6 +105,28 @@ describe("the Logs page", () => {
     const line2 = document.querySelector('[data-line="2"]')!;
     expect(line2.textContent).toContain("done");
     expect(line2.querySelector(".ansi-green-fg")?.textContent).toBe("done");
+  });
+
+  it("shows the chunks as they arrive, before the log has ended", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    renderPage({
+      logs: {
+        async *getLog() {
+          yield { data: new TextEncoder().encode("[a : s] first\n[a : s] sec") };
+          await held;
+          yield { data: new TextEncoder().encode("ond\n") };
+        },
+      },
+    });
+    await waitFor(() =>
+      expect(document.querySelector('[data-line="1"]')?.textContent).toContain("first"),
+    );
+    expect(screen.getByTestId("log-status").dataset["state"]).toBe("streaming");
+    expect(document.querySelector('[data-line="2"]')).toBeNull();
+    release();
+    await done();
+    expect(document.querySelector('[data-line="2"]')?.textContent).toContain("second");
   });
 
   it("searches with a count and next, and folds a section", async () => {

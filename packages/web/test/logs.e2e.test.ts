@@ -5,12 +5,14 @@
  * markers, ANSI colours, timestamps) and a 200,000-line log of build-1-test — driven in
  * Debian's Chromium. The screenshot goes to ../screenshots/logs.png (shown in the README).
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
+import type { AxeResults } from "axe-core";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import {
   createLogsClient,
@@ -27,6 +29,7 @@ import { isWebBuilt } from "../src/web-root.js";
 import { seed } from "./seed.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const shots = fileURLToPath(new URL("../screenshots/", import.meta.url));
 
 /** The lines of the big log, and how many of them say WARNING (every 1000th). */
@@ -180,6 +183,27 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await expect.poll(() => page.locator('[data-line="1"]').count()).toBe(1);
     });
 
+    it("has no serious or critical axe-core violation, light and dark", async () => {
+      await page.addScriptTag({ path: AXE });
+      for (const scheme of ["light", "dark"] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.waitForTimeout(500);
+        if (scheme === "dark") await page.screenshot({ path: `${shots}logs-dark.png` });
+        const { violations, passes } = await page.evaluate(async () => {
+          const run = await (
+            window as unknown as { axe: { run(): Promise<AxeResults> } }
+          ).axe.run();
+          return { violations: run.violations, passes: run.passes.length };
+        });
+        expect(passes).toBeGreaterThan(10);
+        const serious = violations
+          .filter((v) => v.impact === "serious" || v.impact === "critical")
+          .map((v) => `${scheme} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+        expect(serious).toEqual([]);
+      }
+      await page.emulateMedia({ colorScheme: "light" });
+    });
+
     it("opens a 200,000-line log within the bound, virtualized, and scrolls to its end", async () => {
       const start = Date.now();
       await page.goto(`${url}/namespaces/ci/results/build-1/records/build-1-test/logs`);
@@ -250,9 +274,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
         page.getByRole("button", { name: "Download" }).click(),
       ]);
       expect(download.suggestedFilename()).toBe("build-2-test.log");
-      const path = await download.path();
-      const { readFileSync } = await import("node:fs");
-      const text = readFileSync(path, "utf8");
+      const text = readFileSync(await download.path(), "utf8");
       expect(text.split("\n")[2]).toBe(
         "[test : unit] 2026-12-01T10:10:22.123456789Z \u001b[31mFAIL\u001b[0m storage keeps order: expected 3, got 2",
       );
