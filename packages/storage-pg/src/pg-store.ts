@@ -6,12 +6,18 @@
  */
 import { readFileSync } from "node:fs";
 import knexFactory, { type Knex } from "knex";
-import type pg from "pg";
+import pg from "pg";
 import type { Logger } from "@tekton-results/runtime";
-import type { RecordSummaryQuery, RecordSummaryRow, ResultsStore } from "@tekton-results/storage";
+import type {
+  ExclusiveRunner,
+  RecordSummaryQuery,
+  RecordSummaryRow,
+  ResultsStore,
+} from "@tekton-results/storage";
 import { SqlResultsStore, knexLog, openSqlStore } from "@tekton-results/storage-sql";
 import { pgDialect } from "./pg-dialect.js";
 import { isPgConnectionError, translatePgError } from "./pg-errors.js";
+import { pgExclusiveRunner } from "./pg-exclusive.js";
 import {
   NO_TIMEOUTS,
   migratePgSchema,
@@ -83,8 +89,11 @@ export interface PgStoreOptions {
   preparedStatements?: boolean;
 }
 
-/** A {@link ResultsStore} backed by PostgreSQL. */
-export interface PgStore extends ResultsStore {
+/**
+ * A {@link ResultsStore} backed by PostgreSQL; its `runExclusive` runs a task in one process at a
+ * time across every process on the database (a session advisory lock on a connection of its own).
+ */
+export interface PgStore extends ResultsStore, ExclusiveRunner {
   /**
    * Apply pending schema migrations (idempotent; concurrent callers, in any
    * process, wait for each other as long as a migration takes). Runs on
@@ -111,8 +120,13 @@ class PgStoreImpl extends SqlResultsStore implements PgStore {
     prepared: boolean,
     private readonly openMigrationKnex: () => Knex,
     private readonly logger: PgStoreOptions["logger"],
+    private readonly exclusive: ExclusiveRunner,
   ) {
     super(pgDialect(knex, prepared));
+  }
+
+  runExclusive(name: string, task: (signal: AbortSignal) => Promise<void>): Promise<boolean> {
+    return this.exclusive.runExclusive(name, task);
   }
 
   async migrate(): Promise<void> {
@@ -207,12 +221,25 @@ export async function createPgStore(options: PgStoreOptions): Promise<PgStore> {
       `${sessionSetup}; ${NO_TIMEOUTS}`,
     );
 
+  // Advisory locks: a connection of their own per task, held for the task (not a pooled one).
+  const exclusive = pgExclusiveRunner(
+    schema,
+    () =>
+      new pg.Client({
+        connectionString: options.connectionString,
+        keepAlive: true,
+        // Names the holder in pg_stat_activity (join pg_locks on pid).
+        application_name: "tekton-results-lock",
+        ...(ssl === undefined ? {} : { ssl: ssl as pg.ClientConfig["ssl"] }),
+      }),
+  );
   const store = new PgStoreImpl(
     knex,
     schema,
     options.preparedStatements ?? true,
     openMigrationKnex,
     logger,
+    exclusive,
   );
   const attempts = Math.max(1, (options.startupRetries?.attempts ?? 0) + 1);
   const delayMs = options.startupRetries?.delayMs ?? 0;

@@ -21,6 +21,7 @@ export type {
   RecordUpdate,
 } from "./model.js";
 export { StorageError, isStorageError, type StorageErrorCode } from "./errors.js";
+export { isExclusiveRunner, runExclusive, type ExclusiveRunner } from "./exclusive.js";
 export type {
   ListQuery,
   ResultListQuery,
