@@ -13,6 +13,7 @@ export {
   loadRetentionConfig,
   parseRetention,
   parseRetentionConfig,
+  readRetentionConfig,
   scheduleRetention,
   type AgeBasis,
   type RetentionSchedule,

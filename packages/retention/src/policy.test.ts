@@ -1,9 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   loadRetentionConfig,
   parseRetention,
   parseRetentionConfig,
   PolicyError,
+  readRetentionConfig,
 } from "./policy.js";
 import { compileRules, selectorFilter } from "./selection.js";
 
@@ -170,5 +174,68 @@ describe("selector filters", () => {
       'parent in ["a", "b\\"c"] && data.metadata.labels["app.kubernetes.io/name"] in ["x\\\\y", "it\'s"] && data.status.conditions[0].reason in ["Failed"]',
     );
     expect(selectorFilter({})).toBe("true");
+  });
+});
+
+describe("readRetentionConfig", () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const scratch = () => {
+    const dir = mkdtempSync(join(tmpdir(), "retention-config-"));
+    dirs.push(dir);
+    return dir;
+  };
+  /** A ConfigMap volume as the kubelet writes it: ..<timestamp>/ files, ..data, key links. */
+  function mountConfigMap(dir: string, data: Record<string, string>): void {
+    const stamp = `..2026_12_06_02_00_00.${Math.random().toString(36).slice(2, 8)}`;
+    mkdirSync(join(dir, stamp));
+    for (const [key, value] of Object.entries(data)) writeFileSync(join(dir, stamp, key), value);
+    rmSync(join(dir, "..data"), { force: true });
+    symlinkSync(stamp, join(dir, "..data"));
+    for (const key of Object.keys(data)) {
+      rmSync(join(dir, key), { force: true });
+      symlinkSync(join("..data", key), join(dir, key));
+    }
+  }
+
+  it("reads a mounted ConfigMap directory, one file per key, skipping ..data and the like", () => {
+    const dir = scratch();
+    mountConfigMap(dir, {
+      runAt: "0 3 * * *",
+      defaultRetention: "90d",
+      policies: '- name: failures\n  selector:\n    matchStatuses: ["Failed"]\n  retention: 7d\n',
+    });
+    const config = readRetentionConfig(dir);
+    expect(config.runAt).toBe("0 3 * * *");
+    expect(config.defaultRetentionMs).toBe(90 * DAY);
+    expect(config.policies.map((p) => [p.name, p.retentionMs])).toEqual([["failures", 7 * DAY]]);
+  });
+
+  it("reads the directory afresh each time: an edited ConfigMap applies at once", () => {
+    const dir = scratch();
+    mountConfigMap(dir, { runAt: "0 3 * * *", defaultRetention: "90d" });
+    expect(readRetentionConfig(dir).defaultRetention).toBe("90d");
+    mountConfigMap(dir, { runAt: "0 4 * * *", defaultRetention: "60d" });
+    expect(readRetentionConfig(dir)).toMatchObject({
+      runAt: "0 4 * * *",
+      defaultRetention: "60d",
+    });
+  });
+
+  it("reads a file: a ConfigMap manifest or its data map", () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "retention.yaml"), UPSTREAM_EXAMPLE);
+    expect(readRetentionConfig(join(dir, "retention.yaml")).runAt).toBe("0 2 * * *");
+  });
+
+  it("refuses a missing path, an empty directory and a bad key, each a PolicyError naming it", () => {
+    const dir = scratch();
+    expect(() => readRetentionConfig(join(dir, "nothing"))).toThrow(PolicyError);
+    expect(() => readRetentionConfig(join(dir, "nothing"))).toThrow(/cannot read .*nothing/);
+    expect(() => readRetentionConfig(dir)).toThrow(/no settings/);
+    mountConfigMap(dir, { runAt: "every day" });
+    expect(() => readRetentionConfig(dir)).toThrow(/runAt/);
   });
 });

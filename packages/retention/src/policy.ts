@@ -12,6 +12,8 @@
  *
  * @module
  */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { Cron } from "croner";
 import { parseDuration } from "@tekton-results/runtime/duration";
 import { isMap, isSeq, parseDocument } from "yaml";
@@ -306,4 +308,44 @@ export function scheduleRetention(runAt: string, run: () => Promise<void>): Rete
     nextRun: () => cron.nextRun() ?? undefined,
     stop: () => cron.stop(),
   };
+}
+
+/**
+ * Read a retention configuration from `path`: a YAML file ({@link loadRetentionConfig}), or a
+ * directory holding one file per key, as Kubernetes mounts a ConfigMap (`runAt`,
+ * `defaultRetention`, `policies`, ...; dotfiles such as `..data` are skipped, files reached
+ * through symbolic links are read). A directory without any key is refused rather than read as
+ * upstream's defaults: an empty or missing ConfigMap is a mistake, not a 30-day policy. Meant
+ * to be called again before each scheduled run, so an edited ConfigMap applies from the next
+ * run. Throws {@link PolicyError} when it cannot be read or used.
+ */
+export function readRetentionConfig(path: string): RetentionConfig {
+  let entries: string[] | undefined;
+  try {
+    if (statSync(path).isDirectory()) entries = readdirSync(path);
+    else return loadRetentionConfig(readFileSync(path, "utf8"));
+  } catch (err) {
+    if (err instanceof PolicyError) throw err;
+    throw new PolicyError(
+      `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  const data: Record<string, string> = {};
+  for (const name of entries.sort()) {
+    if (name.startsWith(".")) continue;
+    const file = join(path, name);
+    try {
+      // statSync follows the links a ConfigMap volume is made of (key -> ..data/key).
+      if (!statSync(file).isFile()) continue;
+      data[name] = readFileSync(file, "utf8");
+    } catch (err) {
+      throw new PolicyError(
+        `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+  if (Object.keys(data).length === 0) {
+    throw new PolicyError(`${path}: no settings (an empty directory: is the ConfigMap mounted?)`);
+  }
+  return parseRetentionConfig(data);
 }
