@@ -186,6 +186,12 @@ export interface ServerConfig {
   auth: AuthConfig;
   /** Serve over TLS; absent: cleartext (h2c and HTTP/1.1). */
   tls?: TlsConfig;
+  /**
+   * Run retention in the server on this configuration's `runAt` schedule (`--retention-config`,
+   * `RETENTION_CONFIG`): a YAML file or a mounted ConfigMap directory, read again before each
+   * run. Absent: no retention in the server.
+   */
+  retentionConfig?: string;
 }
 
 /** What the command line asks for. */
@@ -236,6 +242,7 @@ export function parseConfig(
   const logs = parseLogsConfig(settings);
   const auth = parseAuthConfig(settings);
   const tls = parseTls(settings);
+  const retentionConfig = settings.pick("retention-config", "RETENTION_CONFIG");
   warnIgnoredKeys(settings, VARIABLES, { path: file.path, keys: Object.keys(file.values) });
   return {
     kind: "run",
@@ -251,6 +258,7 @@ export function parseConfig(
       logs,
       auth,
       ...(tls ? { tls } : {}),
+      ...(retentionConfig !== undefined ? { retentionConfig } : {}),
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The server program: reads the configuration (flags, environment, config
  * file), opens the store, serves the API on one port (and the metrics on a
- * port of their own with `--metrics-port`) and shuts down gracefully on
+ * port of their own with `--metrics-port`), runs retention with
+ * `--retention-config`, and shuts down gracefully on
  * SIGTERM or SIGINT (after `--shutdown-delay-ms` of serving while not ready). The
  * command-line skeleton (help, version, usage errors, stop signals) is
  * `@tekton-results/runtime`'s, shared with the watcher.
@@ -20,6 +21,7 @@ import { createServerMetrics, type ServerMetrics } from "./metrics.js";
 import { createResultsRoutes } from "./routes.js";
 import { migratedSchemaCheck, storeReadinessCheck, type MigratableStore } from "./endpoints.js";
 import { createResultsServer, type ResultsServer } from "./server.js";
+import { startServerRetention } from "./retention-runs.js";
 import { createShutdownDelay, type ShutdownDelay } from "./shutdown-delay.js";
 import { MissingAdapterError, openStore, type ImportAdapter } from "./storage-adapters.js";
 import { loadCertificate, TlsFileError } from "./tls.js";
@@ -301,12 +303,18 @@ async function serveUntilStopped(
     return EXIT_FAILURE;
   }
   sweepAbandonedUploads(logs, logger);
+  // --retention-config: retention on its schedule, its metrics with the server's.
+  const registry = metrics.registry;
+  const retention = startServerRetention(config.retentionConfig, { store, logs, logger, registry });
 
   const reason = await stop;
   const signal = typeof reason === "string" ? reason : undefined;
   await drainBeforeShutdown(config, logger, server, delay, signal);
   logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, "shutting down");
+  // A retention run stops between two batches, while the requests in flight finish.
+  const retentionStopped = retention?.stop();
   await server.close({ deadlineMs: config.shutdownTimeoutMs });
+  await retentionStopped;
   await metricsListener?.close();
   try {
     await store.close();

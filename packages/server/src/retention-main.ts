@@ -9,15 +9,11 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
 import {
   formatRetentionReport,
-  loadRetentionConfig,
   PolicyError,
-  runRetention,
-  scheduleRetention,
+  readRetentionConfig,
   type RetentionConfig,
-  type RetentionReport,
 } from "@tekton-results/retention";
 import {
   createJsonLogger,
@@ -32,20 +28,33 @@ import { openLogStore } from "./backends.js";
 import { ConfigError, parseConfig, type ServerConfig } from "./config.js";
 import { serverVersion } from "./main.js";
 import { createRetentionMetrics } from "./retention-metrics.js";
+import {
+  reportFigures,
+  runRetentionOnce,
+  startRetentionSchedule,
+  type RetentionRunner,
+} from "./retention-runs.js";
 import { openStore, type ImportAdapter } from "./storage-adapters.js";
 
-/** The environment variable naming the retention configuration when `--config` is not given. */
-export const RETENTION_CONFIG_ENV = "RESULTS_RETENTION_CONFIG";
+/**
+ * The variable naming the retention configuration when `--config` is not given: the server's
+ * (`--retention-config`), from the environment or the server's config file.
+ */
+export const RETENTION_CONFIG_ENV = "RETENTION_CONFIG";
 
 /** The `--help` text. */
 export const RETENTION_USAGE = `Usage: tekton-results-retention --config FILE [--once [--dry-run]] [server flags]
 
 Deletes the Results a retention configuration lets go, each with all its Records and every
 stored log (logs first: a Result whose logs cannot be deleted is kept and tried again).
+A run takes the database's retention lock (PostgreSQL: an advisory lock): while another
+process (an API server with --retention-config, another CronJob) runs retention, it is
+skipped. A dry run takes no lock.
 
-  --config FILE        the retention configuration: upstream's ConfigMap
-                       (tekton-results-config-results-retention-policy) or its data map;
-                       default $${RETENTION_CONFIG_ENV}
+  --config PATH        the retention configuration: upstream's ConfigMap
+                       (tekton-results-config-results-retention-policy), its data map, or
+                       the ConfigMap mounted as a directory (a file per key); default
+                       $${RETENTION_CONFIG_ENV}, as the server's --retention-config
   --once               run now and exit (for a CronJob); without it, run on the
                        configuration's runAt schedule until SIGTERM
   --dry-run            with --once: delete nothing, print what would go
@@ -56,9 +65,11 @@ stored log (logs first: a Result whose logs cannot be deleted is kept and tried 
 
 Server flags (the same as tekton-results-server's, see its --help): --database, the
 PostgreSQL and SQLite settings, --logs-* (where the logs are), --metrics-port (served while
-running on the schedule), --log-level.
+running on the schedule), --log-level. On the schedule, the configuration is read again
+before each run (and every minute, to follow a changed runAt); while it cannot be used, runs
+are skipped.
 
-Exit codes: 0 done; 1 a Result could not be deleted (kept for the next run) or the store
+Exit codes: 0 done, or skipped (another process holds the lock); 1 a Result could not be deleted (kept for the next run) or the store
 could not be opened; 2 a bad command line or retention configuration.
 `;
 
@@ -121,7 +132,7 @@ export function parseRetentionCommand(
     throw err;
   }
   if (parsed.kind !== "run") return parsed;
-  const configFile = own.get("config") ?? env[RETENTION_CONFIG_ENV];
+  const configFile = own.get("config") ?? parsed.config.retentionConfig;
   if (!configFile) {
     throw new UsageError(
       `--config: give the retention configuration (or $${RETENTION_CONFIG_ENV})`,
@@ -140,20 +151,16 @@ export function parseRetentionCommand(
   ) {
     throw new UsageError("--batch-size: an integer from 1 to 10000");
   }
-  let text: string;
-  try {
-    text = readFileSync(configFile, "utf8");
-  } catch (err) {
-    throw new UsageError(
-      `--config: cannot read ${configFile}: ${err instanceof Error ? err.message : String(err)}`,
-    );
-  }
   let retention: RetentionConfig;
   try {
-    retention = loadRetentionConfig(text);
+    retention = readRetentionConfig(configFile);
   } catch (err) {
-    if (err instanceof PolicyError) throw new UsageError(`${configFile}: ${err.message}`);
-    throw err;
+    if (!(err instanceof PolicyError)) throw err;
+    throw new UsageError(
+      err.message.startsWith("cannot read")
+        ? `--config: ${err.message}`
+        : `${configFile}: ${err.message}`,
+    );
   }
   return {
     kind: "run",
@@ -180,30 +187,6 @@ export interface RetentionMainOptions {
   importAdapter?: ImportAdapter;
 }
 
-function reportFigures(report: RetentionReport): object {
-  return {
-    dryRun: report.dryRun,
-    stopped: report.stopped,
-    seconds: (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000,
-    policies: report.rules.map((r) => ({
-      policy: r.policy,
-      retention: r.retention,
-      cutoff: r.cutoff.toISOString(),
-      results: r.results,
-      records: r.records,
-      logs: r.logs,
-      logBytes: r.logBytes,
-      ...(r.oldest ? { oldest: r.oldest.toISOString() } : {}),
-      ...(r.newest ? { newest: r.newest.toISOString() } : {}),
-    })),
-    failures: report.failures,
-    longestStoreCall: {
-      method: report.longestStoreCall.method,
-      ms: Math.round(report.longestStoreCall.ms * 10) / 10,
-    },
-  };
-}
-
 async function runCommand(c: RetentionCommand, options: RetentionMainOptions): Promise<number> {
   const stdout = options.stdout ?? ((t: string) => void process.stdout.write(t));
   const logger = options.logger ?? createJsonLogger({ level: c.server.logLevel });
@@ -223,28 +206,29 @@ async function runCommand(c: RetentionCommand, options: RetentionMainOptions): P
     );
     return EXIT_FAILURE;
   }
-  const logs = openLogStore(c.server.logs);
-  const metrics = createRetentionMetrics();
-  const abort = new AbortController();
-  const once = async (): Promise<RetentionReport> => {
-    const report = await runRetention({
-      store,
-      ...(logs ? { logs } : {}),
-      config: c.retention,
-      dryRun: c.dryRun,
-      signal: abort.signal,
-      ...(c.batchSize !== undefined ? { batchSize: c.batchSize } : {}),
-    });
-    metrics.record(report);
-    const figures = reportFigures(report);
-    logger.info(figures, report.dryRun ? "retention dry run done" : "retention run done");
-    for (const f of report.failures)
-      logger.warn(f, "a Result could not be deleted; kept for the next run");
-    return report;
+  const runner: RetentionRunner = {
+    store,
+    logs: openLogStore(c.server.logs),
+    logger,
+    metrics: createRetentionMetrics(),
+    ...(c.batchSize !== undefined ? { batchSize: c.batchSize } : {}),
   };
   try {
     if (c.once) {
-      const report = await once();
+      const signals = onStopSignals();
+      const report = await runRetentionOnce(
+        { ...runner, signal: abortOn(signals.stop) },
+        c.retention,
+        c.dryRun,
+      ).finally(() => signals.dispose());
+      if (!report) {
+        stdout(
+          c.output === "json"
+            ? `${JSON.stringify({ skipped: "another process is running retention" })}\n`
+            : "Skipped: another process is running retention (it holds the lock).\n",
+        );
+        return 0;
+      }
       stdout(
         c.output === "json"
           ? `${JSON.stringify(reportFigures(report))}\n`
@@ -252,19 +236,23 @@ async function runCommand(c: RetentionCommand, options: RetentionMainOptions): P
       );
       return report.failures.length > 0 ? EXIT_FAILURE : 0;
     }
-    return await runScheduled(c, options, logger, metrics, once, abort);
+    return await runScheduled(c, options, runner);
   } finally {
     await store.close().catch(() => undefined);
   }
 }
 
+/** A signal aborted once `stop` resolves. */
+function abortOn(stop: Promise<unknown>): AbortSignal {
+  const abort = new AbortController();
+  void stop.then(() => abort.abort());
+  return abort.signal;
+}
+
 async function runScheduled(
   c: RetentionCommand,
   options: RetentionMainOptions,
-  logger: Logger,
-  metrics: ReturnType<typeof createRetentionMetrics>,
-  once: () => Promise<RetentionReport>,
-  abort: AbortController,
+  runner: RetentionRunner,
 ): Promise<number> {
   const signals = options.stop ? undefined : onStopSignals();
   const listener =
@@ -272,29 +260,12 @@ async function runScheduled(
       ? await startMetricsListener({
           port: c.server.metricsPort,
           host: c.server.host,
-          source: metrics.registry,
+          source: runner.metrics.registry,
         })
       : undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  const schedule = scheduleRetention(c.retention.runAt, async () => {
-    const run = once().catch((err: unknown) => {
-      logger.error(
-        { err: err instanceof Error ? err.message : String(err) },
-        "retention run failed",
-      );
-    });
-    running = run;
-    await run;
-    logger.info({ next: schedule.nextRun()?.toISOString() }, "next retention run");
-  });
-  logger.info(
-    { runAt: c.retention.runAt, next: schedule.nextRun()?.toISOString(), config: c.configFile },
-    "retention scheduled",
-  );
+  const schedule = startRetentionSchedule({ path: c.configFile, runner });
   await (options.stop ?? signals!.stop);
-  schedule.stop();
-  abort.abort();
-  await running;
+  await schedule.stop();
   await listener?.close();
   signals?.dispose();
   return 0;

@@ -83,6 +83,13 @@ names upstream's as ignored.
   --metrics-port <n>       METRICS_PORT      serve GET /metrics on this port (plain HTTP, same
                                              host) and not on the API port (default: on the
                                              API port)
+  --retention-config <path> RETENTION_CONFIG  run retention in the server on this
+                                             configuration's runAt schedule: upstream's
+                                             retention ConfigMap as a YAML file, or mounted as
+                                             a directory; read again before each run (one that
+                                             cannot be used skips runs until fixed); one
+                                             runner across replicas (PostgreSQL advisory lock)
+                                             (default: none)
   --skip-migrations        SKIP_MIGRATIONS   do not apply schema migrations at start-up
   --migrate-only                             apply schema migrations, then exit
 TLS (HTTP/2 by ALPN and HTTP/1.1 on the one port; default: cleartext h2c and HTTP/1.1):
