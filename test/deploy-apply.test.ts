@@ -52,6 +52,7 @@ const APPLIED: Record<string, () => string> = {
         "servicemonitor",
         "delete-completed-runs",
         "upstream-config",
+        "retention-cronjob",
       ]),
     ),
 };

@@ -132,6 +132,7 @@ export const RENDERS: Record<string, () => string> = {
   "postgres + upstream-config": () => combine("postgres", ["upstream-config"]),
   "logs-s3 + upstream-config + servicemonitor": () =>
     combine("logs-s3", ["upstream-config", "servicemonitor"]),
+  "logs-s3 + retention-cronjob": () => combine("logs-s3", ["retention-cronjob"]),
 };
 
 const texts = new Map<string, string>();

@@ -11,7 +11,8 @@
  * kubectl is required: without it every test here fails (CI installs it).
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import * as appsV1 from "kubernetes-models/apps/v1";
@@ -22,7 +23,9 @@ import * as coreV1 from "kubernetes-models/v1";
 import { afterAll, describe, expect, it } from "vitest";
 // The server's sources, not its built dist/ (this project resolves packages to dist/, which may
 // be older): what the deployment gives the server is read as the code in this tree reads it.
+import { readRetentionConfig } from "../packages/retention/src/index.js";
 import { parseConfig, type ServerConfig } from "../packages/server/src/config.js";
+import { splitArgs } from "../packages/server/src/retention-main.js";
 import { UPSTREAM_CONFIG_FILE } from "../packages/server/src/upstream-config-fixtures.js";
 import {
   deploy,
@@ -141,9 +144,16 @@ function find<T extends K8sObject>(objects: K8sObject[], kind: string, name: str
   if (!found) throw new Error(`no ${kind} ${name} in the render`);
   return found as T;
 }
-const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "Job"];
+const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "Job", "CronJob"];
+/** The workloads, a CronJob as the Job it makes (its `spec.jobTemplate`), checked as the others. */
 const workloads = (objects: K8sObject[]) =>
-  objects.filter((o) => WORKLOAD_KINDS.includes(o.kind)) as Workload[];
+  objects
+    .filter((o) => WORKLOAD_KINDS.includes(o.kind))
+    .map((o) =>
+      o.kind === "CronJob"
+        ? { ...o, spec: (o.spec as { jobTemplate: { spec: Workload["spec"] } }).jobTemplate.spec }
+        : o,
+    ) as Workload[];
 const matches = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
   Object.entries(selector).every(([k, v]) => labels[k] === v);
 const where = (o: K8sObject) => `${o.kind} ${o.metadata.name}`;
@@ -317,7 +327,11 @@ describe.each(Object.keys(RENDERS))("deploy: %s", (name) => {
       expect(c.image, c.name).toBe(IMAGE);
       // args, not command: the image's entrypoint (tini) stays PID 1 and forwards SIGTERM.
       expect(c.command, c.name).toBeUndefined();
-      expect(["tekton-results-server", "tekton-results-watcher"]).toContain(c.args?.[0]);
+      expect([
+        "tekton-results-server",
+        "tekton-results-watcher",
+        "tekton-results-retention",
+      ]).toContain(c.args?.[0]);
     }
   });
 
@@ -379,7 +393,7 @@ describe.each(Object.keys(RENDERS))("deploy: %s", (name) => {
       ).toBe(true);
     }
     for (const w of workloads(objects())) {
-      if (w.kind === "Job") continue;
+      if (w.kind === "Job" || w.kind === "CronJob") continue;
       expect(
         matches(w.spec.selector?.matchLabels ?? {}, w.spec.template.metadata?.labels),
         where(w),
@@ -868,6 +882,121 @@ describe("deploy: upstream-config", () => {
     // With S3, upstream's LOGS_PATH is the key prefix (where upstream put its log objects).
     const s3 = apiConfig(rendered("logs-s3 + upstream-config + servicemonitor"), upstream(blank));
     expect(s3.logs.s3).toMatchObject({ bucket: "tekton-results-logs", keyPrefix: "logs/" });
+  });
+});
+
+// ---------------------------------------------------------------- retention
+
+describe("deploy: retention", () => {
+  const POLICY = "tekton-results-config-results-retention-policy";
+  const DAY_MS = 86_400_000;
+  interface CronJob extends K8sObject {
+    spec: {
+      schedule: string;
+      timeZone?: string;
+      concurrencyPolicy?: string;
+      jobTemplate: { spec: Workload["spec"] & { backoffLimit?: number } };
+    };
+  }
+  /** Where a pod mounts the policy ConfigMap: the whole map as a directory, read-only, not optional. */
+  function policyMount(pod: PodSpec, c: Container): string {
+    const volumes = (pod.volumes ?? []).filter((v) => v.configMap?.name === POLICY);
+    expect(volumes).toHaveLength(1);
+    expect(volumes[0]!.configMap).toEqual({ name: POLICY });
+    const mount = c.volumeMounts?.find((m) => m.name === volumes[0]!.name);
+    expect(mount?.readOnly).toBe(true);
+    return mount!.mountPath;
+  }
+  /** The policy as the server reads it: the ConfigMap's keys as files of a directory. */
+  function readPolicy(objects: K8sObject[]) {
+    const dir = mkdtempSync(join(tmpdir(), "deploy-retention-"));
+    try {
+      const data = (find(objects, "ConfigMap", POLICY).data ?? {}) as Record<string, string>;
+      for (const [key, value] of Object.entries(data)) writeFileSync(join(dir, key), value);
+      return readRetentionConfig(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("every overlay: upstream's ConfigMap with a conservative policy (a year, daily), mounted as the directory RETENTION_CONFIG names; the API runs it", () => {
+    for (const name of ["local-sqlite", "postgres", "logs-s3"]) {
+      const objects = rendered(name);
+      const policy = readPolicy(objects);
+      expect(policy, name).toMatchObject({
+        runAt: "15 3 * * *",
+        defaultRetentionMs: 365 * DAY_MS,
+        policies: [],
+        age: "completion",
+        warnings: [],
+      });
+      const pod = find<Workload>(objects, "Deployment", "tekton-results-api").spec.template.spec;
+      const path = policyMount(pod, container(objects, "tekton-results-api", "api"));
+      expect(apiConfig(objects).retentionConfig, name).toBe(path);
+      // Not where upstream-config mounts its directory (a mount inside a ConfigMap's fails).
+      expect(path.startsWith("/etc/tekton/results/")).toBe(false);
+      expect(byKind(objects, "CronJob"), name).toEqual([]);
+    }
+    // With upstream's ConfigMap too, both are mounted and the server reads each.
+    const both = rendered("logs-s3 + upstream-config + servicemonitor");
+    const config = apiConfig(both, {
+      "tekton-results-api-config": { config: "AUTH_IMPERSONATE=false\n" },
+    });
+    expect([config.configFile, config.auth, config.retentionConfig]).toEqual([
+      "/etc/tekton/results/config",
+      expect.objectContaining({ impersonation: false }),
+      "/etc/tekton/results-retention",
+    ]);
+  });
+
+  it("retention-cronjob: `tekton-results-retention --once` daily on the same policy, database and log store, one at a time; the API's retention off", () => {
+    const objects = rendered("logs-s3 + retention-cronjob");
+    const cron = find<CronJob>(objects, "CronJob", "tekton-results-retention");
+    expect(cron.spec).toMatchObject({
+      schedule: "15 3 * * *",
+      timeZone: "Etc/UTC",
+      concurrencyPolicy: "Forbid",
+    });
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    const job = pod.containers[0]!;
+    const path = policyMount(pod, job);
+    const { own, server } = splitArgs(job.args!.slice(1));
+    expect(Object.fromEntries(own)).toEqual({ once: "true", config: path });
+    // The API does not run it too (RETENTION_CONFIG empty: unset).
+    expect(configData(objects).RETENTION_CONFIG).toBe("");
+    const api = apiConfig(objects);
+    expect(api.retentionConfig).toBeUndefined();
+    // The command reads the server's settings as the API does: same database, same logs.
+    const env: Record<string, string> = { ...configData(objects) };
+    for (const e of job.env ?? [])
+      env[e.name] = e.value ?? `${e.valueFrom?.secretKeyRef?.name}-${e.name}`;
+    const parsed = parseConfig(server, env, {
+      readFile: () => {
+        throw Object.assign(new Error("ENOENT"), { code: "ENOENT" });
+      },
+    });
+    if (parsed.kind !== "run") throw new Error(parsed.kind);
+    expect(parsed.config.database).toEqual(api.database);
+    expect(parsed.config.logs).toEqual(api.logs);
+    expect(
+      policyMount(
+        find<Workload>(objects, "Deployment", "tekton-results-api").spec.template.spec,
+        container(objects, "tekton-results-api", "api"),
+      ),
+    ).toBe(path);
+    // Its Secrets are the API's, optional (an installation without S3 has no tekton-results-s3).
+    const refs = (job.env ?? []).flatMap((e) =>
+      e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef] : [],
+    );
+    expect(refs.map((r) => `${r.name}/${r.key}`).sort()).toEqual([
+      "tekton-results-postgres/POSTGRES_PASSWORD",
+      "tekton-results-postgres/POSTGRES_USER",
+      "tekton-results-s3/S3_ACCESS_KEY_ID",
+      "tekton-results-s3/S3_SECRET_ACCESS_KEY",
+      "tekton-results-s3/S3_SESSION_TOKEN",
+    ]);
+    expect(refs.every((r) => r.optional === true)).toBe(true);
   });
 });
 

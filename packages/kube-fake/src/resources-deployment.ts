@@ -54,6 +54,11 @@ const WORKLOAD_PATCH: PatchFields = {
   },
 };
 
+/** A CronJob's `spec.jobTemplate.spec.template`: a workload's, one level down. */
+const CRONJOB_PATCH: PatchFields = {
+  spec: { fields: { jobTemplate: { fields: WORKLOAD_PATCH } } },
+};
+
 function count(field: string): (obj: KubeObject) => string {
   return (obj) => {
     const v = obj[field];
@@ -176,6 +181,19 @@ export const DEPLOYMENT_RESOURCES: readonly ResourceInfo[] = [
         "Completions",
         (o) => `${Number(status(o)["succeeded"] ?? 0)}/${Number(spec(o)["completions"] ?? 1)}`,
       ),
+      AGE,
+    ],
+  }),
+  namespaced("batch", "v1", "CronJob", "cronjobs", {
+    shortNames: ["cj"],
+    categories: ["all"],
+    statusSubresource: true,
+    generation: true,
+    patchMeta: CRONJOB_PATCH,
+    columns: [
+      col("Schedule", (o) => spec(o)["schedule"] ?? ""),
+      col("Suspend", (o) => String(spec(o)["suspend"] ?? false)),
+      col("Last Schedule", (o) => status(o)["lastScheduleTime"] ?? "<none>"),
       AGE,
     ],
   }),
