@@ -5,7 +5,7 @@
  * @module
  */
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
-import { Route, Routes, Link as RouterLink } from "react-router";
+import { Route, Routes, Link as RouterLink, useLocation } from "react-router";
 import {
   Content,
   Header,
@@ -41,6 +41,7 @@ function NotFound() {
 /** The application, given its configuration. */
 export function App({ config: initial }: { config: UiConfig }) {
   const theme = usePreferredTheme();
+  const { pathname } = useLocation();
   const [config, setConfig] = useState(initial);
   const api: Api = useMemo(
     () => ({
@@ -68,7 +69,11 @@ export function App({ config: initial }: { config: UiConfig }) {
             Results
           </HeaderName>
           <HeaderNavigation aria-label="Pages">
-            <HeaderMenuItem as={RouterLink} to="/insights">
+            <HeaderMenuItem
+              as={RouterLink}
+              to="/insights"
+              aria-current={pathname === "/insights" ? "page" : undefined}
+            >
               Insights
             </HeaderMenuItem>
           </HeaderNavigation>

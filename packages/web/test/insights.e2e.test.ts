@@ -59,6 +59,9 @@ describe.skipIf(!hasChromium)(
       await page.getByRole("link", { name: "Insights" }).click();
       await page.locator('[data-testid="success-rate"]').waitFor();
       expect(new URL(page.url()).pathname).toBe("/insights");
+      expect(await page.getByRole("link", { name: "Insights" }).getAttribute("aria-current")).toBe(
+        "page",
+      );
       // The screenshots without the header link's focus ring: the page opened by its address.
       await page.goto(`${server.url}/insights`);
       await page.locator('[data-testid="success-rate"]').waitFor();
