@@ -44,6 +44,12 @@ export interface LogViewProps {
   label: string;
 }
 
+/** The time of day of an RFC 3339 timestamp, to the millisecond: `10:00:01.500`. */
+export function shortTime(timestamp: string): string {
+  const m = /T(\d\d:\d\d:\d\d)(?:\.(\d+))?/.exec(timestamp);
+  return m ? `${m[1]}.${(m[2] ?? "").padEnd(3, "0").slice(0, 3)}` : timestamp;
+}
+
 function Spans({ spans }: { spans: readonly AnsiSpan[] }) {
   return (
     <>
@@ -94,7 +100,7 @@ const Line = memo(function Line(p: LineProps) {
       </a>
       {p.showTimestamps ? (
         <time className="tr-log-ts" dateTime={p.timestamp} title={p.timestamp}>
-          {p.timestamp.slice(11, 23)}
+          {shortTime(p.timestamp)}
         </time>
       ) : null}
       <span className="tr-log-body">

@@ -149,6 +149,30 @@ describe("the Logs page", () => {
     expect(document.activeElement).toBe(screen.getByRole("searchbox"));
   });
 
+  it("focuses the search box with Ctrl+F instead of the browser's search", async () => {
+    renderPage();
+    await done();
+    const event = new KeyboardEvent("keydown", {
+      key: "f",
+      ctrlKey: true,
+      bubbles: true,
+      cancelable: true,
+    });
+    document.body.dispatchEvent(event);
+    expect(event.defaultPrevented).toBe(true);
+    expect(document.activeElement).toBe(screen.getByRole("searchbox"));
+  });
+
+  it("shows stored timestamps in a column a switch hides", async () => {
+    renderPage({ log: "[a : s] 2026-12-01T10:00:01.5Z started\n" });
+    await done();
+    const time = document.querySelector('[data-line="1"] time');
+    expect(time?.textContent).toBe("10:00:01.500");
+    expect(document.querySelector('[data-line="1"] .tr-log-body')?.textContent).toBe("started");
+    fireEvent.click(screen.getByLabelText("Timestamps"));
+    await waitFor(() => expect(document.querySelector('[data-line="1"] time')).toBeNull());
+  });
+
   it("highlights the line of a #L link", async () => {
     renderPage({ hash: "#L3" });
     await done();
