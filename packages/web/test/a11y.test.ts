@@ -59,6 +59,12 @@ const PAGES: PageState[] = [
     path: "/namespaces/ci/results/none/records/none",
     ready: '[data-testid="error"]',
   },
+  { name: "Insights", path: "/insights", ready: '[data-testid="total-runs"]' },
+  {
+    name: "Insights, nothing in range",
+    path: "/insights?ns=nowhere",
+    ready: '[data-testid="empty"]',
+  },
   { name: "Page not found", path: "/no/such/page", ready: "h1" },
 ];
 

@@ -4,7 +4,7 @@
  * kubernetes` asking a fake Kubernetes API (@tekton-results/kube-fake, RBAC on) to review each
  * bearer token (TokenReview) and permission (SubjectAccessReview). Alice may read namespace `ci`,
  * Bob only `team-b`. In Chromium: no token asks for one; Bob's token shows who is denied what
- * (on the Runs and the Run page) and the command that grants it; Alice's token shows the runs,
+ * (on the Runs, Run and Insights pages) and the command that grants it; Alice's token shows the runs,
  * and stays for the tab; a reverse proxy adding Alice's token (as oauth2-proxy does) needs no
  * token in the page.
  */
@@ -122,6 +122,14 @@ describe.skipIf(!hasChromium)("sign-in and denials in Chromium (needs /usr/bin/c
     await expect
       .poll(() => error().textContent())
       .toContain('user "bob" cannot get records.results.tekton.dev in namespace "ci"');
+    // ...and the Insights page of its summaries.
+    await page.goto(`${server.url}/insights?ns=ci`);
+    await expect
+      .poll(() => error().textContent())
+      .toContain('user "bob" cannot get records.results.tekton.dev in namespace "ci"');
+    expect(await page.locator('[data-testid="grant-command"]').textContent()).toContain(
+      "kubectl -n ci create rolebinding results-reader-bob",
+    );
     // Bob's own namespace is his to read.
     await page.goto(`${server.url}/?ns=team-b`);
     await expect.poll(names).toEqual(["deploy-1"]);
