@@ -16,7 +16,7 @@ describe("parseConfig", () => {
       logLevel: "info",
       requestLogLevel: "debug",
       maxBodyBytes: 16 * 1024 * 1024,
-      maxPageBytes: 32 * 1024 * 1024,
+      maxPageBytes: 16 * 1024 * 1024,
       shutdownTimeoutMs: 10_000,
       idleTimeoutMs: 120_000,
       handshakeTimeoutMs: 10_000,
@@ -39,6 +39,15 @@ describe("parseConfig", () => {
         maxBytes: 256 * 1024 * 1024,
       },
       auth: { mode: "none" },
+      limits: {
+        maxFilterLength: 16_384,
+        maxFilterDepth: 100,
+        maxRecordBytes: 16 * 1024 * 1024,
+        maxAnnotationsBytes: 256 * 1024,
+        maxConcurrentStreams: 100,
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 60_000,
+      },
     });
   });
 

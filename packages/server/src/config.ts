@@ -24,6 +24,7 @@ import {
   parseTls,
 } from "./config-sections.js";
 import { ConfigError, parseBoolean, parseInteger } from "./config-values.js";
+import { parseLimits, type LimitsConfig } from "./config-limits.js";
 
 export { DEFAULT_CONFIG_FILE } from "./config-file.js";
 export { ConfigError, parseDatabaseUrl } from "./config-values.js";
@@ -34,6 +35,7 @@ export {
   DEFAULT_SHUTDOWN_DELAY_MS,
 } from "./config-sections.js";
 export { USAGE } from "./usage.js";
+export type { LimitsConfig } from "./config-limits.js";
 
 /** Where the data lives. */
 export type DatabaseConfig =
@@ -186,6 +188,8 @@ export interface ServerConfig {
   auth: AuthConfig;
   /** Serve over TLS; absent: cleartext (h2c and HTTP/1.1). */
   tls?: TlsConfig;
+  /** What one request may ask: filter, record and annotation sizes, streams, timeouts. */
+  limits: LimitsConfig;
   /**
    * Run retention in the server on this configuration's `runAt` schedule (`--retention-config`,
    * `RETENTION_CONFIG`): a YAML file or a mounted ConfigMap directory, read again before each
@@ -242,6 +246,7 @@ export function parseConfig(
   const logs = parseLogsConfig(settings);
   const auth = parseAuthConfig(settings);
   const tls = parseTls(settings);
+  const limits = parseLimits(settings);
   const retentionConfig = settings.pick("retention-config", "RETENTION_CONFIG");
   warnIgnoredKeys(settings, VARIABLES, { path: file.path, keys: Object.keys(file.values) });
   return {
@@ -258,6 +263,7 @@ export function parseConfig(
       logs,
       auth,
       ...(tls ? { tls } : {}),
+      limits,
       ...(retentionConfig !== undefined ? { retentionConfig } : {}),
     },
   };

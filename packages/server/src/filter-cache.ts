@@ -12,10 +12,18 @@ import { compileFilter, type FilterExpr, type FilterTarget } from "@tekton-resul
 /** The default number of distinct filters kept: 512. */
 export const DEFAULT_FILTER_CACHE_SIZE = 512;
 
+/** The limits filters are compiled with (see `compileFilter`); unset: its defaults. */
+export interface FilterLimits {
+  /** The longest filter, in characters. */
+  maxLength?: number;
+  /** The deepest filter, in levels of operators. */
+  maxDepth?: number;
+}
+
 /** Compiles filters, remembering the most recently used ones. */
 export interface FilterCache {
   /**
-   * `compileFilter(expression, { target })`, from the cache when this
+   * `compileFilter(expression, { ...limits, target })`, from the cache when this
    * expression was compiled for `target` before. Errors are not cached.
    */
   compile(expression: string, target: FilterTarget): FilterExpr | undefined;
@@ -23,8 +31,14 @@ export interface FilterCache {
   size(): number;
 }
 
-/** Create a filter cache that keeps at most `maxEntries` (≥ 1) compiled filters. */
-export function createFilterCache(maxEntries = DEFAULT_FILTER_CACHE_SIZE): FilterCache {
+/**
+ * Create a filter cache that keeps at most `maxEntries` (≥ 1) compiled
+ * filters, compiled with `limits`.
+ */
+export function createFilterCache(
+  maxEntries = DEFAULT_FILTER_CACHE_SIZE,
+  limits: FilterLimits = {},
+): FilterCache {
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
     throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
   }
@@ -40,7 +54,7 @@ export function createFilterCache(maxEntries = DEFAULT_FILTER_CACHE_SIZE): Filte
         entries.set(key, hit);
         return hit;
       }
-      const compiled = compileFilter(expression, { target });
+      const compiled = compileFilter(expression, { ...limits, target });
       if (entries.size >= maxEntries) {
         const oldest = entries.keys().next();
         if (!oldest.done) entries.delete(oldest.value);

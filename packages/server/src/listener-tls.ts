@@ -24,6 +24,7 @@ import {
   type ListenerOptions,
 } from "./listener.js";
 import { DEFAULT_TLS_MIN_VERSION, type CertificateReloader, type TlsMinVersion } from "./tls.js";
+import { DEFAULT_MAX_CONCURRENT_STREAMS } from "./request-limits.js";
 
 /** Options of {@link createTlsListener}. */
 export interface TlsListenerOptions extends ListenerOptions {
@@ -45,7 +46,10 @@ export function createTlsListener(options: TlsListenerOptions): Listener {
       key,
       minVersion: options.minVersion ?? DEFAULT_TLS_MIN_VERSION,
       handshakeTimeout: handshakeTimeoutMs,
-      settings: { initialWindowSize: windows.stream },
+      settings: {
+        initialWindowSize: windows.stream,
+        maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
+      },
     },
     handler,
   );

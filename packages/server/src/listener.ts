@@ -21,6 +21,7 @@ import {
   type ConnectionAgeOptions,
 } from "./connection-age.js";
 import type { NodeHandlerFn } from "./node-http.js";
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_CONCURRENT_STREAMS } from "./request-limits.js";
 
 /** The HTTP/2 connection preface a client sends first. */
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
@@ -88,6 +89,31 @@ export interface ListenerOptions {
   isDraining: () => boolean;
   /** Requests being handled now (a drain waits for none). */
   inFlight: () => number;
+  /** Most concurrent streams a client may open on one HTTP/2 connection. Default 100. */
+  maxConcurrentStreams?: number | undefined;
+  /** How long an HTTP/1.1 request's head may take to arrive (ms, at least 1). Default 10 s. */
+  headersTimeoutMs?: number | undefined;
+}
+
+/**
+ * Close an HTTP/1.1 connection whose first request's head has not arrived
+ * `ms` after the connection was handed to `h1`. (Node's own `headersTimeout`
+ * is checked only for connections its server accepted by listening; these are
+ * handed over by the dispatcher. A slow body is `withBodyDeadline`'s.)
+ */
+function closeOnSlowHead(socket: net.Socket, h1: http.Server, ms: number): void {
+  const timer = setTimeout(() => socket.destroy(), ms);
+  timer.unref();
+  const onRequest = (req: http.IncomingMessage): void => {
+    if (req.socket !== socket) return;
+    done();
+  };
+  const done = (): void => {
+    clearTimeout(timer);
+    h1.removeListener("request", onRequest);
+  };
+  h1.on("request", onRequest);
+  socket.once("close", done);
 }
 
 /** The listener of {@link createListener}. */
@@ -333,7 +359,16 @@ export function createListener(options: ListenerOptions): Listener {
     { keepAliveTimeout: options.http1KeepAliveTimeoutMs ?? DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS },
     handler,
   );
-  const h2 = http2.createServer({ settings: { initialWindowSize: windows.stream } }, handler);
+  const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const h2 = http2.createServer(
+    {
+      settings: {
+        initialWindowSize: windows.stream,
+        maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
+      },
+    },
+    handler,
+  );
   const book = newConnectionBook();
   countHttp1Requests(h1, book, options.connectionAge, logger);
   manageSessions(h2, book, options, windows.connection);
@@ -370,6 +405,7 @@ export function createListener(options: ListenerOptions): Listener {
         if (options.connectionAge) {
           closeHttp1AtAge(socket, book, options.connectionAge, logger);
         }
+        closeOnSlowHead(socket, h1, headersTimeoutMs);
         h1.emit("connection", socket);
         socket.resume();
       }

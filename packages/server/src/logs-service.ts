@@ -40,6 +40,7 @@ import {
   parseLogNameField,
 } from "./log-records.js";
 import { createUpdateLog, DEFAULT_MAX_LOG_BYTES } from "./log-upload.js";
+import type { FilterLimits } from "./filter-cache.js";
 import { checkedMaxPageBytes } from "./page-budget.js";
 import { listRecordPage } from "./record-pages.js";
 import { MAX_PAGE_SIZE, parseParentField } from "./validate.js";
@@ -87,6 +88,8 @@ export interface LogsServiceDeps {
    * limit. Default {@link DEFAULT_MAX_LOG_BYTES}.
    */
   maxLogBytes?: number;
+  /** Limits of ListLogs filters (see `compileFilter`). Default: its own. */
+  filterLimits?: FilterLimits;
 }
 
 /**
@@ -163,7 +166,7 @@ export function createLogsService(deps: LogsServiceDeps): ServiceImpl<typeof Log
     async listLogs(req, ctx) {
       const scopeParts = parseParentField(req.parent, parseResultParent);
       await authorize("list", scopeParts.parent ?? WILDCARD, ctx);
-      const userFilter = compileFilter(req.filter, { target: "records" });
+      const userFilter = compileFilter(req.filter, { ...deps.filterLimits, target: "records" });
       const filter: FilterExpr =
         userFilter === undefined
           ? LOG_TYPE_FILTER

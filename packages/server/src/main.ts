@@ -137,6 +137,12 @@ function assembleServer(
       store,
       logger,
       maxPageBytes: config.maxPageBytes,
+      maxRecordBytes: config.limits.maxRecordBytes,
+      maxAnnotationsBytes: config.limits.maxAnnotationsBytes,
+      filterLimits: {
+        maxLength: config.limits.maxFilterLength,
+        maxDepth: config.limits.maxFilterDepth,
+      },
       ...(authorizer ? { authorizer } : {}),
       ...(logs
         ? { logs, logChunkSize: config.logs.chunkBytes, maxLogBytes: config.logs.maxBytes }
@@ -158,6 +164,9 @@ function assembleServer(
     http1KeepAliveTimeoutMs: config.http1KeepAliveTimeoutMs,
     maxConnectionAgeMs: config.maxConnectionAgeMs,
     maxConnectionAgeGraceMs: config.maxConnectionAgeGraceMs,
+    maxConcurrentStreams: config.limits.maxConcurrentStreams,
+    headersTimeoutMs: config.limits.headersTimeoutMs,
+    requestTimeoutMs: config.limits.requestTimeoutMs,
     ...(config.tls ? { tls: config.tls } : {}),
     ui,
   });

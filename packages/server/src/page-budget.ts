@@ -15,8 +15,11 @@ import type {
   StoredSummary,
 } from "@tekton-results/storage";
 
-/** The default budget of one list page: 32 MiB of items. */
-export const DEFAULT_MAX_PAGE_BYTES = 32 * 1024 * 1024;
+/**
+ * The default budget of one list page: 16 MiB of items, the size of the
+ * largest message the server accepts by default (`--max-body-bytes`).
+ */
+export const DEFAULT_MAX_PAGE_BYTES = 16 * 1024 * 1024;
 
 /**
  * `maxPageBytes` of the routes' options, defaulted and checked: a

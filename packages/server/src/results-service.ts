@@ -31,7 +31,7 @@ import {
 import type { LogStore } from "@tekton-results/log-store";
 import { allowAll, type AuthResource, type Authorizer, type AuthVerb } from "./auth.js";
 import { computeEtag, nextUpdateTime, recordToApi, resultToApi } from "./convert.js";
-import { createFilterCache } from "./filter-cache.js";
+import { createFilterCache, type FilterLimits } from "./filter-cache.js";
 import { noopLogger, systemClock, type Clock, type Logger } from "@tekton-results/runtime";
 import { randomIds, type IdGenerator } from "./deps.js";
 import { invalidArgument } from "./errors.js";
@@ -41,6 +41,8 @@ import { checkedMaxPageBytes, resultBytes, withinByteBudget } from "./page-budge
 import { listRecordPage } from "./record-pages.js";
 import { decodePageToken, encodePageToken, type PageTokenScope } from "./page-token.js";
 import {
+  DEFAULT_MAX_RECORD_BYTES,
+  MAX_ANNOTATIONS_BYTES,
   MAX_PAGE_SIZE,
   parseAnnotations,
   parseJsonValue,
@@ -91,6 +93,18 @@ export interface ResultsRoutesDeps {
    * Default 256 MiB (`DEFAULT_MAX_LOG_BYTES`).
    */
   maxLogBytes?: number;
+  /**
+   * The largest record `data.value`, in bytes; 0: only the message limit.
+   * Default 16 MiB (`DEFAULT_MAX_RECORD_BYTES`).
+   */
+  maxRecordBytes?: number;
+  /**
+   * The largest annotation map (`annotations`, `summary.annotations`): keys
+   * plus values, in bytes. Default 256 KiB (`MAX_ANNOTATIONS_BYTES`).
+   */
+  maxAnnotationsBytes?: number;
+  /** Filter limits: length in characters and depth in operators (see `compileFilter`). */
+  filterLimits?: FilterLimits;
 }
 
 /**
@@ -140,7 +154,9 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
   const maxPageBytes = checkedMaxPageBytes(deps.maxPageBytes);
   const logs = deps.logs;
   const logRecords = createLogRecords(store, clock);
-  const filters = createFilterCache();
+  const filters = createFilterCache(undefined, deps.filterLimits);
+  const maxRecordBytes = deps.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const maxAnnotationsBytes = deps.maxAnnotationsBytes ?? MAX_ANNOTATIONS_BYTES;
   if (!Number.isInteger(maxPageSize) || maxPageSize < 1 || maxPageSize > MAX_PAGE_SIZE) {
     throw new RangeError(
       `maxPageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${maxPageSize}`,
@@ -200,8 +216,14 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
       if (req.parent !== name.parent)
         throw invalidArgument("requested parent does not match resource name");
       await authorize("results", "create", name.parent, ctx);
-      const annotations = parseAnnotations(input.annotations, "result.annotations");
-      const summary = input.summary ? parseSummary(input.summary, "result.summary") : undefined;
+      const annotations = parseAnnotations(
+        input.annotations,
+        "result.annotations",
+        maxAnnotationsBytes,
+      );
+      const summary = input.summary
+        ? parseSummary(input.summary, "result.summary", maxAnnotationsBytes)
+        : undefined;
       const now = new Date(clock.now());
       const uid = ids.uid();
       const stored: StoredResult = {
@@ -228,8 +250,14 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
           ? parseResultNameField(req.name, "name")
           : parseResultNameField(input.name, "name");
       await authorize("results", "update", name.parent, ctx);
-      const annotations = parseAnnotations(input.annotations, "result.annotations");
-      const summary = input.summary ? parseSummary(input.summary, "result.summary") : undefined;
+      const annotations = parseAnnotations(
+        input.annotations,
+        "result.annotations",
+        maxAnnotationsBytes,
+      );
+      const summary = input.summary
+        ? parseSummary(input.summary, "result.summary", maxAnnotationsBytes)
+        : undefined;
       const updated = await readModifyWrite(
         req.etag,
         () => store.getResult(name.parent, name.result),
@@ -309,7 +337,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
         throw invalidArgument("requested parent does not match resource name");
       }
       await authorize("records", "create", name.parent, ctx);
-      const data = parseRecordData(input.data, "record.data");
+      const data = parseRecordData(input.data, "record.data", maxRecordBytes);
       const now = new Date(clock.now());
       const uid = ids.uid();
       const stored: StoredRecord = {
@@ -337,10 +365,11 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
       let data: string | undefined;
       if (mask) {
         if (mask.type) type = parseType(input.data?.type ?? "", "record.data.type");
-        if (mask.value) data = parseJsonValue(input.data?.value ?? new Uint8Array());
+        if (mask.value)
+          data = parseJsonValue(input.data?.value ?? new Uint8Array(), maxRecordBytes);
       } else if (input.data) {
         if (input.data.type !== "") type = parseType(input.data.type, "record.data.type");
-        if (input.data.value.length > 0) data = parseJsonValue(input.data.value);
+        if (input.data.value.length > 0) data = parseJsonValue(input.data.value, maxRecordBytes);
       }
       const updated = await readModifyWrite(
         req.etag,

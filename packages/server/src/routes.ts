@@ -41,6 +41,7 @@ export function createResultsRoutes(deps: ResultsRoutesDeps): (router: ConnectRo
       ...(deps.maxPageBytes !== undefined ? { maxPageBytes: deps.maxPageBytes } : {}),
       ...(deps.logChunkSize !== undefined ? { logChunkSize: deps.logChunkSize } : {}),
       ...(deps.maxLogBytes !== undefined ? { maxLogBytes: deps.maxLogBytes } : {}),
+      ...(deps.filterLimits !== undefined ? { filterLimits: deps.filterLimits } : {}),
     };
     logsV1alpha2 = createLogsService(logsDeps);
     logsV1alpha3 = createLogsV1alpha3Service(logsDeps);

@@ -66,6 +66,13 @@ export {
   DEFAULT_IDLE_TIMEOUT_MS,
   type ListeningAddress,
 } from "./listener.js";
+import {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_CONCURRENT_STREAMS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  deadlineInterceptor,
+  withBodyDeadline,
+} from "./request-limits.js";
 
 /** The default grace period of {@link ResultsServer.close}: 10 seconds. */
 export const DEFAULT_SHUTDOWN_DEADLINE_MS = 10_000;
@@ -153,6 +160,17 @@ export interface ResultsServerOptions {
    * Default {@link DEFAULT_HANDSHAKE_TIMEOUT_MS}.
    */
   handshakeTimeoutMs?: number;
+  /**
+   * The per-request deadline, in ms (0: none): a unary RPC (and REST call)
+   * running longer answers DeadlineExceeded, and a request other than an
+   * UpdateLog stream whose body has not arrived by then is cut. Default
+   * {@link DEFAULT_REQUEST_TIMEOUT_MS}.
+   */
+  requestTimeoutMs?: number;
+  /** How long an HTTP/1.1 request's head may take to arrive, in ms. Default {@link DEFAULT_HEADERS_TIMEOUT_MS}. */
+  headersTimeoutMs?: number;
+  /** Most concurrent streams per HTTP/2 connection. Default {@link DEFAULT_MAX_CONCURRENT_STREAMS}. */
+  maxConcurrentStreams?: number;
   /**
    * Serve over TLS with this certificate: HTTP/2 (ALPN `h2`) and HTTP/1.1 on
    * the one port, the certificate reloaded when its files change. Throws a
@@ -308,12 +326,19 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     0,
   );
   const connectionAge = connectionAgeOptions(options);
+  const requestTimeoutMs = timeoutOption(
+    options.requestTimeoutMs,
+    DEFAULT_REQUEST_TIMEOUT_MS,
+    "requestTimeoutMs",
+    0,
+  );
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const registry = createApiRegistry();
   const requestLog = createRequestLog({ logger, level: options.requestLogLevel });
   const interceptors = [
     ...(options.metrics ? [options.metrics.interceptor] : []),
     requestLog.interceptor,
+    deadlineInterceptor(requestTimeoutMs),
     ...(options.interceptors ?? []),
   ];
   const health = createHealthStatus(options.healthServices ?? [Results.typeName]);
@@ -363,10 +388,13 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     options.corsOrigins && options.corsOrigins.length > 0
       ? createCorsHandler(options.corsOrigins)
       : undefined;
-  const { handler, inFlight } = countingHandler((req, res) => {
-    if (cors?.(req, res)) return;
-    connectHandler(req, res);
-  }, isDraining);
+  const { handler, inFlight } = countingHandler(
+    withBodyDeadline((req, res) => {
+      if (cors?.(req, res)) return;
+      connectHandler(req, res);
+    }, requestTimeoutMs),
+    isDraining,
+  );
 
   const listenerOptions = {
     handler,
@@ -378,6 +406,13 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     connectionAge,
     isDraining,
     inFlight,
+    headersTimeoutMs: timeoutOption(
+      options.headersTimeoutMs,
+      DEFAULT_HEADERS_TIMEOUT_MS,
+      "headersTimeoutMs",
+      1,
+    ),
+    maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
   };
   const certificate = options.tls ? createCertificateReloader(options.tls, logger) : undefined;
   const listener = certificate

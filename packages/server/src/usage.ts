@@ -23,6 +23,13 @@ import {
   DEFAULT_SHUTDOWN_DEADLINE_MS,
 } from "./server.js";
 import { DEFAULT_TLS_MIN_VERSION } from "./tls.js";
+import { DEFAULT_MAX_FILTER_DEPTH, DEFAULT_MAX_FILTER_LENGTH } from "./config-limits.js";
+import {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_CONCURRENT_STREAMS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from "./request-limits.js";
+import { DEFAULT_MAX_RECORD_BYTES, MAX_ANNOTATIONS_BYTES } from "./validate.js";
 
 /** The usage text of `--help`. */
 export const USAGE = `Usage: tekton-results-server [flags]
@@ -53,7 +60,26 @@ names upstream's as ignored.
                                              (default ${DEFAULT_MAX_BODY_BYTES}, 16 MiB)
   --max-page-bytes <n>     MAX_PAGE_BYTES    a list page stops early (with a next_page_token)
                                              once its items pass this size; 0 = no budget
-                                             (default ${DEFAULT_MAX_PAGE_BYTES}, 32 MiB)
+                                             (default ${DEFAULT_MAX_PAGE_BYTES}, 16 MiB)
+  --max-filter-length <n>  MAX_FILTER_LENGTH  longest CEL filter, in characters
+                                             (default ${DEFAULT_MAX_FILTER_LENGTH})
+  --max-filter-depth <n>   MAX_FILTER_DEPTH  deepest CEL filter, in levels of operators (at
+                                             most 32 of them brackets), 1 to 1000
+                                             (default ${DEFAULT_MAX_FILTER_DEPTH})
+  --max-record-bytes <n>   MAX_RECORD_BYTES  largest record data.value; 0 = only
+                                             --max-body-bytes (default ${DEFAULT_MAX_RECORD_BYTES}, 16 MiB)
+  --max-annotations-bytes <n> MAX_ANNOTATIONS_BYTES  largest annotation map, keys plus
+                                             values (default ${MAX_ANNOTATIONS_BYTES}, 256 KiB)
+  --max-concurrent-streams <n> MAX_CONCURRENT_STREAMS  streams a client may open at once on
+                                             one HTTP/2 connection; more are refused
+                                             (REFUSED_STREAM) (default ${DEFAULT_MAX_CONCURRENT_STREAMS})
+  --headers-timeout-ms <n> HEADERS_TIMEOUT_MS  close an HTTP/1.1 connection whose request
+                                             head has not arrived in this time
+                                             (default ${DEFAULT_HEADERS_TIMEOUT_MS})
+  --request-timeout-ms <n> REQUEST_TIMEOUT_MS  per-request deadline: a unary RPC or REST
+                                             call answers DeadlineExceeded after this long, and
+                                             a request body (but UpdateLog's) not received by
+                                             then is cut; 0 = none (default ${DEFAULT_REQUEST_TIMEOUT_MS})
   --shutdown-timeout-ms <n> SHUTDOWN_TIMEOUT_MS  grace period for in-flight requests
                                              on SIGTERM/SIGINT (default ${DEFAULT_SHUTDOWN_DEADLINE_MS})
   --shutdown-delay-ms <n>  SHUTDOWN_DELAY_MS  on the first SIGTERM/SIGINT, turn /readyz 503

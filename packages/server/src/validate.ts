@@ -40,8 +40,13 @@ import { invalidArgument } from "./errors.js";
 export const MAX_TYPE_LENGTH = 768;
 /** The longest annotation key, in characters (a Kubernetes qualified name: 253 + "/" + 63). */
 export const MAX_ANNOTATION_KEY_LENGTH = 317;
-/** The largest annotation map: keys plus values, in bytes of UTF-8. */
+/**
+ * The largest annotation map: keys plus values, in bytes of UTF-8 (the
+ * default of `--max-annotations-bytes`).
+ */
 export const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+/** The largest record `data.value`, in bytes (the default of `--max-record-bytes`). */
+export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 /** The default page size (`page_size` 0). */
 export const DEFAULT_PAGE_SIZE = 50;
 /** The largest page size the API accepts. */
@@ -97,10 +102,14 @@ export function parseParentField<T>(parent: string, parse: (value: string) => T)
   }
 }
 
-/** Check an annotation map against the documented limits; returns a plain copy. */
+/**
+ * Check an annotation map against the documented limits (`maxBytes`: keys
+ * plus values, default {@link MAX_ANNOTATIONS_BYTES}); returns a plain copy.
+ */
 export function parseAnnotations(
   annotations: { [key: string]: string },
   field: string,
+  maxBytes: number = MAX_ANNOTATIONS_BYTES,
 ): Record<string, string> {
   const out: Record<string, string> = {};
   let bytes = 0;
@@ -112,10 +121,8 @@ export function parseAnnotations(
       );
     }
     bytes += Buffer.byteLength(key, "utf8") + Buffer.byteLength(value, "utf8");
-    if (bytes > MAX_ANNOTATIONS_BYTES) {
-      throw invalidArgument(
-        `${field}: keys and values exceed ${MAX_ANNOTATIONS_BYTES} bytes in total`,
-      );
+    if (bytes > maxBytes) {
+      throw invalidArgument(`${field}: keys and values exceed ${maxBytes} bytes in total`);
     }
     out[key] = value;
   }
@@ -136,9 +143,15 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /**
  * Decode `data.value`: UTF-8 (strictly; a byte order mark is kept, and then
  * rejected by the JSON check) holding one JSON document. Returns the text
- * exactly as sent.
+ * exactly as sent. A value longer than `maxBytes` (0: no limit) is refused
+ * before it is read.
  */
-export function parseJsonValue(value: Uint8Array): string {
+export function parseJsonValue(value: Uint8Array, maxBytes = 0): string {
+  if (maxBytes > 0 && value.length > maxBytes) {
+    throw invalidArgument(
+      `record data.value is ${value.length} bytes, more than the limit of ${maxBytes}`,
+    );
+  }
   let text: string;
   try {
     text = utf8.decode(value);
@@ -154,15 +167,16 @@ export function parseJsonValue(value: Uint8Array): string {
   return text;
 }
 
-/** Parse a record's `data` (required): a type and a JSON document. */
+/** Parse a record's `data` (required): a type and a JSON document of at most `maxBytes` (0: any). */
 export function parseRecordData(
   data: Any | undefined,
   field: string,
+  maxBytes = 0,
 ): { type: string; data: string } {
   if (data === undefined) throw invalidArgument(`${field} is required`);
   return {
     type: parseType(data.type, `${field}.type`),
-    data: parseJsonValue(data.value),
+    data: parseJsonValue(data.value, maxBytes),
   };
 }
 
@@ -179,9 +193,14 @@ export function parseTimestamp(ts: Timestamp, field: string): Date {
 
 /**
  * Parse a `RecordSummary` written by a client: `record` (a valid Record name)
- * and `type` are required, `status` must be a known value.
+ * and `type` are required, `status` must be a known value, its annotations
+ * at most `maxAnnotationsBytes` (see {@link parseAnnotations}).
  */
-export function parseSummary(summary: RecordSummary, field: string): StoredSummary {
+export function parseSummary(
+  summary: RecordSummary,
+  field: string,
+  maxAnnotationsBytes: number = MAX_ANNOTATIONS_BYTES,
+): StoredSummary {
   const record = summary.record;
   parseRecordNameField(record, `${field}.record`);
   const type = parseType(summary.type, `${field}.type`);
@@ -193,7 +212,7 @@ export function parseSummary(summary: RecordSummary, field: string): StoredSumma
     record,
     type,
     status: status as SummaryStatus,
-    annotations: parseAnnotations(summary.annotations, `${field}.annotations`),
+    annotations: parseAnnotations(summary.annotations, `${field}.annotations`, maxAnnotationsBytes),
   };
   if (summary.startTime) out.startTime = parseTimestamp(summary.startTime, `${field}.start_time`);
   if (summary.endTime) out.endTime = parseTimestamp(summary.endTime, `${field}.end_time`);

@@ -70,6 +70,18 @@ describe("translatePgError", () => {
     }
   });
 
+  it("maps a statement too complex for PostgreSQL (54001, 54000, 54023) to invalid_argument", () => {
+    for (const code of ["54001", "54000", "54023"]) {
+      const cause = pgError(code, "stack depth limit exceeded");
+      const err = translatePgError(cause) as StorageError;
+      expect(err.code).toBe("invalid_argument");
+      expect(err.message).toBe(
+        "the filter is too complex for the database: use fewer terms or less nesting",
+      );
+      expect(err.cause).toBe(cause);
+    }
+  });
+
   it("passes StorageErrors and unexpected errors through unchanged", () => {
     const storage = new StorageError("not_found", "x");
     expect(translatePgError(storage)).toBe(storage);

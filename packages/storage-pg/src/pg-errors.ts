@@ -7,6 +7,7 @@
  * @module
  */
 import {
+  STATEMENT_TOO_COMPLEX,
   createSqlErrorTranslator,
   driverErrorCode,
   type SqlErrorClass,
@@ -83,6 +84,8 @@ export function classifyPgError(err: unknown): SqlErrorClass | undefined {
     const message = "the value contains a character the database cannot store (U+0000)";
     return { kind: "storage", code: "invalid_argument", message };
   }
+  // statement_too_complex (stack depth limit exceeded), program_limit_exceeded, too_many_arguments
+  if (code === "54001" || code === "54000" || code === "54023") return STATEMENT_TOO_COMPLEX;
   if (code === "57014") {
     const message = "the database did not answer in time";
     return { kind: "storage", code: "deadline_exceeded", message };

@@ -32,7 +32,15 @@ import type {
   PathStep,
 } from "@tekton-results/storage";
 import { JsonSqlFilterCompiler, unsupportedFilter } from "@tekton-results/storage-sql";
-import { FIXED_OFFSET, joinSql, param, rawSql, renderSql, sql } from "@tekton-results/storage-sql";
+import {
+  FIXED_OFFSET,
+  joinLogic,
+  joinSql,
+  param,
+  rawSql,
+  renderSql,
+  sql,
+} from "@tekton-results/storage-sql";
 import type { RenderedSql, Sql, SqlFilterOptions } from "@tekton-results/storage-sql";
 import type { SqlColumnSpec, SqlScalarKind, SqlVal, SqlValKind } from "@tekton-results/storage-sql";
 import { toPgRegex } from "./pg-regex.js";
@@ -105,6 +113,8 @@ function zoneOffset(zone: SqlVal | undefined): number {
 /** The PostgreSQL dialect of the SQL filter compiler. */
 class PgFilterCompiler extends JsonSqlFilterCompiler {
   protected readonly trueSql = rawSql("true", true);
+  /** `OFFSET 0` keeps the planner from pulling a `let` up and copying its fragment into each reference. */
+  protected override readonly letFence = rawSql(" OFFSET 0");
   protected readonly falseSql = rawSql("false", true);
 
   // ---- values and constants ----
@@ -264,7 +274,7 @@ class PgFilterCompiler extends JsonSqlFilterCompiler {
   }
 
   protected anyTrue(tests: Sql[]): Sql {
-    return sql`(${joinSql(tests, " OR ")})`;
+    return joinLogic(tests, "OR");
   }
 
   protected anyElement(c: Sql, test: (element: Sql) => Sql): Sql {

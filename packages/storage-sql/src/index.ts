@@ -9,3 +9,4 @@
 export * from "./core/index.js";
 export * from "./store/index.js";
 export * from "./filter/index.js";
+export { STATEMENT_TOO_COMPLEX } from "./store/errors.js";

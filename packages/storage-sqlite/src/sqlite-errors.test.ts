@@ -49,6 +49,24 @@ describe("translateSqliteError", () => {
     expect(translateSqliteError(timeout)).toMatchObject({ code: "unavailable", cause: timeout });
   });
 
+  it("maps a statement past SQLite's parser limits to invalid_argument, without its text", () => {
+    const causes = [
+      driverError("SQLITE_ERROR", "Expression tree is too large (maximum depth 1000)"),
+      driverError("SQLITE_ERROR", "too many SQL variables"),
+      driverError("SQLITE_ERROR", "parser stack overflow"),
+      driverError("SQLITE_TOOBIG", "string or blob too big"),
+    ];
+    for (const cause of causes) {
+      const err = translateSqliteError(cause) as StorageError;
+      expect(err.code, cause.message).toBe("invalid_argument");
+      expect(err.message).toBe(
+        "the filter is too complex for the database: use fewer terms or less nesting",
+      );
+    }
+    const other = driverError("SQLITE_ERROR", "no such table: results");
+    expect(translateSqliteError(other)).toBe(other);
+  });
+
   it("passes StorageErrors and unexpected errors through unchanged", () => {
     const storage = new StorageError("not_found", "x");
     expect(translateSqliteError(storage)).toBe(storage);

@@ -7,6 +7,7 @@
  * @module
  */
 import {
+  STATEMENT_TOO_COMPLEX,
   createSqlErrorTranslator,
   type SqlErrorClass,
   type SqlErrorContext,
@@ -20,6 +21,14 @@ export function sqliteErrorCode(err: unknown): string | undefined {
   if (typeof err !== "object" || err === null) return undefined;
   const code = (err as { code?: unknown }).code;
   return typeof code === "string" && code.startsWith("SQLITE_") ? code : undefined;
+}
+
+/** SQLite's messages for a statement past its parser's limits (SQLITE_ERROR). */
+const TOO_COMPLEX =
+  /Expression tree is too large|too many SQL variables|parser stack overflow|too many terms in compound SELECT|too many arguments on function/;
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 const BUSY = {
@@ -39,6 +48,9 @@ export function classifySqliteError(err: unknown): SqlErrorClass | undefined {
   }
   if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") return { kind: "foreign_key" };
   if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return BUSY;
+  if (code === "SQLITE_TOOBIG" || (code === "SQLITE_ERROR" && TOO_COMPLEX.test(messageOf(err)))) {
+    return STATEMENT_TOO_COMPLEX;
+  }
   return undefined;
 }
 

@@ -22,7 +22,15 @@
  */
 import type { ArithOp, FilterExpr, FunctionName, PathStep } from "@tekton-results/storage";
 import { JsonSqlFilterCompiler, unsupportedFilter } from "@tekton-results/storage-sql";
-import { FIXED_OFFSET, joinSql, param, rawSql, renderSql, sql } from "@tekton-results/storage-sql";
+import {
+  FIXED_OFFSET,
+  joinLogic,
+  joinSql,
+  param,
+  rawSql,
+  renderSql,
+  sql,
+} from "@tekton-results/storage-sql";
 import type { RenderedSql, Sql, SqlFilterOptions } from "@tekton-results/storage-sql";
 import type { SqlScalarKind, SqlVal, SqlValKind } from "@tekton-results/storage-sql";
 import { elementJson, jsonScalar, pathStep, walkJson } from "./sqlite-filter-json.js";
@@ -216,7 +224,7 @@ class SqliteFilterCompiler extends JsonSqlFilterCompiler {
   }
 
   protected anyTrue(tests: Sql[]): Sql {
-    return sql`(CASE WHEN ${joinSql(tests, " OR ")} THEN 1 ELSE 0 END)`;
+    return sql`(CASE WHEN ${joinLogic(tests, "OR")} THEN 1 ELSE 0 END)`;
   }
 
   protected anyElement(c: Sql, test: (element: Sql) => Sql): Sql {

@@ -11,6 +11,8 @@ export {
   rawSql,
   sql,
   joinSql,
+  joinLogic,
+  MAX_FLAT_LOGIC_OPERANDS,
   renderSql,
   concatRendered,
   type SqlBind,

@@ -8,7 +8,7 @@
  * @module
  */
 import { StorageError } from "@tekton-results/storage";
-import { joinSql, rawSql, sql, type Sql } from "../sql-fragment.js";
+import { joinLogic, joinSql, rawSql, sql, type Sql } from "../sql-fragment.js";
 import type {
   ArithOp,
   ColumnName,
@@ -156,6 +156,15 @@ export abstract class SqlFilterCompiler {
   }
 
   /**
+   * What ends the derived table of {@link let}: a dialect whose planner pulls
+   * such tables up into the query above (PostgreSQL) puts a fence here, or
+   * each reference would copy the fragment, and nested `let`s would grow the
+   * planned expression exponentially (ten additions in a filter took
+   * PostgreSQL past its statement timeout to plan).
+   */
+  protected readonly letFence: Sql = rawSql("");
+
+  /**
    * Evaluate non-simple fragments once in a derived table and pass `body`
    * references to them (a SQL `let`).
    */
@@ -172,7 +181,7 @@ export abstract class SqlFilterCompiler {
     }
     const result = body(refs);
     if (defs.length === 0) return result;
-    return sql`(SELECT ${result} FROM (SELECT ${joinSql(defs, ", ")}) AS ${rawSql(this.alias("t"))})`;
+    return sql`(SELECT ${result} FROM (SELECT ${joinSql(defs, ", ")}${this.letFence}) AS ${rawSql(this.alias("t"))})`;
   }
 
   /**
@@ -182,7 +191,7 @@ export abstract class SqlFilterCompiler {
   protected whenPresent(values: readonly SqlVal[], body: Sql): Sql {
     const tests = values.filter((v) => v.kind !== "null").map((v) => sql`${v.sql} IS NOT NULL`);
     if (tests.length === 0) return body;
-    return sql`(CASE WHEN ${joinSql(tests, " AND ")} THEN ${body} END)`;
+    return sql`(CASE WHEN ${joinLogic(tests, "AND")} THEN ${body} END)`;
   }
 
   /** The items of a list literal, which is absent when one of them is. */
@@ -237,7 +246,7 @@ export abstract class SqlFilterCompiler {
         const args = node.args.map((arg) => this.toBool(this.compile(arg, scope)));
         return {
           kind: "bool",
-          sql: sql`(${joinSql(args, node.kind === "and" ? " AND " : " OR ")})`,
+          sql: joinLogic(args, node.kind === "and" ? "AND" : "OR"),
         };
       }
       case "not":

@@ -6,7 +6,7 @@
  * @module
  */
 import type { FilterExpr } from "@tekton-results/storage";
-import { joinSql, rawSql, sql, type Sql } from "../sql-fragment.js";
+import { joinLogic, joinSql, rawSql, sql, type Sql } from "../sql-fragment.js";
 import { COMPARE_SQL } from "./filter-tables.js";
 import {
   matchTypedRecordPredicate,
@@ -36,7 +36,7 @@ export interface TypedSqlDialect {
 export function compileTypedTruth(node: FilterExpr, dialect: TypedSqlDialect): Sql {
   if ((node.kind === "and" || node.kind === "or") && node.args.length > 0) {
     const args = node.args.map((arg) => compileTypedTruth(arg, dialect));
-    return sql`(${joinSql(args, node.kind === "and" ? " AND " : " OR ")})`;
+    return joinLogic(args, node.kind === "and" ? "AND" : "OR");
   }
   const typed = matchTypedRecordPredicate(node);
   return typed === undefined ? dialect.json(node) : typedPredicateSql(typed, node, dialect);

@@ -36,6 +36,17 @@ export type SqlErrorClass =
  */
 export type SqlErrorClassifier = (err: unknown) => SqlErrorClass | undefined;
 
+/**
+ * A statement past a limit of the database's parser or planner (SQLite's
+ * expression depth of 1,000, PostgreSQL's stack depth): only a caller's filter
+ * shapes a statement that much, so it is the caller's to simplify.
+ */
+export const STATEMENT_TOO_COMPLEX: SqlErrorClass = {
+  kind: "storage",
+  code: "invalid_argument",
+  message: "the filter is too complex for the database: use fewer terms or less nesting",
+};
+
 /** Translates a driver error of an operation described by `context` (see {@link translateSqlError}). */
 export type SqlErrorTranslator = (err: unknown, context?: SqlErrorContext) => unknown;
 

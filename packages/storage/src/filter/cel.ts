@@ -39,6 +39,13 @@ export {
 export interface CompileFilterOptions {
   /** Which resource the filter ranges over: decides its variables. */
   target: FilterTarget;
+  /** The longest filter accepted, in characters. Default {@link MAX_FILTER_LENGTH}. */
+  maxLength?: number;
+  /**
+   * The deepest parsed expression accepted, in levels of operators (at most
+   * {@link MAX_FILTER_NESTING} of them brackets). Default {@link MAX_FILTER_DEPTH}.
+   */
+  maxDepth?: number;
 }
 
 /**
@@ -51,15 +58,16 @@ export function compileFilter(
   options: CompileFilterOptions,
 ): FilterExpr | undefined {
   if (expression.trim() === "") return undefined;
-  if (expression.length > MAX_FILTER_LENGTH) {
+  const maxLength = options.maxLength ?? MAX_FILTER_LENGTH;
+  const maxDepth = options.maxDepth ?? MAX_FILTER_DEPTH;
+  const maxNesting = Math.min(MAX_FILTER_NESTING, maxDepth);
+  if (expression.length > maxLength) {
     throw new FilterError(
-      `filter is too long: ${expression.length} characters, at most ${MAX_FILTER_LENGTH}`,
+      `filter is too long: ${expression.length} characters, at most ${maxLength}`,
     );
   }
-  if (bracketNesting(expression) > MAX_FILTER_NESTING) {
-    throw new FilterError(
-      `filter is nested too deeply: at most ${MAX_FILTER_NESTING} levels of brackets`,
-    );
+  if (bracketNesting(expression) > maxNesting) {
+    throw new FilterError(`filter is nested too deeply: at most ${maxNesting} levels of brackets`);
   }
   let parsed: Parsed;
   try {
@@ -67,10 +75,8 @@ export function compileFilter(
   } catch (err) {
     throw celSyntaxError(expression, err);
   }
-  if (treeDepth(parsed.expr) > MAX_FILTER_DEPTH) {
-    throw new FilterError(
-      `filter is nested too deeply: at most ${MAX_FILTER_DEPTH} levels of operators`,
-    );
+  if (treeDepth(parsed.expr) > maxDepth) {
+    throw new FilterError(`filter is nested too deeply: at most ${maxDepth} levels of operators`);
   }
   try {
     return new Compiler(expression, parsed, options.target).compile();
