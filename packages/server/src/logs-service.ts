@@ -75,7 +75,7 @@ export interface LogsServiceDeps {
   logger?: Logger;
   /** The largest `page_size` of ListLogs, 1 to 10000. Default 10000. */
   maxPageSize?: number;
-  /** The byte budget of a ListLogs page; 0: none. Default 32 MiB. */
+  /** The byte budget of a ListLogs page; 0: none. Default 16 MiB. */
   maxPageBytes?: number;
   /**
    * The size of GetLog chunks, in bytes, 1 to 4 MiB. Default 32 KiB.

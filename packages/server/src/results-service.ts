@@ -77,7 +77,7 @@ export interface ResultsRoutesDeps {
   /**
    * The byte budget of a list page: a page stops early, with a
    * `next_page_token`, once its items pass it (at least one item is always
-   * sent). 0: no budget. Default 32 MiB (`DEFAULT_MAX_PAGE_BYTES`).
+   * sent). 0: no budget. Default 16 MiB (`DEFAULT_MAX_PAGE_BYTES`).
    */
   maxPageBytes?: number;
   /**
