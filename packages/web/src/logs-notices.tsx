@@ -50,7 +50,7 @@ export function noLogReason(row: RunRow): { title: string; detail: string } {
   if (row.completionTime === undefined) {
     return {
       title: "No log yet",
-      detail: `This ${kind} has not finished: the watcher stores a run's log once it has finished. Reload when it has.`,
+      detail: `This ${kind} has not finished: the watcher stores a run's log once it has finished. This page reads it again every few seconds until then.`,
     };
   }
   return {

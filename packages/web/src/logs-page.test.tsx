@@ -14,7 +14,9 @@ const LOG = [
   "[build : test] Error: two",
 ].join("\n");
 
-function renderPage(opts: { record?: unknown; log?: unknown; hash?: string; logs?: object } = {}): {
+function renderPage(
+  opts: { record?: unknown; log?: unknown; hash?: string; logs?: object; pollMs?: number } = {},
+): {
   getLogCalls: string[];
 } {
   const rec =
@@ -58,7 +60,7 @@ function renderPage(opts: { record?: unknown; log?: unknown; hash?: string; logs
           <Routes>
             <Route
               path="/namespaces/:namespace/results/:result/records/:record/logs"
-              element={<LogsPage />}
+              element={<LogsPage pollMs={opts.pollMs} />}
             />
           </Routes>
         </MemoryRouter>
@@ -193,6 +195,26 @@ describe("the Logs page", () => {
       log: new ConnectError("log not found", Code.NotFound),
     });
     await waitFor(() => screen.getByText("No log yet"));
+  });
+
+  it("reads a running run's log again until it is stored", async () => {
+    let calls = 0;
+    renderPage({
+      record: runRecord("ci", "tr-1", { kind: "TaskRun" }),
+      pollMs: 20,
+      logs: {
+        async *getLog() {
+          if (++calls < 3) throw new ConnectError("log not found", Code.NotFound);
+          yield { data: new TextEncoder().encode("[a : s] stored at last\n") };
+        },
+      },
+    });
+    await waitFor(() => screen.getByText("No log yet"));
+    await waitFor(() =>
+      expect(document.querySelector('[data-line="1"]')?.textContent).toContain("stored at last"),
+    );
+    expect(calls).toBe(3);
+    expect(screen.queryByText("No log yet")).toBeNull();
   });
 
   it("says the run is not stored (deleted by retention, or a wrong link)", async () => {

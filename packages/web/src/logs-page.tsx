@@ -53,7 +53,7 @@ type Stream =
   | { phase: "failed"; error: unknown };
 
 /** The record and its log, streamed into a {@link LogText}; `version` bumps once a frame. */
-function useRunLog(namespace: string, result: string, record: string) {
+function useRunLog(namespace: string, result: string, record: string, pollMs: number) {
   const { client } = useApi();
   const logs = useLogsClient();
   const [loaded, setLoaded] = useState<{ run?: Loaded; error?: unknown }>({});
@@ -63,11 +63,14 @@ function useRunLog(namespace: string, result: string, record: string) {
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
     const abort = new AbortController();
+    const name = formatRecordName(namespace, result, record);
     const log = new LogText();
     setText(log);
-    setLoaded({});
+    // A new run starts blank; the same run read again (a retry, a poll) keeps what it showed.
+    setLoaded((l) => (l.run?.record.name === name ? l : {}));
     setStream({ phase: "streaming" });
     let frame = 0;
+    let poll: ReturnType<typeof setTimeout> | undefined;
     const bump = (): void => {
       if (frame !== 0) return;
       frame = requestAnimationFrame(() => {
@@ -75,7 +78,6 @@ function useRunLog(namespace: string, result: string, record: string) {
         if (!abort.signal.aborted) setVersion(log.version);
       });
     };
-    const name = formatRecordName(namespace, result, record);
     client
       .getRecord({ name }, { signal: abort.signal })
       .then(async (rec) => {
@@ -84,6 +86,11 @@ function useRunLog(namespace: string, result: string, record: string) {
         try {
           const outcome = await streamRunLog(client, logs, rec, log, bump, abort.signal);
           if (!abort.signal.aborted) setStream({ phase: "done", outcome });
+          // No log yet of a run still running (or just finished, its log on its way, as the
+          // CLI's --follow waits): read again later.
+          if (outcome.stored.length === 0 && logMayStillCome(runRow(rec), Date.now())) {
+            poll = setTimeout(() => setGeneration((g) => g + 1), pollMs);
+          }
         } catch (error) {
           if (!abort.signal.aborted) setStream({ phase: "failed", error });
         }
@@ -95,18 +102,35 @@ function useRunLog(namespace: string, result: string, record: string) {
     return () => {
       abort.abort();
       cancelAnimationFrame(frame);
+      clearTimeout(poll);
     };
-  }, [client, logs, namespace, result, record, generation]);
+  }, [client, logs, namespace, result, record, generation, pollMs]);
   return { ...loaded, text, stream, version, reload: () => setGeneration((g) => g + 1) };
 }
 
-/** The page. */
-export default function LogsPage() {
+/** How often the page reads a running run's log again, in milliseconds. */
+export const POLL_MS = 10_000;
+
+/** How long after a run finished its log may still be on its way, in milliseconds (the CLI's). */
+export const LOG_GRACE_MS = 30_000;
+
+/** Whether the log of a run without one may still come: not finished, or finished just now. */
+export function logMayStillCome(row: RunRow, now: number): boolean {
+  return row.completionTime === undefined || now - row.completionTime.getTime() < LOG_GRACE_MS;
+}
+
+/** The page; `pollMs`: how often a running run's log is read again. */
+export default function LogsPage({ pollMs = POLL_MS }: { pollMs?: number }) {
   const params = useParams();
   const namespace = params["namespace"] ?? "";
   const result = params["result"] ?? "";
   const record = params["record"] ?? "";
-  const { run, error, text, stream, version, reload } = useRunLog(namespace, result, record);
+  const { run, error, text, stream, version, reload } = useRunLog(
+    namespace,
+    result,
+    record,
+    pollMs,
+  );
   const runPath = `/namespaces/${encodeURIComponent(namespace)}/results/${encodeURIComponent(result)}/records/${encodeURIComponent(record)}`;
   return (
     <div className="tr-page tr-logs-page">
