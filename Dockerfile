@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 #
-# The Tekton Results image: both commands, tekton-results-server and
-# tekton-results-watcher, on the PATH of one image (the manifests in deploy/
+# The Tekton Results image: the commands tekton-results-server,
+# tekton-results-retention and tekton-results-watcher, on the PATH of one
+# image (the manifests in deploy/
 # pick one with `command:`/`args:`).
 #
 #   docker build -t ghcr.io/tekton-results-ts/server:0.1.0 .

@@ -278,7 +278,11 @@ describe("scripts/image: pack, install into a scratch prefix, run the commands f
   });
 
   it("installs the commands and production dependencies only, and no tarballs", () => {
-    for (const cmd of ["tekton-results-server", "tekton-results-watcher"]) {
+    for (const cmd of [
+      "tekton-results-server",
+      "tekton-results-retention",
+      "tekton-results-watcher",
+    ]) {
       expect(existsSync(join(prefix, "bin", cmd)), cmd).toBe(true);
     }
     const modules = join(prefix, "node_modules");

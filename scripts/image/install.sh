@@ -3,7 +3,7 @@
 # <tarball-dir> into <prefix> with `npm ci --omit=dev` (the prefix's
 # package-lock.json: the repository's versions, production dependencies only;
 # better-sqlite3's native addon is built or fetched here, so run it where the
-# build tools are), then links the two commands into <prefix>/bin. Running it
+# build tools are), then links the commands into <prefix>/bin. Running it
 # again reinstalls from scratch. Nothing under <prefix> is written afterwards:
 # the commands run from a read-only root filesystem.
 #
@@ -37,9 +37,11 @@ rm -rf "$sqlite/deps" "$sqlite/src" "$sqlite/build/deps" "$sqlite/build/Release/
 mkdir "$prefix/bin"
 ln -s ../node_modules/@tekton-results/server/bin/tekton-results-server.js \
   "$prefix/bin/tekton-results-server"
+ln -s ../node_modules/@tekton-results/server/bin/tekton-results-retention.js \
+  "$prefix/bin/tekton-results-retention"
 ln -s ../node_modules/@tekton-results/watcher/bin/tekton-results-watcher.js \
   "$prefix/bin/tekton-results-watcher"
-for cmd in tekton-results-server tekton-results-watcher; do
+for cmd in tekton-results-server tekton-results-retention tekton-results-watcher; do
   [ -x "$prefix/bin/$cmd" ] || { echo "install.sh: $prefix/bin/$cmd is not executable" >&2; exit 1; }
 done
 echo "install.sh: installed into $prefix (commands in $prefix/bin)"
