@@ -201,7 +201,7 @@ describe("the Logs page", () => {
     let calls = 0;
     renderPage({
       record: runRecord("ci", "tr-1", { kind: "TaskRun" }),
-      pollMs: 20,
+      pollMs: 250,
       logs: {
         async *getLog() {
           if (++calls < 3) throw new ConnectError("log not found", Code.NotFound);
@@ -210,8 +210,13 @@ describe("the Logs page", () => {
       },
     });
     await waitFor(() => screen.getByText("No log yet"));
-    await waitFor(() =>
-      expect(document.querySelector('[data-line="1"]')?.textContent).toContain("stored at last"),
+    // While it reads again, the page keeps saying so (no blank, no spinner).
+    await waitFor(() => expect(calls).toBe(2));
+    expect(screen.getByText("No log yet")).toBeTruthy();
+    await waitFor(
+      () =>
+        expect(document.querySelector('[data-line="1"]')?.textContent).toContain("stored at last"),
+      { timeout: 3000 },
     );
     expect(calls).toBe(3);
     expect(screen.queryByText("No log yet")).toBeNull();

@@ -61,6 +61,7 @@ function useRunLog(namespace: string, result: string, record: string, pollMs: nu
   const [stream, setStream] = useState<Stream>({ phase: "streaming" });
   const [version, setVersion] = useState(0);
   const [generation, setGeneration] = useState(0);
+  const polled = useRef(false);
   useEffect(() => {
     const abort = new AbortController();
     const name = formatRecordName(namespace, result, record);
@@ -68,7 +69,9 @@ function useRunLog(namespace: string, result: string, record: string, pollMs: nu
     setText(log);
     // A new run starts blank; the same run read again (a retry, a poll) keeps what it showed.
     setLoaded((l) => (l.run?.record.name === name ? l : {}));
-    setStream({ phase: "streaming" });
+    // A poll keeps showing what the last read found until this one has ended.
+    if (!polled.current) setStream({ phase: "streaming" });
+    polled.current = false;
     let frame = 0;
     let poll: ReturnType<typeof setTimeout> | undefined;
     const bump = (): void => {
@@ -89,7 +92,10 @@ function useRunLog(namespace: string, result: string, record: string, pollMs: nu
           // No log yet of a run still running (or just finished, its log on its way, as the
           // CLI's --follow waits): read again later.
           if (outcome.stored.length === 0 && logMayStillCome(runRow(rec), Date.now())) {
-            poll = setTimeout(() => setGeneration((g) => g + 1), pollMs);
+            poll = setTimeout(() => {
+              polled.current = true;
+              setGeneration((g) => g + 1);
+            }, pollMs);
           }
         } catch (error) {
           if (!abort.signal.aborted) setStream({ phase: "failed", error });
