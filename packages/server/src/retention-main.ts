@@ -216,11 +216,19 @@ async function runCommand(c: RetentionCommand, options: RetentionMainOptions): P
   try {
     if (c.once) {
       const signals = onStopSignals();
-      const report = await runRetentionOnce(
-        { ...runner, signal: abortOn(signals.stop) },
-        c.retention,
-        c.dryRun,
-      ).finally(() => signals.dispose());
+      let report;
+      try {
+        report = await runRetentionOnce(
+          { ...runner, signal: abortOn(signals.stop) },
+          c.retention,
+          c.dryRun,
+        );
+      } catch (err) {
+        logger.error({ err: err instanceof Error ? err.message : String(err) }, "retention failed");
+        return EXIT_FAILURE;
+      } finally {
+        signals.dispose();
+      }
       if (!report) {
         stdout(
           c.output === "json"

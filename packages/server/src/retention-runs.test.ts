@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createDirectoryLogStore } from "@tekton-results/log-store";
 import { loadRetentionConfig, type RetentionReport } from "@tekton-results/retention";
 import type { ExclusiveRunner, ResultsStore } from "@tekton-results/storage";
 import { createSqliteStore } from "@tekton-results/storage-sqlite";
@@ -8,7 +9,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parseConfig, USAGE } from "./config.js";
 import { capture } from "./log-capture-fixtures.js";
 import { createRetentionMetrics } from "./retention-metrics.js";
-import { RETENTION_LOCK, runRetentionOnce, startRetentionSchedule } from "./retention-runs.js";
+import {
+  missingLogDirectory,
+  RETENTION_LOCK,
+  runRetentionOnce,
+  startRetentionSchedule,
+} from "./retention-runs.js";
+import { resultNames, seedRuns } from "../test/support/retention-seed.js";
 
 const dir = mkdtempSync(join(tmpdir(), "retention-runs-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -146,5 +153,27 @@ describe("--retention-config", () => {
     expect(parse(["--config", "/etc/f"], {}, "RETENTION_CONFIG=/c\n")).toBe("/c");
     expect(parse([], { RETENTION_CONFIG: "" })).toBeUndefined();
     expect(USAGE).toMatch(/^ {2}--retention-config <path> RETENTION_CONFIG /m);
+  });
+});
+
+describe("a missing log directory", () => {
+  it("with Log records in the database: the run deletes nothing and says why; a dry run goes on", async () => {
+    const store = await createSqliteStore({ filename: ":memory:" });
+    const empty = await createSqliteStore({ filename: ":memory:" });
+    const logs = createDirectoryLogStore({ dir: join(dir, "not-mounted") });
+    try {
+      await seedRuns(store, undefined, "ci", [400]);
+      const r = { store, logs, logger: capture().logger, metrics: createRetentionMetrics() };
+      await expect(runRetentionOnce(r, CONFIG)).rejects.toThrow(
+        /logs directory .*not-mounted does not exist, but the database holds logs/,
+      );
+      expect(await resultNames(store)).toEqual(["ci/ci-400"]);
+      expect((await runRetentionOnce(r, CONFIG, true))?.rules.at(-1)?.results).toBe(1);
+      // Without Log records (nothing stored yet), a missing directory is no problem.
+      expect(await missingLogDirectory(empty, logs)).toBeUndefined();
+    } finally {
+      await store.close();
+      await empty.close();
+    }
   });
 });

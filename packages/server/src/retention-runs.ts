@@ -10,7 +10,9 @@
  *
  * @module
  */
+import { existsSync } from "node:fs";
 import type { LogStore } from "@tekton-results/log-store";
+import { RECORD_TYPES } from "@tekton-results/proto";
 import {
   readRetentionConfig,
   runRetention,
@@ -20,7 +22,7 @@ import {
   type RetentionSchedule,
 } from "@tekton-results/retention";
 import type { Logger } from "@tekton-results/runtime";
-import { runExclusive, type ResultsStore } from "@tekton-results/storage";
+import { compileFilter, runExclusive, type ResultsStore } from "@tekton-results/storage";
 import type { Registry } from "prom-client";
 import { createRetentionMetrics, type RetentionMetrics } from "./retention-metrics.js";
 
@@ -71,10 +73,31 @@ export function reportFigures(report: RetentionReport): object {
 }
 
 /**
+ * Why deleting would leave log files behind, if it would: the log store is a directory that does
+ * not exist while the database holds Log records (a CronJob without the API's logs volume). Each
+ * Result would go and its log file stay, where nothing finds it again.
+ */
+export async function missingLogDirectory(
+  store: ResultsStore,
+  logs: LogStore | undefined,
+): Promise<string | undefined> {
+  const dir = (logs as { dir?: unknown } | undefined)?.dir;
+  if (typeof dir !== "string" || existsSync(dir)) return undefined;
+  const page = await store.listRecords({
+    filter: compileFilter(`data_type == "${RECORD_TYPES.LOG}"`, { target: "records" })!,
+    orderBy: [{ field: "create_time", direction: "asc" }],
+    pageSize: 1,
+  });
+  if (page.items.length === 0) return undefined;
+  return `the logs directory ${dir} does not exist, but the database holds logs: mount the API's logs volume there (or the run would delete Results and leave their log files behind)`;
+}
+
+/**
  * One retention run by `config`: under the lock {@link RETENTION_LOCK} unless `dryRun` (a dry
  * run deletes nothing, so it needs none). Logs its figures and each failure, and counts it in
  * the metrics. Resolves its report, or `undefined` when another process held the lock (logged,
- * counted as skipped). A run whose lock is lost midway (its connection broke) stops between
+ * counted as skipped). Throws, deleting nothing, when the log directory is missing while the
+ * database holds logs ({@link missingLogDirectory}). A run whose lock is lost midway (its connection broke) stops between
  * batches, as on a shutdown.
  */
 export async function runRetentionOnce(
@@ -82,6 +105,8 @@ export async function runRetentionOnce(
   config: RetentionConfig,
   dryRun = false,
 ): Promise<RetentionReport | undefined> {
+  const missing = dryRun ? undefined : await missingLogDirectory(r.store, r.logs);
+  if (missing !== undefined) throw new Error(missing);
   let report: RetentionReport | undefined;
   const run = async (lost?: AbortSignal): Promise<void> => {
     const signals = [r.signal, lost].filter((s): s is AbortSignal => s !== undefined);
