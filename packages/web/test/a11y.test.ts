@@ -59,6 +59,11 @@ const PAGES: PageState[] = [
     path: "/namespaces/ci/results/none/records/none",
     ready: '[data-testid="error"]',
   },
+  {
+    name: "Logs, none stored yet",
+    path: "/namespaces/ci/results/build-2/records/build-2-test/logs",
+    ready: '[data-testid="logs-title"]',
+  },
   { name: "Insights", path: "/insights", ready: '[data-testid="total-runs"]' },
   {
     name: "Insights, nothing in range",

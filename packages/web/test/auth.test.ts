@@ -4,7 +4,7 @@
  * kubernetes` asking a fake Kubernetes API (@tekton-results/kube-fake, RBAC on) to review each
  * bearer token (TokenReview) and permission (SubjectAccessReview). Alice may read namespace `ci`,
  * Bob only `team-b`. In Chromium: no token asks for one; Bob's token shows who is denied what
- * (on the Runs, Run and Insights pages) and the command that grants it; Alice's token shows the runs,
+ * (on the Runs, Run, Logs and Insights pages) and the command that grants it; Alice's token shows the runs,
  * and stays for the tab; a reverse proxy adding Alice's token (as oauth2-proxy does) needs no
  * token in the page.
  */
@@ -121,6 +121,11 @@ describe.skipIf(!hasChromium)("sign-in and denials in Chromium (needs /usr/bin/c
     await page.goto(`${server.url}/namespaces/ci/results/build-2/records/build-2`);
     await expect
       .poll(() => error().textContent())
+      .toContain('user "bob" cannot get records.results.tekton.dev in namespace "ci"');
+    // ...the Logs page of its record...
+    await page.goto(`${server.url}/namespaces/ci/results/build-2/records/build-2-test/logs`);
+    await expect
+      .poll(() => error().first().textContent())
       .toContain('user "bob" cannot get records.results.tekton.dev in namespace "ci"');
     // ...and the Insights page of its summaries.
     await page.goto(`${server.url}/insights?ns=ci`);
