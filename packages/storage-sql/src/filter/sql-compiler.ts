@@ -156,11 +156,13 @@ export abstract class SqlFilterCompiler {
   }
 
   /**
-   * What ends the derived table of {@link let}: a dialect whose planner pulls
-   * such tables up into the query above (PostgreSQL) puts a fence here, or
-   * each reference would copy the fragment, and nested `let`s would grow the
-   * planned expression exponentially (ten additions in a filter took
-   * PostgreSQL past its statement timeout to plan).
+   * What ends the derived table of a {@link let} whose values hold a subquery
+   * (another `let`): a dialect whose planner pulls such tables up into the
+   * query above (PostgreSQL) puts a fence here, or each reference would copy
+   * the fragment, and nested `let`s would grow the planned expression
+   * exponentially (ten additions in a filter took PostgreSQL past its
+   * statement timeout to plan). A `let` of plain values is left unfenced:
+   * pulled up, it is cheaper to run.
    */
   protected readonly letFence: Sql = rawSql("");
 
@@ -171,9 +173,11 @@ export abstract class SqlFilterCompiler {
   protected let(values: Sql[], body: (refs: Sql[]) => Sql): Sql {
     const refs: Sql[] = [];
     const defs: Sql[] = [];
+    let nested = false;
     for (const value of values) {
       if (value.simple) refs.push(value);
       else {
+        nested ||= value.parts.some((p) => typeof p === "string" && p.includes("SELECT"));
         const name = this.alias("l");
         refs.push(rawSql(name, true));
         defs.push(sql`${value} AS ${rawSql(name)}`);
@@ -181,7 +185,7 @@ export abstract class SqlFilterCompiler {
     }
     const result = body(refs);
     if (defs.length === 0) return result;
-    return sql`(SELECT ${result} FROM (SELECT ${joinSql(defs, ", ")}${this.letFence}) AS ${rawSql(this.alias("t"))})`;
+    return sql`(SELECT ${result} FROM (SELECT ${joinSql(defs, ", ")}${nested ? this.letFence : rawSql("")}) AS ${rawSql(this.alias("t"))})`;
   }
 
   /**
