@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { RUN_DATA_TYPES } from "@tekton-results/client";
 import { CliError } from "./errors.js";
 
 /** The kinds of run the commands list. */
@@ -20,11 +21,8 @@ export interface RunFilter {
   pipelineRun?: string;
 }
 
-/** The record types of each kind: Tekton's v1 and v1beta1 objects. */
-export const DATA_TYPES: Record<RunKind, readonly string[]> = {
-  pipelinerun: ["tekton.dev/v1.PipelineRun", "tekton.dev/v1beta1.PipelineRun"],
-  taskrun: ["tekton.dev/v1.TaskRun", "tekton.dev/v1beta1.TaskRun"],
-};
+/** The record types of each kind: Tekton's v1 and v1beta1 objects (the client's list). */
+export const DATA_TYPES: Record<RunKind, readonly string[]> = RUN_DATA_TYPES;
 
 /** The `key=value` pairs of a `-L` value, or a {@link CliError} with upstream's message. */
 export function parseLabels(labels: string): [string, string][] {

@@ -12,12 +12,14 @@ import { Command } from "commander";
 import {
   isNotFound,
   logNameOfRecord,
-  parseRecordName,
+  orderTaskRunsForLog,
+  pipelineRunTaskRuns,
+  pipelineTaskOf,
   type Record as ResultRecord,
 } from "@tekton-results/client";
 import { connect, type Connection } from "./connection.js";
 import { CliError, describeError } from "./errors.js";
-import { DATA_TYPES, type RunKind } from "./filter.js";
+import type { RunKind } from "./filter.js";
 import type { Io } from "./io.js";
 import { LogLines, TaskColours } from "./log-lines.js";
 import { connectionFlags } from "./options.js";
@@ -58,9 +60,7 @@ function mayStillCome(run: LoggedRun, now: number): boolean {
  * pipeline task (else its Task, else its name) and the step when it has only one, else `[task]`.
  */
 export function fallbackPrefix(run: LoggedRun): string {
-  const labels = run.metadata?.labels ?? {};
-  const task =
-    labels["tekton.dev/pipelineTask"] ?? labels["tekton.dev/task"] ?? run.metadata?.name ?? "";
+  const task = pipelineTaskOf(run);
   const steps = run.status?.steps ?? [];
   return steps.length === 1 && steps[0]?.name ? `[${task} : ${steps[0].name}]` : `[${task}]`;
 }
@@ -70,21 +70,7 @@ export function fallbackPrefix(run: LoggedRun): string {
  * started last), then by their place in the PipelineRun's `childReferences`, then by name.
  */
 export function orderTaskRuns(pipelineRun: LoggedRun, taskRuns: LoggedRun[]): LoggedRun[] {
-  const children = (pipelineRun.status?.childReferences ?? []).map((c) => c.name);
-  const place = (r: LoggedRun): number => {
-    const i = children.indexOf(r.metadata?.name);
-    return i < 0 ? children.length : i;
-  };
-  const start = (r: LoggedRun): number => {
-    const t = Date.parse(r.status?.startTime ?? "");
-    return Number.isNaN(t) ? Infinity : t;
-  };
-  return [...taskRuns].sort(
-    (a, b) =>
-      start(a) - start(b) ||
-      place(a) - place(b) ||
-      (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""),
-  );
+  return orderTaskRunsForLog(pipelineRun, taskRuns);
 }
 
 /** One log being printed: what of it was printed, and its lines. */
@@ -163,23 +149,11 @@ async function taskRunLogs(
 
 /** The TaskRuns of a PipelineRun: in its Result, labelled with its name, owned by it. */
 async function taskRunsOf(conn: Connection, record: ResultRecord): Promise<ResultRecord[]> {
-  const pr: LoggedRun = runOf(record);
-  const { parent, result } = parseRecordName(record.name);
-  const types = DATA_TYPES.taskrun.map((t) => `data_type==${JSON.stringify(t)}`).join(" || ");
-  const filter = `(${types}) && data.metadata.labels["tekton.dev/pipelineRun"]==${JSON.stringify(pr.metadata?.name ?? "")}`;
-  const out: ResultRecord[] = [];
   try {
-    for await (const r of conn.client.listAllRecords({
-      parent: `${parent}/results/${result}`,
-      filter,
-    })) {
-      const owners = (runOf(r) as LoggedRun).metadata?.ownerReferences ?? [];
-      if (owners.length === 0 || owners.some((o) => o.uid === pr.metadata?.uid)) out.push(r);
-    }
+    return await pipelineRunTaskRuns(conn.client, record);
   } catch (err) {
     throw new CliError(`failed to get logs: ${describeError(err, conn.address)}`);
   }
-  return out;
 }
 
 /**

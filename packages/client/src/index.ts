@@ -33,6 +33,16 @@ export {
 // ---- Record data ----
 export { recordData, jsonRecordData } from "./record-data.js";
 
+// ---- A PipelineRun's log ----
+export {
+  RUN_DATA_TYPES,
+  pipelineRunTaskRuns,
+  orderTaskRunsForLog,
+  pipelineTaskOf,
+  taskRunsOfPipelineRunFilter,
+  type RunForLog,
+} from "./pipeline-run-logs.js";
+
 // ---- Errors ----
 export {
   errorCode,

@@ -9,9 +9,8 @@ import {
   type Record,
   type ResultsClient,
 } from "@tekton-results/client";
-import { logOrder, logParts, streamRunLog } from "./log-source.js";
+import { logParts, streamRunLog } from "./log-source.js";
 import { LogText } from "./log-text.js";
-import { runOf } from "./runs.js";
 
 function record(name: string, kind: string, run: object): Record {
   return create(RecordSchema, {
@@ -67,16 +66,6 @@ function fakeClients(logs: { [name: string]: string }) {
 }
 
 describe("log sources", () => {
-  it("orders TaskRuns by start, then by childReferences, then by name", () => {
-    const kids = children.slice(0, 4).map((r) => ({ record: r, run: runOf(r) }));
-    expect(logOrder(runOf(pr), kids).map((c) => c.run.metadata?.name)).toEqual([
-      "pr-first",
-      "pr-late",
-      "pr-b",
-      "pr-a",
-    ]);
-  });
-
   it("reads a TaskRun's own log, and a PipelineRun's from its own TaskRuns", async () => {
     const { client, filters } = fakeClients({});
     const tr = taskRun("pr-a", "a");

@@ -10,13 +10,15 @@
 import {
   isNotFound,
   logNameOfRecord,
-  parseRecordName,
+  orderTaskRunsForLog,
+  pipelineRunTaskRuns,
+  pipelineTaskOf,
   type LogsClient,
   type Record,
   type ResultsClient,
 } from "@tekton-results/client";
 import type { LogText } from "./log-text.js";
-import { kindOfType, runOf, RUN_TYPES, type TektonRun } from "./runs.js";
+import { kindOfType, runOf } from "./runs.js";
 
 /** One log to read: its name, and the section title of its lines without a marker. */
 export interface LogPart {
@@ -28,45 +30,6 @@ export interface LogPart {
   title: string | undefined;
   /** The task of `title`. */
   task: string;
-}
-
-/** The runs of a PipelineRun's log, as the CLI orders them. */
-interface ChildRun {
-  record: Record;
-  run: TektonRun & {
-    metadata?: TektonRun["metadata"] & { ownerReferences?: { uid?: string }[] };
-  };
-}
-
-const time = (s: string | undefined): number => {
-  const t = Date.parse(s ?? "");
-  return Number.isNaN(t) ? Infinity : t;
-};
-
-/**
- * The TaskRuns in the order their logs are shown: by start time (not started last), then by
- * their place in the PipelineRun's `status.childReferences`, then by name (the CLI's order).
- */
-export function logOrder(pipelineRun: TektonRun, taskRuns: readonly ChildRun[]): ChildRun[] {
-  const refs = (pipelineRun.status?.["childReferences"] ?? []) as { name?: string }[];
-  const place = (c: ChildRun): number => {
-    const i = refs.findIndex((r) => r.name === c.run.metadata?.name);
-    return i < 0 ? refs.length : i;
-  };
-  const keyed = taskRuns.map((c) => ({ c, start: time(c.run.status?.startTime), at: place(c) }));
-  keyed.sort(
-    (a, b) =>
-      a.start - b.start ||
-      a.at - b.at ||
-      (a.c.run.metadata?.name ?? "").localeCompare(b.c.run.metadata?.name ?? ""),
-  );
-  return keyed.map((k) => k.c);
-}
-
-/** The task a TaskRun's lines are marked with: its pipeline task, else its Task, else its name. */
-function taskOf(run: TektonRun): string {
-  const labels = run.metadata?.labels ?? {};
-  return labels["tekton.dev/pipelineTask"] ?? labels["tekton.dev/task"] ?? run.metadata?.name ?? "";
 }
 
 /** The logs that make up the log of the run of `record`, in order. */
@@ -84,26 +47,16 @@ export async function logParts(
   };
   if (kindOfType(record.data?.type) !== "pipelinerun") return [own];
   // A PipelineRun: its TaskRuns' logs (none: the PipelineRun's own, see streamRunLog).
-  const { parent, result } = parseRecordName(record.name);
-  const types = RUN_TYPES.taskrun.map((t) => `data_type == ${JSON.stringify(t)}`).join(" || ");
-  const label = `data.metadata.labels["tekton.dev/pipelineRun"] == ${JSON.stringify(run.metadata?.name ?? "")}`;
-  const children: ChildRun[] = [];
-  for await (const r of client.listAllRecords(
-    { parent: `${parent}/results/${result}`, filter: `(${types}) && ${label}` },
-    { signal },
-  )) {
-    const child = { record: r, run: runOf(r) as ChildRun["run"] };
-    const owners = child.run.metadata?.ownerReferences ?? [];
-    if (owners.length === 0 || owners.some((o) => o.uid === run.metadata?.uid)) {
-      children.push(child);
-    }
-  }
-  return logOrder(run, children).map(({ record: r, run: tr }) => ({
-    logName: logNameOfRecord(r.name),
-    run: tr.metadata?.name ?? "",
-    title: `[${taskOf(tr)}]`,
-    task: taskOf(tr),
-  }));
+  const children = await pipelineRunTaskRuns(client, record, { signal });
+  return orderTaskRunsForLog(run, children, runOf).map((r) => {
+    const tr = runOf(r);
+    return {
+      logName: logNameOfRecord(r.name),
+      run: tr.metadata?.name ?? "",
+      title: `[${pipelineTaskOf(tr)}]`,
+      task: pipelineTaskOf(tr),
+    };
+  });
 }
 
 /** What streaming the parts found. */

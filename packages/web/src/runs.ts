@@ -4,7 +4,13 @@
  *
  * @module
  */
-import { parseRecordName, recordData, timestampDate, type Record } from "@tekton-results/client";
+import {
+  parseRecordName,
+  recordData,
+  RUN_DATA_TYPES,
+  timestampDate,
+  type Record,
+} from "@tekton-results/client";
 
 /** The kinds of run the UI lists; `all` for both. */
 export type RunKind = "pipelinerun" | "taskrun";
@@ -12,11 +18,8 @@ export type RunKind = "pipelinerun" | "taskrun";
 /** The kind switch of the Runs page. */
 export type KindFilter = RunKind | "all";
 
-/** The record types of each kind: Tekton's v1 and v1beta1 objects (as the CLI lists them). */
-export const RUN_TYPES: { readonly [K in RunKind]: readonly string[] } = {
-  pipelinerun: ["tekton.dev/v1.PipelineRun", "tekton.dev/v1beta1.PipelineRun"],
-  taskrun: ["tekton.dev/v1.TaskRun", "tekton.dev/v1beta1.TaskRun"],
-};
+/** The record types of each kind: Tekton's v1 and v1beta1 objects (the client's list). */
+export const RUN_TYPES: { readonly [K in RunKind]: readonly string[] } = RUN_DATA_TYPES;
 
 /** What a run's Succeeded condition says, as the Tekton Dashboard groups it. */
 export type RunStatus = "succeeded" | "failed" | "cancelled" | "running" | "pending";
