@@ -118,3 +118,23 @@ describe("withErrorMapping", () => {
     expect(log.entries.filter((e) => e[0] === "error")).toHaveLength(1);
   });
 });
+
+describe("toConnectError on what the fuzzer found", () => {
+  it("replaces lone surrogates in a message (gRPC could not percent-encode it into the trailer)", () => {
+    const err = toConnectError(new FilterError('unknown name "a\uD800b"'), recorder());
+    expect(err.code).toBe(Code.InvalidArgument);
+    expect(err.rawMessage).toBe('unknown name "a\uFFFDb"');
+    expect(() => encodeURIComponent(err.rawMessage)).not.toThrow();
+    const pair = toConnectError(new FilterError("ok \uD83D\uDE00"), recorder());
+    expect(pair.rawMessage).toBe("ok \uD83D\uDE00");
+  });
+
+  it("answers a request stream message that does not decode with InvalidArgument, not Internal", () => {
+    const framework = new ConnectError("parse binary: premature EOF", Code.Internal);
+    const err = toConnectError(framework, recorder());
+    expect(err.code).toBe(Code.InvalidArgument);
+    expect(err.rawMessage).toBe("parse binary: premature EOF");
+    const other = new ConnectError("internal error", Code.Internal);
+    expect(toConnectError(other, recorder())).toBe(other);
+  });
+});

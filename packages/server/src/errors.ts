@@ -22,6 +22,7 @@ import { LogStoreError } from "@tekton-results/log-store";
 import { InvalidNameError } from "@tekton-results/proto";
 import { FilterError, StorageError, type StorageErrorCode } from "@tekton-results/storage";
 import type { Logger } from "@tekton-results/runtime";
+import { isClientDecodingError } from "./protocol-errors.js";
 
 /** The message of every internal error sent to clients. */
 export const INTERNAL_ERROR_MESSAGE = "internal error";
@@ -64,7 +65,9 @@ function logStoreError(err: LogStoreError, logger: Logger): ConnectError {
 /**
  * Translate any thrown value to the `ConnectError` a client receives.
  *
- * - `ConnectError`: unchanged (so mapping twice is harmless).
+ * - `ConnectError`: unchanged (so mapping twice is harmless), but for a
+ *   request stream message that does not decode (the framework's `Internal`
+ *   "parse binary: ..."), which is InvalidArgument.
  * - `StorageError`: its code (`not_found` NotFound, `already_exists`
  *   AlreadyExists, `failed_precondition` FailedPrecondition,
  *   `invalid_argument` InvalidArgument, `unavailable` Unavailable,
@@ -77,9 +80,40 @@ function logStoreError(err: LogStoreError, logger: Logger): ConnectError {
  * - `FilterError`, `InvalidNameError`: InvalidArgument with the message.
  * - Anything else: Internal "internal error"; the error is logged at `error`
  *   level with its stack and cause, and not sent.
+ *
+ * Lone surrogates in the message (quoted input) become U+FFFD.
  */
 export function toConnectError(err: unknown, logger: Logger): ConnectError {
-  if (err instanceof ConnectError) return err;
+  return wellFormed(mapError(err, logger));
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The error with lone surrogates in its message (a caller's input quoted
+ * back) replaced by U+FFFD: gRPC percent-encodes the message into a trailer,
+ * and a lone surrogate made that throw, so the call ended without a status.
+ */
+function wellFormed(err: ConnectError): ConnectError {
+  if (!LONE_SURROGATE.test(err.rawMessage)) return err;
+  const fixed = new ConnectError(
+    err.rawMessage.replace(new RegExp(LONE_SURROGATE.source, "g"), "\uFFFD"),
+    err.code,
+    err.metadata,
+    undefined,
+    err.cause,
+  );
+  fixed.details.push(...err.details);
+  return fixed;
+}
+
+function mapError(err: unknown, logger: Logger): ConnectError {
+  if (err instanceof ConnectError) {
+    // A request stream message that does not decode: the client's mistake.
+    return isClientDecodingError(err.code, err.rawMessage)
+      ? new ConnectError(err.rawMessage, Code.InvalidArgument, err.metadata)
+      : err;
+  }
   if (err instanceof StorageError) return storageError(err, logger);
   if (err instanceof LogStoreError) return logStoreError(err, logger);
   if (err instanceof FilterError || err instanceof InvalidNameError) {

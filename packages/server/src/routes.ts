@@ -1,7 +1,8 @@
 /**
  * Mount the Results service, and the Logs services (v1alpha2 and v1alpha3),
  * on a Connect router, with every error mapped once to an API error by
- * {@link withErrorMapping} (see `errors.ts`).
+ * {@link withErrorMapping} (see `errors.ts`), and request messages that do not
+ * decode answered InvalidArgument (see `protocol-errors.ts`).
  *
  * @module
  */
@@ -10,6 +11,7 @@ import { Logs, Results } from "@tekton-results/proto";
 import { Logs as LogsV1alpha3 } from "@tekton-results/proto/v1alpha3";
 import { noopLogger } from "@tekton-results/runtime";
 import { withErrorMapping } from "./errors.js";
+import { withClientErrorCodes } from "./protocol-errors.js";
 import {
   createDisabledLogsServices,
   createLogsService,
@@ -51,9 +53,9 @@ export function createResultsRoutes(deps: ResultsRoutesDeps): (router: ConnectRo
   const results = withErrorMapping(Results, createResultsService(deps), logger);
   const logsImpl = withErrorMapping(Logs, logsV1alpha2, logger);
   const logsV1alpha3Impl = withErrorMapping(LogsV1alpha3, logsV1alpha3, logger);
-  return (router) => {
+  return withClientErrorCodes((router) => {
     router.service(Results, results);
     router.service(Logs, logsImpl);
     router.service(LogsV1alpha3, logsV1alpha3Impl);
-  };
+  });
 }
