@@ -21,7 +21,11 @@ import {
   type ConnectionAgeOptions,
 } from "./connection-age.js";
 import type { NodeHandlerFn } from "./node-http.js";
-import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_CONCURRENT_STREAMS } from "./request-limits.js";
+import {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_CONCURRENT_STREAMS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from "./request-limits.js";
 
 /** The HTTP/2 connection preface a client sends first. */
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
@@ -93,27 +97,33 @@ export interface ListenerOptions {
   maxConcurrentStreams?: number | undefined;
   /** How long an HTTP/1.1 request's head may take to arrive (ms, at least 1). Default 10 s. */
   headersTimeoutMs?: number | undefined;
+  /** How long an HTTP/1.1 request may take to arrive, head and body (ms; 0: none). Default 60 s. */
+  requestTimeoutMs?: number | undefined;
 }
 
 /**
- * Close an HTTP/1.1 connection whose first request's head has not arrived
- * `ms` after the connection was handed to `h1`. (Node's own `headersTimeout`
- * is checked only for connections its server accepted by listening; these are
- * handed over by the dispatcher. A slow body is `withBodyDeadline`'s.)
+ * The HTTP/1.1 server of {@link createListener}: node's keep-alive, head
+ * (`headersTimeout`) and whole-request (`requestTimeout`) limits, checked
+ * every second, for every request of a connection (a slow head or body is
+ * answered 408 and the connection closed). Node checks them only on
+ * connections of a server that emitted `listening`; this one never listens
+ * (the dispatcher hands it its sockets), so it is told it does.
  */
-function closeOnSlowHead(socket: net.Socket, h1: http.Server, ms: number): void {
-  const timer = setTimeout(() => socket.destroy(), ms);
-  timer.unref();
-  const onRequest = (req: http.IncomingMessage): void => {
-    if (req.socket !== socket) return;
-    done();
-  };
-  const done = (): void => {
-    clearTimeout(timer);
-    h1.removeListener("request", onRequest);
-  };
-  h1.on("request", onRequest);
-  socket.once("close", done);
+function createHttp1Server(options: ListenerOptions, handler: NodeHandlerFn): http.Server {
+  const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const request = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const h1 = http.createServer(
+    {
+      keepAliveTimeout: options.http1KeepAliveTimeoutMs ?? DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS,
+      headersTimeout,
+      // node refuses a request timeout shorter than the head's (0: none).
+      requestTimeout: request === 0 ? 0 : Math.max(request, headersTimeout),
+      connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+    },
+    handler,
+  );
+  h1.emit("listening");
+  return h1;
 }
 
 /** The listener of {@link createListener}. */
@@ -355,11 +365,7 @@ export function listenerOf(
 export function createListener(options: ListenerOptions): Listener {
   const { handler, logger, handshakeTimeoutMs, isDraining } = options;
   const windows = http2WindowSizes(options);
-  const h1 = http.createServer(
-    { keepAliveTimeout: options.http1KeepAliveTimeoutMs ?? DEFAULT_HTTP1_KEEP_ALIVE_TIMEOUT_MS },
-    handler,
-  );
-  const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const h1 = createHttp1Server(options, handler);
   const h2 = http2.createServer(
     {
       settings: {
@@ -405,7 +411,6 @@ export function createListener(options: ListenerOptions): Listener {
         if (options.connectionAge) {
           closeHttp1AtAge(socket, book, options.connectionAge, logger);
         }
-        closeOnSlowHead(socket, h1, headersTimeoutMs);
         h1.emit("connection", socket);
         socket.resume();
       }

@@ -406,6 +406,7 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
     connectionAge,
     isDraining,
     inFlight,
+    requestTimeoutMs,
     headersTimeoutMs: timeoutOption(
       options.headersTimeoutMs,
       DEFAULT_HEADERS_TIMEOUT_MS,

@@ -308,6 +308,15 @@ describe("connection limits of the server program", () => {
     expect(after).toBeLessThan(2_600);
   });
 
+  it("cuts the second request of a keep-alive connection whose head stops halfway", async () => {
+    const first = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    const second = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    const after = await closedAfter(running.url, first + second, 5_000);
+    expect(after).not.toBe("open");
+    expect(after).toBeGreaterThanOrEqual(550);
+    expect(after).toBeLessThan(2_600);
+  });
+
   it("cuts an HTTP/1.1 request whose body stops halfway after --request-timeout-ms", async () => {
     const head =
       "POST /tekton.results.v1alpha2.Results/GetResult HTTP/1.1\r\nHost: x\r\n" +
