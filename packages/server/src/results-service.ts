@@ -14,6 +14,7 @@ import {
   parseResultParent,
   parseResultsParent,
   WILDCARD,
+  type RecordSummary,
   type Results,
 } from "@tekton-results/proto";
 import type { JsonObject } from "@bufbuild/protobuf";
@@ -208,6 +209,19 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
     await logs.delete(formatLogName(record.parent, record.resultName, record.name));
   }
 
+  /** A written Result's annotations and summary, checked against the limits. */
+  function parseResultFields(input: {
+    annotations: Record<string, string>;
+    summary?: RecordSummary;
+  }) {
+    return {
+      annotations: parseAnnotations(input.annotations, "result.annotations", maxAnnotationsBytes),
+      summary: input.summary
+        ? parseSummary(input.summary, "result.summary", maxAnnotationsBytes)
+        : undefined,
+    };
+  }
+
   return {
     async createResult(req, ctx) {
       const input = req.result;
@@ -216,14 +230,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
       if (req.parent !== name.parent)
         throw invalidArgument("requested parent does not match resource name");
       await authorize("results", "create", name.parent, ctx);
-      const annotations = parseAnnotations(
-        input.annotations,
-        "result.annotations",
-        maxAnnotationsBytes,
-      );
-      const summary = input.summary
-        ? parseSummary(input.summary, "result.summary", maxAnnotationsBytes)
-        : undefined;
+      const { annotations, summary } = parseResultFields(input);
       const now = new Date(clock.now());
       const uid = ids.uid();
       const stored: StoredResult = {
@@ -250,14 +257,7 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
           ? parseResultNameField(req.name, "name")
           : parseResultNameField(input.name, "name");
       await authorize("results", "update", name.parent, ctx);
-      const annotations = parseAnnotations(
-        input.annotations,
-        "result.annotations",
-        maxAnnotationsBytes,
-      );
-      const summary = input.summary
-        ? parseSummary(input.summary, "result.summary", maxAnnotationsBytes)
-        : undefined;
+      const { annotations, summary } = parseResultFields(input);
       const updated = await readModifyWrite(
         req.etag,
         () => store.getResult(name.parent, name.result),
