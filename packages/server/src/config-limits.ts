@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH } from "@tekton-results/storage";
 import type { Settings } from "./config-flags.js";
 import { parseInteger } from "./config-values.js";
 import {
@@ -17,9 +18,9 @@ import { DEFAULT_MAX_RECORD_BYTES, MAX_ANNOTATIONS_BYTES } from "./validate.js";
 const MAX_INT32 = 2 ** 31 - 1;
 
 /** The default longest filter (`--max-filter-length`): `compileFilter`'s, 16,384 characters. */
-export const DEFAULT_MAX_FILTER_LENGTH = 16_384;
+export const DEFAULT_MAX_FILTER_LENGTH: number = MAX_FILTER_LENGTH;
 /** The default deepest filter (`--max-filter-depth`): `compileFilter`'s, 100 levels of operators. */
-export const DEFAULT_MAX_FILTER_DEPTH = 100;
+export const DEFAULT_MAX_FILTER_DEPTH: number = MAX_FILTER_DEPTH;
 
 /** What one request may ask of the server. */
 export interface LimitsConfig {

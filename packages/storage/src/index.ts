@@ -52,6 +52,7 @@ export {
 } from "./summary.js";
 export { compileFilter, type CompileFilterOptions } from "./filter/cel.js";
 export { FilterError } from "./filter/errors.js";
+export { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, MAX_FILTER_NESTING } from "./filter/cel-limits.js";
 export {
   RE2_CACHE_LIMIT,
   compileRe2,
