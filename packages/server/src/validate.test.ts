@@ -53,6 +53,16 @@ describe("parseType", () => {
 });
 
 describe("parseAnnotations", () => {
+  it('keeps a "__proto__" key (found by the injection test: it was dropped)', () => {
+    const parsed = parseAnnotations(
+      JSON.parse('{"__proto__": "v", "a": "b"}') as Record<string, string>,
+      "a",
+    );
+    expect(Object.getOwnPropertyNames(parsed)).toEqual(["__proto__", "a"]);
+    expect(Object.getOwnPropertyDescriptor(parsed, "__proto__")?.value).toBe("v");
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+  });
+
   it("copies valid maps and enforces key and size limits", () => {
     expect(parseAnnotations({ "tekton.dev/pipeline": "p", empty: "" }, "a")).toEqual({
       "tekton.dev/pipeline": "p",

@@ -111,7 +111,8 @@ export function parseAnnotations(
   field: string,
   maxBytes: number = MAX_ANNOTATIONS_BYTES,
 ): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Entries, not `out[key] = value`: that assignment would drop a "__proto__" key.
+  const out: [string, string][] = [];
   let bytes = 0;
   for (const [key, value] of Object.entries(annotations)) {
     if (key === "") throw invalidArgument(`${field}: keys must not be empty`);
@@ -124,9 +125,9 @@ export function parseAnnotations(
     if (bytes > maxBytes) {
       throw invalidArgument(`${field}: keys and values exceed ${maxBytes} bytes in total`);
     }
-    out[key] = value;
+    out.push([key, value]);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** Check a type identifier (`data.type`, `summary.type`): required, at most 768 characters. */

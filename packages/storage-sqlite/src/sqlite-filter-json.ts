@@ -11,13 +11,23 @@ import { param, rawSql, sql, type Sql } from "@tekton-results/storage-sql";
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
+ * Characters a quoted key of a SQLite JSON path cannot hold: a double quote
+ * ends it, a backslash escapes (`."\"` is a malformed path), and the path
+ * text ends at NUL. A key with one of them was an Internal error (found by
+ * the injection test, `test/injection.test.ts`); it is read with `json_each`.
+ */
+const unspellable = (key: string): boolean =>
+  key.includes('"') || key.includes("\\") || key.includes("\u0000");
+
+/**
  * The SQL for a `$...` JSON path step; `null` for an index no array has,
- * `undefined` for a key SQLite paths cannot spell (one with a double quote).
+ * `undefined` for a key SQLite paths cannot spell (one with a double quote,
+ * a backslash or NUL).
  */
 export function pathStep(step: PathStep): string | null | undefined {
   if (typeof step === "number") return Number.isSafeInteger(step) && step >= 0 ? `[${step}]` : null;
   if (IDENTIFIER.test(step)) return `.${step}`;
-  if (!step.includes('"')) return `."${step}"`;
+  if (!unspellable(step)) return `."${step}"`;
   return undefined;
 }
 

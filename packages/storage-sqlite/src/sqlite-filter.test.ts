@@ -147,6 +147,11 @@ describe("compileSqliteFilter", () => {
       await evalOn("r1", cmp("==", data("metadata", "labels", "tekton.dev/pipeline"), str("p1"))),
     ).toBe(1);
     expect(await evalOn("r1", cmp("==", data('q"k'), int(7)))).toBe(1);
+    // Keys a quoted SQLite path cannot spell: absent here, and no SQL error.
+    for (const key of ["\\", "a\\", "\u0000", "a\u0000b"]) {
+      expect(await evalOn("r1", cmp("==", data(key), int(7))), JSON.stringify(key)).toBeNull();
+      expect(await evalResult(cmp("==", ann(key), str("1"))), JSON.stringify(key)).toBeNull();
+    }
     expect(await evalOn("r1", cmp("==", data("arr", 2), int(3)))).toBe(1);
     expect(await evalOn("r1", cmp("==", data("arr", 3), int(3)))).toBeNull();
     expect(await evalOn("r1", cmp("==", data("arr", -1), int(3)))).toBeNull();
