@@ -289,8 +289,12 @@ export function createResultsService(deps: ResultsRoutesDeps): ServiceImpl<typeo
       const name = parseResultNameField(req.name, "name");
       await authorize("results", "delete", name.parent, ctx);
       if (logs) {
-        // Logs first: when their deletion fails the Result is kept, and the
-        // client can retry the whole delete.
+        // The Result must be there (and the database reachable) before any
+        // log goes: during an outage the delete used to remove the logs and
+        // then fail, keeping Log records whose bytes were gone (found by the
+        // fuzzer's injected faults). Then logs first: when their deletion
+        // fails the Result is kept, and the client can retry the whole delete.
+        await store.getResult(name.parent, name.result);
         await logs.deletePrefix(formatResultName(name.parent, name.result));
       }
       await store.deleteResult(name.parent, name.result);
