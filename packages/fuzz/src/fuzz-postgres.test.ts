@@ -1,6 +1,6 @@
 /**
  * The fixed-seed fuzz run on PostgreSQL (embedded, or TEST_DATABASE_URL):
- * 200 generated requests over each protocol — fewer than on SQLite, as every
+ * 500 generated requests over each protocol — fewer than on SQLite, as every
  * write's data-set checksum is a round trip to the database.
  */
 import { afterAll, beforeAll, describe, it } from "vitest";
@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe("fuzzing the API on PostgreSQL, fixed seed", () => {
-  it("200 requests per protocol break no invariant", async () => {
-    await expectCleanRun({ kind: "postgres", url: db!.url }, 200);
+  it("500 requests per protocol break no invariant", async () => {
+    await expectCleanRun({ kind: "postgres", url: db!.url }, 500);
   }, 900_000);
 });
