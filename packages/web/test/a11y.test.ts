@@ -4,21 +4,18 @@
  * light and the dark theme, finds no serious or critical violation; and the Runs table works
  * from the keyboard (Tab reaches a row's link, the arrows move between rows, Enter opens the run).
  */
-import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import type { AxeResults, Result } from "axe-core";
 import {
   apiClient,
   ensureWebBuilt,
   hasChromium,
   launchChromium,
+  seriousViolations,
   startUiServer,
   type UiServer,
 } from "./browser.js";
 import { seed } from "./seed.js";
-
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 /** A page of the UI in a given state, and what shows it is ready. */
 interface PageState {
@@ -72,23 +69,6 @@ const PAGES: PageState[] = [
   },
   { name: "Page not found", path: "/no/such/page", ready: "h1" },
 ];
-
-/** The serious and critical violations of axe-core on the page, one line each. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const results = await page.evaluate(async () => {
-    const run = await (window as unknown as { axe: { run(): Promise<AxeResults> } }).axe.run();
-    return { violations: run.violations, passes: run.passes.length };
-  });
-  // axe-core checked something: rules passed (a page it could not read would pass none).
-  expect(results.passes).toBeGreaterThan(10);
-  return results.violations
-    .filter((v: Result) => v.impact === "serious" || v.impact === "critical")
-    .map(
-      (v: Result) =>
-        `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-    );
-}
 
 describe.skipIf(!hasChromium)("accessibility in Chromium (needs /usr/bin/chromium)", () => {
   let server: UiServer;

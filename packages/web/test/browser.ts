@@ -10,7 +10,9 @@ import { existsSync } from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import { createRequire } from "node:module";
+import { chromium, type Browser, type Page } from "playwright-core";
+import type { AxeResults, Result } from "axe-core";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createResultsClient, type ResultsClient } from "@tekton-results/client";
 import { main } from "@tekton-results/server";
@@ -83,6 +85,28 @@ export function apiClient(url: string, token?: string): ResultsClient {
         : [],
     }),
   );
+}
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/**
+ * The serious and critical violations of axe-core (injected into the page) on the page as it
+ * is, one line each; throws when axe-core could check next to nothing.
+ */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const results = await page.evaluate(async () => {
+    const run = await (window as unknown as { axe: { run(): Promise<AxeResults> } }).axe.run();
+    return { violations: run.violations, passes: run.passes.length };
+  });
+  // axe-core checked something: rules passed (a page it could not read would pass none).
+  if (results.passes <= 10) throw new Error(`axe-core passed only ${results.passes} rules`);
+  return results.violations
+    .filter((v: Result) => v.impact === "serious" || v.impact === "critical")
+    .map(
+      (v: Result) =>
+        `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+    );
 }
 
 /** Debian's Chromium, headless. */
