@@ -220,7 +220,7 @@ function deep(depth: number, shape: number): string {
 
 /** A filter: plausible, generated, deeply nested, or mangled text. */
 export const celFilter: fc.Arbitrary<string> = fc.oneof(
-  { weight: 2, arbitrary: plausibleFilter },
+  { weight: 4, arbitrary: plausibleFilter },
   { weight: 5, arbitrary: celExpr },
   {
     weight: 1,

@@ -56,7 +56,7 @@ export type PageTokenChoice =
 
 /** Page tokens of every kind. */
 export const pageToken: fc.Arbitrary<PageTokenChoice> = fc.oneof(
-  { weight: 4, arbitrary: fc.constant({ kind: "none" as const }) },
+  { weight: 6, arbitrary: fc.constant({ kind: "none" as const }) },
   {
     weight: 2,
     arbitrary: fc

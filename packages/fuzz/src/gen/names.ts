@@ -37,7 +37,7 @@ export const nearValidSegment: fc.Arbitrary<string> = fc.oneof(
 /** Any segment: seeded, valid, near-valid or hostile. */
 export function segment(seeded: readonly string[]): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 4, arbitrary: fc.constantFrom(...seeded) },
+    { weight: 8, arbitrary: fc.constantFrom(...seeded) },
     { weight: 2, arbitrary: validSegment },
     { weight: 2, arbitrary: nearValidSegment },
     { weight: 2, arbitrary: hostileString },
