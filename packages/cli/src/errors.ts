@@ -59,7 +59,8 @@ export function describeError(err: unknown, address?: string, hints: ErrorHints 
   const hostHint = hints.host ?? "--host (or 'tkn-results config set --host')";
   const tokenHint = hints.token ?? "--token or 'tkn-results config set --token'";
   if (err instanceof CliError) return err.hint ? `${err.message}; ${err.hint}` : err.message;
-  const tls = explainTlsError(err, { ca: "--certificate-authority" });
+  // The command has no server-name setting: a wrong host is fixed in --host.
+  const tls = explainTlsError(err, { ca: "--certificate-authority", serverName: null });
   if (tls) return tls;
   const sys = systemCode(err);
   if (sys === "ECONNREFUSED" || sys === "ENOTFOUND" || sys === "EHOSTUNREACH") {

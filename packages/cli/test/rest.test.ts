@@ -10,7 +10,11 @@ import { join } from "node:path";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { createResultsClient } from "@tekton-results/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { issueCertificate, makeCa } from "../../server/test/support/tls-ca.js";
+import {
+  issueCertificate,
+  makeCa,
+  selfSignedCertificate,
+} from "../../server/test/support/tls-ca.js";
 import { cli, startSeededServer, tempKubeconfig, type SeededServer } from "./support/cli.js";
 import { startRestProxy, startSilentServer, type RestProxy } from "./support/proxy.js";
 
@@ -199,5 +203,68 @@ describe("timeout", () => {
       stdout: "",
       stderr: 'Error: invalid timeout "soon"; give a duration such as 30s, 1m30s or 500ms\n',
     });
+  });
+});
+
+describe("TLS: a bad server certificate is refused in one line naming it", () => {
+  const proxies: RestProxy[] = [];
+  let dir: string;
+  let badCa: string;
+  const bad: Record<"expired" | "selfSigned" | "elsewhere", string> = {
+    expired: "",
+    selfSigned: "",
+    elsewhere: "",
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "tkn-results-bad-tls-"));
+    const ca = makeCa(dir);
+    badCa = ca.certFile;
+    const certs = {
+      expired: issueCertificate(ca, dir, "expired", { expired: true }),
+      selfSigned: selfSignedCertificate(dir),
+      elsewhere: issueCertificate(ca, dir, "elsewhere", { altNames: ["DNS:elsewhere.example"] }),
+    };
+    for (const [name, c] of Object.entries(certs)) {
+      const p = await startRestProxy({ target: server.url, tls: { cert: c.cert, key: c.key } });
+      proxies.push(p);
+      bad[name as keyof typeof bad] = p.url;
+    }
+  });
+  afterAll(async () => {
+    for (const p of proxies) await p.close();
+  });
+
+  it("an expired certificate; --insecure-skip-tls-verify takes it", async () => {
+    const args = [...names, "--host", bad.expired];
+    expect(await cli([...args, "--certificate-authority", badCa])).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "Error: certificate has expired: the server's certificate is outside its validity period (is it renewed, and the clocks right?)\n",
+    });
+    expect(await cli([...args, "--insecure-skip-tls-verify"])).toEqual(ok);
+  });
+
+  it("a self-signed certificate; --insecure-skip-tls-verify takes it", async () => {
+    const args = [...names, "--host", bad.selfSigned];
+    expect(await cli(args)).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "Error: self-signed certificate: the server's certificate is signed by no CA; give its certificate as --certificate-authority, or serve one a trusted CA signed\n",
+    });
+    expect(await cli([...args, "--insecure-skip-tls-verify"])).toEqual(ok);
+  });
+
+  it("a certificate for another host; --insecure-skip-tls-verify takes it", async () => {
+    const args = [...names, "--host", bad.elsewhere];
+    const out = await cli([...args, "--certificate-authority", badCa]);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toBe("");
+    expect(out.stderr).toMatch(
+      /^Error: Hostname\/IP does not match certificate's altnames: .*: connect by a name the certificate holds\n$/,
+    );
+    expect(await cli([...args, "--insecure-skip-tls-verify"])).toEqual(ok);
   });
 });

@@ -51,7 +51,13 @@ import {
 } from "./listener.js";
 import { DEFAULT_REQUEST_LOG_LEVEL } from "./request-log.js";
 import { DEFAULT_SHUTDOWN_DEADLINE_MS } from "./server.js";
-import { DEFAULT_TLS_MIN_VERSION, TLS_MIN_VERSIONS, type TlsMinVersion } from "./tls.js";
+import {
+  DEFAULT_TLS_MIN_VERSION,
+  TLS_CLIENT_AUTH_MODES,
+  TLS_MIN_VERSIONS,
+  type TlsClientAuth,
+  type TlsMinVersion,
+} from "./tls.js";
 
 /** The default database: a SQLite file under the working directory. */
 export const DEFAULT_DATABASE = "./data/results.db";
@@ -401,12 +407,27 @@ function parseTlsMinVersion(value: string): TlsMinVersion {
   return found;
 }
 
+/** A `--tls-client-auth` value: `request` or `require` (any case). */
+function parseTlsClientAuth(value: string): TlsClientAuth {
+  const found = TLS_CLIENT_AUTH_MODES.find((m) => m === value.trim().toLowerCase());
+  if (!found) {
+    throw new ConfigError(
+      `tls-client-auth must be ${TLS_CLIENT_AUTH_MODES.join(" or ")}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return found;
+}
+
 /**
  * TLS: `--tls-cert-file` and `--tls-key-file` together, else upstream's
  * `TLS_PATH` (a directory holding `tls.crt` and `tls.key`); none: cleartext.
- * The files are read and checked when the server starts.
+ * `--tls-client-ca` asks clients for a certificate that CA signed (mutual
+ * TLS), `--tls-client-auth` says whether one is required (the default) or
+ * only requested. The files are read and checked when the server starts.
  */
 export function parseTls(s: Settings): TlsConfig | undefined {
+  const clientCaFile = s.pick("tls-client-ca", "TLS_CLIENT_CA");
+  const clientAuth = s.pick("tls-client-auth", "TLS_CLIENT_AUTH");
   let certFile = s.pick("tls-cert-file", "TLS_CERT_FILE");
   let keyFile = s.pick("tls-key-file", "TLS_KEY_FILE");
   const tlsPath = s.env("TLS_PATH");
@@ -415,8 +436,10 @@ export function parseTls(s: Settings): TlsConfig | undefined {
     keyFile = join(tlsPath, "tls.key");
   }
   if (certFile === undefined && keyFile === undefined) {
-    if (s.flag("tls-min-version") !== undefined) {
-      throw new ConfigError("--tls-min-version needs --tls-cert-file and --tls-key-file");
+    for (const flag of ["tls-min-version", "tls-client-ca", "tls-client-auth"] as const) {
+      if (s.flag(flag) !== undefined) {
+        throw new ConfigError(`--${flag} needs --tls-cert-file and --tls-key-file`);
+      }
     }
     return undefined;
   }
@@ -426,9 +449,15 @@ export function parseTls(s: Settings): TlsConfig | undefined {
     );
   }
   const minVersion = s.pick("tls-min-version", "TLS_MIN_VERSION");
+  if (clientAuth !== undefined && clientCaFile === undefined) {
+    throw new ConfigError("--tls-client-auth needs --tls-client-ca");
+  }
   return {
     certFile,
     keyFile,
     minVersion: minVersion === undefined ? DEFAULT_TLS_MIN_VERSION : parseTlsMinVersion(minVersion),
+    ...(clientCaFile !== undefined
+      ? { clientCaFile, clientAuth: parseTlsClientAuth(clientAuth ?? "require") }
+      : {}),
   };
 }

@@ -404,4 +404,27 @@ describe("parseConfig: TLS", () => {
     expect(USAGE).toContain("--tls-cert-file");
     expect(USAGE).toContain("TLS_PATH");
   });
+
+  it("takes a client CA (mutual TLS), required by default, from a flag or a variable", () => {
+    const pair = ["--tls-cert-file", "/c/tls.crt", "--tls-key-file", "/c/tls.key"];
+    expect(run([...pair, "--tls-client-ca", "/c/ca.crt"]).tls).toMatchObject({
+      clientCaFile: "/c/ca.crt",
+      clientAuth: "require",
+    });
+    expect(run(pair, { TLS_CLIENT_CA: "/c/ca.crt", TLS_CLIENT_AUTH: "Request" }).tls).toMatchObject(
+      { clientCaFile: "/c/ca.crt", clientAuth: "request" },
+    );
+    expect(run(pair).tls).not.toHaveProperty("clientCaFile");
+    expect(() => run([...pair, "--tls-client-auth", "require"])).toThrow(
+      "--tls-client-auth needs --tls-client-ca",
+    );
+    expect(() =>
+      run([...pair, "--tls-client-ca", "/c/ca.crt", "--tls-client-auth", "verify"]),
+    ).toThrow('tls-client-auth must be request or require, got "verify"');
+    expect(() => run(["--tls-client-ca", "/c/ca.crt"])).toThrow(
+      "--tls-client-ca needs --tls-cert-file and --tls-key-file",
+    );
+    expect(USAGE).toContain("--tls-client-ca");
+    expect(USAGE).toContain("TLS_CLIENT_AUTH");
+  });
 });

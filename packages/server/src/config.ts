@@ -10,7 +10,7 @@
  */
 import type { LogLevel, ParsedCommand } from "@tekton-results/runtime";
 import type { RequestLogLevel } from "./request-log.js";
-import type { TlsMinVersion } from "./tls.js";
+import type { TlsClientAuth, TlsMinVersion } from "./tls.js";
 import { readSettings, VARIABLES, type Settings } from "./config-flags.js";
 import { loadConfigFile, type ConfigFileOptions } from "./config-file.js";
 import { refuseUpstreamSettings, warnIgnoredKeys } from "./config-upstream.js";
@@ -126,6 +126,10 @@ export interface TlsConfig {
   keyFile: string;
   /** The oldest TLS version accepted. */
   minVersion: TlsMinVersion;
+  /** PEM file of the CA(s) of client certificates (mutual TLS); absent: none asked for. */
+  clientCaFile?: string;
+  /** With `clientCaFile`: `require` (the default) or `request` a client certificate. */
+  clientAuth?: TlsClientAuth;
 }
 
 /** The configuration of a server run. */

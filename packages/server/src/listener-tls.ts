@@ -4,7 +4,11 @@
  * `http2.createSecureServer({ allowHTTP1: true })` serves both. The
  * certificate is reloaded when its files change (`tls.ts`); idle HTTP/2
  * connections, silent new connections, the maximum connection age and the
- * drain behave as on the cleartext port (`listener.ts`).
+ * drain behave as on the cleartext port (`listener.ts`). With a client CA
+ * (mutual TLS) the server asks for a client certificate: `require` refuses a
+ * client without one, or with one the CA did not sign, at the handshake;
+ * `request` takes a client without one but drops one whose certificate the
+ * CA did not sign as soon as the handshake ends.
  *
  * @module
  */
@@ -23,7 +27,12 @@ import {
   type Listener,
   type ListenerOptions,
 } from "./listener.js";
-import { DEFAULT_TLS_MIN_VERSION, type CertificateReloader, type TlsMinVersion } from "./tls.js";
+import {
+  DEFAULT_TLS_MIN_VERSION,
+  type CertificateReloader,
+  type TlsClientAuth,
+  type TlsMinVersion,
+} from "./tls.js";
 import { DEFAULT_MAX_CONCURRENT_STREAMS } from "./request-limits.js";
 
 /** Options of {@link createTlsListener}. */
@@ -32,6 +41,15 @@ export interface TlsListenerOptions extends ListenerOptions {
   certificate: CertificateReloader;
   /** The oldest TLS version accepted. Default TLS 1.2. */
   minVersion?: TlsMinVersion | undefined;
+  /** The CA(s) of client certificates, PEM: mutual TLS. Absent: no client certificate asked for. */
+  clientCa?: Buffer | undefined;
+  /** What is asked of clients with `clientCa`. Default `require`. */
+  clientAuth?: TlsClientAuth | undefined;
+}
+
+/** Whether the client presented a certificate. */
+function hasPeerCertificate(socket: tls.TLSSocket): boolean {
+  return Object.keys(socket.getPeerCertificate()).length > 0;
 }
 
 /** An HTTP/2 and HTTP/1.1 listener over TLS on one port for `options.handler`. Nothing listens yet. */
@@ -39,12 +57,20 @@ export function createTlsListener(options: TlsListenerOptions): Listener {
   const { handler, logger, handshakeTimeoutMs, isDraining, certificate } = options;
   const windows = http2WindowSizes(options);
   const { cert, key } = certificate.current();
+  const { clientCa } = options;
+  const clientAuth = clientCa ? (options.clientAuth ?? "require") : undefined;
+  // The secure context's settings besides the certificate: kept when it is reloaded.
+  const context = {
+    minVersion: options.minVersion ?? DEFAULT_TLS_MIN_VERSION,
+    ...(clientCa ? { ca: clientCa } : {}),
+  };
   const server = http2.createSecureServer(
     {
       allowHTTP1: true,
       cert,
       key,
-      minVersion: options.minVersion ?? DEFAULT_TLS_MIN_VERSION,
+      ...context,
+      ...(clientCa ? { requestCert: true, rejectUnauthorized: clientAuth === "require" } : {}),
       handshakeTimeout: handshakeTimeoutMs,
       settings: {
         initialWindowSize: windows.stream,
@@ -59,7 +85,7 @@ export function createTlsListener(options: TlsListenerOptions): Listener {
   const book = newConnectionBook();
   countHttp1Requests(server, book, options.connectionAge, logger);
   manageSessions(server, book, options, windows.connection);
-  certificate.attach(server);
+  certificate.attach(server, context);
 
   // A connection that starts no HTTP/2 session and sends no request in time is dropped.
   const started = new WeakSet<net.Socket>();
@@ -68,6 +94,12 @@ export function createTlsListener(options: TlsListenerOptions): Listener {
   });
   server.on("secureConnection", (socket: tls.TLSSocket) => {
     addConnection(book, socket, logger);
+    // `request`: no certificate is fine, one the client CA did not sign is not.
+    if (clientAuth === "request" && !socket.authorized && hasPeerCertificate(socket)) {
+      logger?.debug({ err: String(socket.authorizationError) }, "TLS client certificate refused");
+      socket.destroy();
+      return;
+    }
     if (isDraining()) {
       socket.destroy();
       return;

@@ -24,7 +24,7 @@ import { createResultsServer, type ResultsServer } from "./server.js";
 import { startServerRetention } from "./retention-runs.js";
 import { createShutdownDelay, type ShutdownDelay } from "./shutdown-delay.js";
 import { MissingAdapterError, openStore, type ImportAdapter } from "./storage-adapters.js";
-import { loadCertificate, TlsFileError } from "./tls.js";
+import { loadCertificate, loadClientCa, TlsFileError } from "./tls.js";
 import { loadUi, type UiHandler } from "./ui.js";
 
 export { EXIT_FAILURE, EXIT_USAGE } from "@tekton-results/runtime";
@@ -182,6 +182,7 @@ function checkTlsFiles(config: ServerConfig, logger: Logger): number | undefined
   const { certFile, keyFile } = config.tls;
   try {
     const loaded = loadCertificate(certFile, keyFile);
+    if (config.tls.clientCaFile) loadClientCa(config.tls.clientCaFile);
     if (loaded.notAfter.getTime() < Date.now()) {
       logger.warn(
         { certFile, notAfter: loaded.notAfter.toISOString() },
@@ -295,6 +296,9 @@ async function serveUntilStopped(
               certFile: config.tls.certFile,
               keyFile: config.tls.keyFile,
               minVersion: config.tls.minVersion,
+              ...(config.tls.clientCaFile
+                ? { clientCaFile: config.tls.clientCaFile, clientAuth: config.tls.clientAuth }
+                : {}),
               serial: certificate.serial,
               notAfter: certificate.notAfter.toISOString(),
             },

@@ -50,7 +50,12 @@ import {
   DEFAULT_REST_SERVICES,
   type RestGateway,
 } from "./rest-gateway.js";
-import { createCertificateReloader, type LoadedCertificate, type TlsOptions } from "./tls.js";
+import {
+  createCertificateReloader,
+  loadClientCa,
+  type LoadedCertificate,
+  type TlsOptions,
+} from "./tls.js";
 import type { UiHandler } from "./ui.js";
 
 export { migratedSchemaCheck, storeReadinessCheck, type MigratableStore } from "./endpoints.js";
@@ -417,7 +422,13 @@ export function createResultsServer(options: ResultsServerOptions): ResultsServe
   };
   const certificate = options.tls ? createCertificateReloader(options.tls, logger) : undefined;
   const listener = certificate
-    ? createTlsListener({ ...listenerOptions, certificate, minVersion: options.tls?.minVersion })
+    ? createTlsListener({
+        ...listenerOptions,
+        certificate,
+        minVersion: options.tls?.minVersion,
+        clientCa: options.tls?.clientCaFile ? loadClientCa(options.tls.clientCaFile) : undefined,
+        clientAuth: options.tls?.clientAuth,
+      })
     : createListener(listenerOptions);
 
   let closing: Promise<void> | undefined;

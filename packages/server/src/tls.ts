@@ -27,6 +27,17 @@ export type TlsMinVersion = (typeof TLS_MIN_VERSIONS)[number];
 /** The default minimum TLS version: TLS 1.2. */
 export const DEFAULT_TLS_MIN_VERSION: TlsMinVersion = "TLSv1.2";
 
+/**
+ * What the server asks of clients' certificates (`--tls-client-auth`):
+ * `request` asks for one and refuses a certificate the client CA did not
+ * sign, but takes a client without one; `require` refuses a client without
+ * one at the handshake too.
+ */
+export const TLS_CLIENT_AUTH_MODES = ["request", "require"] as const;
+
+/** A {@link TLS_CLIENT_AUTH_MODES} value. */
+export type TlsClientAuth = (typeof TLS_CLIENT_AUTH_MODES)[number];
+
 /** The default period of the certificate files' check while serving: 10 s. */
 export const DEFAULT_TLS_RELOAD_CHECK_MS = 10_000;
 
@@ -38,6 +49,10 @@ export interface TlsOptions {
   keyFile: string;
   /** The oldest TLS version accepted. Default {@link DEFAULT_TLS_MIN_VERSION}. */
   minVersion?: TlsMinVersion | undefined;
+  /** PEM file of the CA(s) that sign client certificates (mutual TLS); absent: none asked for. */
+  clientCaFile?: string | undefined;
+  /** What is asked of clients' certificates with `clientCaFile`. Default `require`. */
+  clientAuth?: TlsClientAuth | undefined;
   /** How often the files are checked for a change besides watching them, in ms. Default 10 s. */
   reloadCheckMs?: number | undefined;
 }
@@ -115,6 +130,24 @@ export function loadCertificate(certFile: string, keyFile: string): LoadedCertif
   };
 }
 
+/**
+ * Read the client CA file of mutual TLS: PEM holding at least one
+ * certificate. Throws {@link TlsFileError}.
+ */
+export function loadClientCa(file: string): Buffer {
+  const pem = readPem(file, "client CA");
+  let first: X509Certificate;
+  try {
+    first = new X509Certificate(pem);
+  } catch {
+    throw new TlsFileError(`TLS client CA file ${file} holds no PEM certificate`);
+  }
+  if (!first.ca) {
+    throw new TlsFileError(`TLS client CA file ${file} holds a certificate that is not a CA`);
+  }
+  return pem;
+}
+
 /** What the files look like now: changes when either is replaced or written. */
 function fingerprint(certFile: string, keyFile: string): string {
   const one = (file: string): string => {
@@ -132,8 +165,12 @@ function fingerprint(certFile: string, keyFile: string): string {
 export interface CertificateReloader {
   /** The certificate in service. */
   current(): LoadedCertificate;
-  /** Serve the certificate on `server` and reload it there on a change; start watching. */
-  attach(server: tls.Server): void;
+  /**
+   * Serve the certificate on `server` and reload it there on a change; start
+   * watching. `context` holds the server's other secure-context settings
+   * (minimum version, client CA), kept when the certificate is swapped.
+   */
+  attach(server: tls.Server, context?: tls.SecureContextOptions): void;
   /** Check the files now and reload when they changed. Returns whether a new certificate is in service. */
   check(): boolean;
   /** Stop watching. */
@@ -157,6 +194,7 @@ export function createCertificateReloader(
   let seen = fingerprint(certFile, keyFile);
   let loaded = loadCertificate(certFile, keyFile);
   let server: tls.Server | undefined;
+  let context: tls.SecureContextOptions = {};
   let lastCheck = Date.now();
   const watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -179,7 +217,7 @@ export function createCertificateReloader(
       return false;
     }
     if (next.cert.equals(loaded.cert) && next.key.equals(loaded.key)) return false;
-    server?.setSecureContext({ cert: next.cert, key: next.key });
+    server?.setSecureContext({ ...context, cert: next.cert, key: next.key });
     loaded = next;
     logger?.info(
       { certFile, serial: next.serial, notAfter: next.notAfter.toISOString() },
@@ -197,8 +235,9 @@ export function createCertificateReloader(
   return {
     current: () => loaded,
     check,
-    attach(s) {
+    attach(s, settings = {}) {
       server = s;
+      context = settings;
       // Before the server's own listener: a reload applies to this connection already.
       s.prependListener("connection", () => {
         if (Date.now() - lastCheck >= 1000) check();

@@ -125,6 +125,11 @@ TLS (HTTP/2 by ALPN and HTTP/1.1 on the one port; default: cleartext h2c and HTT
                                              tls.key (used when the two above are unset)
   --tls-min-version <v>    TLS_MIN_VERSION   TLSv1.2 or TLSv1.3 (default ${DEFAULT_TLS_MIN_VERSION})
                                              The files are reloaded when they change.
+  --tls-client-ca <path>   TLS_CLIENT_CA     PEM CA(s) of client certificates: mutual TLS
+  --tls-client-auth <m>    TLS_CLIENT_AUTH   require (default with a client CA: no client
+                                             without a certificate that CA signed) or
+                                             request (one is asked for, a client without
+                                             one is served, one the CA did not sign is not)
 SQLite only:
   --sqlite-statement-timeout-ms <n> SQLITE_STATEMENT_TIMEOUT_MS  stop a filter's statement
                                              after this long (DeadlineExceeded); 0 = none

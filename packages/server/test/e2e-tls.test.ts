@@ -419,3 +419,140 @@ describe("unusable TLS files at start (e2e)", () => {
     expect(await done).toBe(0);
   });
 });
+
+/** A GET over HTTPS (HTTP/1.1) with `options` (CA, client certificate): the status, or the error. */
+function getWith(url: string, options: https.RequestOptions): Promise<number | Error> {
+  return new Promise((resolve) => {
+    const req = https.request(url, { ...options, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("error", resolve);
+    req.end();
+  });
+}
+
+describe("client certificates: mutual TLS (e2e)", () => {
+  let store: SqliteStore;
+  const servers: ResultsServer[] = [];
+  let good: { cert: string; key: string };
+  let foreign: { cert: string; key: string };
+  beforeAll(async () => {
+    store = await createSqliteStore({ filename: ":memory:" });
+    const g = issueCertificate(ca, dir, "mtls-client", { client: true });
+    const f = issueCertificate(otherCa, dir, "mtls-foreign", { client: true });
+    good = { cert: g.cert, key: g.key };
+    foreign = { cert: f.cert, key: f.key };
+  });
+  afterAll(async () => {
+    for (const s of servers) await s.close({ deadlineMs: 0 });
+    await store.close();
+  });
+
+  async function serve(
+    name: string,
+    clientAuth: "request" | "require" | undefined,
+  ): Promise<{ url: string; certFile: string }> {
+    const leaf = issueCertificate(ca, dir, name);
+    const server = createResultsServer({
+      routes: createResultsRoutes({ store }),
+      store,
+      tls: {
+        certFile: leaf.certFile,
+        keyFile: leaf.keyFile,
+        clientCaFile: ca.certFile,
+        reloadCheckMs: 0,
+        ...(clientAuth ? { clientAuth } : {}),
+      },
+    });
+    servers.push(server);
+    return { url: (await server.listen(0, "127.0.0.1")).url, certFile: leaf.certFile };
+  }
+
+  it("require (the default): refuses a client without a certificate or with another CA's, at the handshake", async () => {
+    const { url } = await serve("mtls-require", undefined);
+    const none = await getWith(`${url}/healthz`, { ca: ca.pem });
+    expect(none).toBeInstanceOf(Error);
+    expect(String(none)).toMatch(
+      /certificate required|handshake failure|socket hang up|ECONNRESET/i,
+    );
+    const other = await getWith(`${url}/healthz`, { ca: ca.pem, ...foreign });
+    expect(other).toBeInstanceOf(Error);
+    expect(String(other)).toMatch(/unknown ca|bad certificate|socket hang up|ECONNRESET/i);
+    expect(await getWith(`${url}/healthz`, { ca: ca.pem, ...good })).toBe(200);
+    // gRPC over HTTP/2 too.
+    const refused = createClient(
+      Results,
+      createGrpcTransport({ baseUrl: url, nodeOptions: { ca: ca.pem } }),
+    );
+    await expect(refused.listResults({ parent: "-" })).rejects.toThrow();
+    const grpc = createClient(
+      Results,
+      createGrpcTransport({ baseUrl: url, nodeOptions: { ca: ca.pem, ...good } }),
+    );
+    expect((await grpc.listResults({ parent: "-" })).results).toBeDefined();
+  });
+
+  it("request: serves a client without a certificate, not one with another CA's", async () => {
+    const { url } = await serve("mtls-request", "request");
+    expect(await getWith(`${url}/healthz`, { ca: ca.pem })).toBe(200);
+    expect(await getWith(`${url}/healthz`, { ca: ca.pem, ...good })).toBe(200);
+    const other = await getWith(`${url}/healthz`, { ca: ca.pem, ...foreign });
+    expect(other).toBeInstanceOf(Error);
+  });
+
+  it("keeps requiring client certificates after the server's certificate is reloaded", async () => {
+    const { url, certFile } = await serve("mtls-reload", "require");
+    const next = issueCertificate(ca, dir, "mtls-reload-next");
+    writeFileSync(certFile.replace(/\.crt$/, ".key"), next.key);
+    writeFileSync(certFile, next.cert);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const seen = await handshake(url, { ca: ca.pem, ...good });
+      if (!(seen instanceof Error) && seen.serial === next.serial) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await handshake(url, { ca: ca.pem, ...good })).toMatchObject({ serial: next.serial });
+    expect(await getWith(`${url}/healthz`, { ca: ca.pem })).toBeInstanceOf(Error);
+    expect(await getWith(`${url}/healthz`, { ca: ca.pem, ...good })).toBe(200);
+  });
+
+  it("the program: --tls-client-ca and --tls-client-auth, logged at start; a client CA file that is not there stops it", async () => {
+    const leaf = issueCertificate(ca, dir, "mtls-program");
+    const serving = [
+      ...["--database", "sqlite::memory:", "--no-logs", "--port", "0"],
+      ...["--tls-cert-file", leaf.certFile, "--tls-key-file", leaf.keyFile],
+    ];
+    let stop!: () => void;
+    let url = "";
+    const { logger, lines } = capture();
+    const done = main(
+      [...serving, "--host", "127.0.0.1"],
+      { TLS_CLIENT_CA: ca.certFile, TLS_CLIENT_AUTH: "require" },
+      { logger, stop: new Promise<void>((r) => (stop = r)), onListening: (a) => (url = a.url) },
+    );
+    while (url === "") await new Promise((r) => setTimeout(r, 10));
+    expect(await getWith(`${url}/healthz`, { ca: ca.pem })).toBeInstanceOf(Error);
+    expect(await getWith(`${url}/healthz`, { ca: ca.pem, ...good })).toBe(200);
+    expect(lines.find((l) => l.msg === "listening")?.obj).toMatchObject({
+      tls: { clientCaFile: ca.certFile, clientAuth: "require" },
+    });
+    stop();
+    expect(await done).toBe(0);
+
+    const missing = join(dir, "no-client-ca.crt");
+    const failed = capture();
+    const code = await main(
+      [...serving, "--tls-client-ca", missing],
+      {},
+      { logger: failed.logger, stop: new Promise(() => {}) },
+    );
+    expect(code).toBe(1);
+    expect(failed.lines).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        msg: `cannot serve TLS: TLS client CA file ${missing} does not exist`,
+      }),
+    );
+  });
+});

@@ -3,7 +3,8 @@
  * CA made here by `openssl`. With `--api-ca-file` it stores a run; with the
  * CA of someone else every call fails at once with the certificate problem
  * and the flag to check named, and the run stays unstored; an unusable CA
- * file stops the command at start.
+ * file stops the command at start. Its API connection (the one `createWatcher`
+ * builds) names an expired, a self-signed and a wrong-host certificate.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +21,14 @@ import {
   type ResultsServer,
 } from "@tekton-results/server";
 import { createSqliteStore, type SqliteStore } from "@tekton-results/storage-sqlite";
-import { issueCertificate, makeCa, type TestCa } from "../../server/test/support/tls-ca.js";
+import {
+  issueCertificate,
+  makeCa,
+  selfSignedCertificate,
+  type TestCa,
+} from "../../server/test/support/tls-ca.js";
+import { apiTlsOptions, tlsErrorInterceptor } from "../src/api-tls.js";
+import { createApiConnection } from "../src/api-transport.js";
 import { EXIT_FAILURE, main } from "../src/main.js";
 import type { Watcher } from "../src/watcher.js";
 import { pipelineRunObject, setStatus, waitFor } from "./stack.js";
@@ -137,5 +145,69 @@ describe("e2e: the watcher over TLS", () => {
     );
     expect(code).toBe(EXIT_FAILURE);
     expect(lines.join("\n")).toContain(`CA file ${missing} does not exist`);
+  });
+});
+
+describe("the watcher's API connection refuses a bad certificate, naming it", () => {
+  let dir: string;
+  let ca: TestCa;
+  let store: SqliteStore;
+  const servers: ResultsServer[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "watcher-bad-tls-"));
+    ca = makeCa(dir);
+    store = await createSqliteStore({ filename: ":memory:" });
+  });
+  afterAll(async () => {
+    for (const s of servers) await s.close({ deadlineMs: 0 });
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The message of one call through the connection `createWatcher` builds from these flags. */
+  async function failure(
+    cert: { certFile: string; keyFile: string },
+    flags: { apiCaFile?: string; apiServerName?: string },
+  ): Promise<string> {
+    const server = createResultsServer({ routes: createResultsRoutes({ store }), tls: cert });
+    servers.push(server);
+    const url = (await server.listen(0, "127.0.0.1")).url;
+    const tls = apiTlsOptions(flags);
+    const connection = createApiConnection(url, {
+      ...(tls ? { tls } : {}),
+      interceptors: [tlsErrorInterceptor()],
+    });
+    try {
+      const client = createResultsClient(connection.transport);
+      return await client.listResults({ parent: "ns" }).then(
+        () => "the call succeeded",
+        // The message without connect's "[code] " prefix.
+        (e: unknown) => (e as Error).message.replace(/^\[[a-z_]+\] /, ""),
+      );
+    } finally {
+      connection.close();
+    }
+  }
+
+  it("an expired certificate", async () => {
+    const leaf = issueCertificate(ca, dir, "expired", { expired: true });
+    expect(await failure(leaf, { apiCaFile: ca.certFile })).toBe(
+      "certificate has expired: the server's certificate is outside its validity period (is it renewed, and the clocks right?)",
+    );
+  });
+
+  it("a self-signed certificate", async () => {
+    const leaf = selfSignedCertificate(dir);
+    expect(await failure(leaf, {})).toBe(
+      "self-signed certificate: the server's certificate is signed by no CA; give its certificate as --api-ca-file, or serve one a trusted CA signed",
+    );
+  });
+
+  it("a certificate for another host", async () => {
+    const leaf = issueCertificate(ca, dir, "elsewhere", { altNames: ["DNS:elsewhere.example"] });
+    expect(await failure(leaf, { apiCaFile: ca.certFile })).toMatch(
+      /^Hostname\/IP does not match certificate's altnames: .*: connect by a name the certificate holds, or set --api-server-name$/,
+    );
   });
 });

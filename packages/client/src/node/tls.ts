@@ -1,7 +1,9 @@
 /**
  * Trusting a private CA from Node: the options connect-node's transports
- * take (`nodeOptions: { ca, servername }`), read from a PEM file, and an
- * explanation of the certificate errors a wrong CA or host name gives.
+ * take (`nodeOptions: { ca, servername, cert, key }`), read from PEM files
+ * (a client certificate for a server that asks for one: mutual TLS), and an
+ * explanation of the certificate errors a wrong CA, a self-signed or expired
+ * certificate, or a wrong host name gives.
  * Node-only (`node:fs`): imported from `@tekton-results/client/node`, never
  * from the package's main entry, which stays browser-safe.
  *
@@ -22,6 +24,10 @@ export interface TrustCaOptions {
    * SNI), when it is not the URL's host, e.g. connecting by IP address.
    */
   serverName?: string | undefined;
+  /** PEM file of a client certificate (chain) to present, for a server that asks for one (mTLS). */
+  clientCertFile?: string | undefined;
+  /** PEM file of the client certificate's private key; goes with `clientCertFile`. */
+  clientKeyFile?: string | undefined;
 }
 
 /** The TLS part of connect-node's `nodeOptions` (HTTP/2 sessions and HTTP/1.1 requests alike). */
@@ -30,6 +36,10 @@ export interface NodeTlsOptions {
   ca?: string;
   /** The name the server's certificate must hold. */
   servername?: string;
+  /** The client certificate (chain) presented to the server, PEM. */
+  cert?: string;
+  /** The client certificate's private key, PEM. */
+  key?: string;
 }
 
 /** A CA file that cannot be used; the message names the file and the problem. */
@@ -42,17 +52,26 @@ export class CaFileError extends Error {
  * unreadable or holds no certificate.
  */
 export function readCaFile(caFile: string): string {
+  return readPemFile(caFile, "CA", CERTIFICATE, "certificate");
+}
+
+const CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
+const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+/**
+ * Read a PEM file holding `marker`; `label` and `kind` name it and what it
+ * lacks in the {@link CaFileError}.
+ */
+function readPemFile(file: string, label: string, marker: RegExp, kind: string): string {
   let pem: string;
   try {
-    pem = readFileSync(caFile, "utf8");
+    pem = readFileSync(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "does not exist" : `cannot be read (${(err as Error).message})`;
-    throw new CaFileError(`CA file ${caFile} ${why}`);
+    throw new CaFileError(`${label} file ${file} ${why}`);
   }
-  if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
-    throw new CaFileError(`CA file ${caFile} holds no PEM certificate`);
-  }
+  if (!marker.test(pem)) throw new CaFileError(`${label} file ${file} holds no PEM ${kind}`);
   return pem;
 }
 
@@ -66,14 +85,28 @@ export function readCaFile(caFile: string): string {
  *
  * With your own `Http2SessionManager`, pass `trustCa(...).nodeOptions` as
  * its third argument instead (a session manager ignores the transport's
- * `nodeOptions`). Throws {@link CaFileError} for an unusable `caFile`.
+ * `nodeOptions`). With `clientCertFile` and `clientKeyFile` it also presents
+ * that client certificate (mutual TLS). Throws {@link CaFileError} for an
+ * unusable file, or a client certificate without its key (or the reverse).
  */
 export function trustCa(options: TrustCaOptions): { nodeOptions: NodeTlsOptions } {
   const ca = options.ca ?? (options.caFile !== undefined ? readCaFile(options.caFile) : undefined);
+  const { clientCertFile, clientKeyFile } = options;
+  if ((clientCertFile === undefined) !== (clientKeyFile === undefined)) {
+    throw new CaFileError("a client certificate file and its key file go together");
+  }
+  const client =
+    clientCertFile !== undefined && clientKeyFile !== undefined
+      ? {
+          cert: readPemFile(clientCertFile, "client certificate", CERTIFICATE, "certificate"),
+          key: readPemFile(clientKeyFile, "client key", PRIVATE_KEY, "private key"),
+        }
+      : {};
   return {
     nodeOptions: {
       ...(ca !== undefined ? { ca } : {}),
       ...(options.serverName ? { servername: options.serverName } : {}),
+      ...client,
     },
   };
 }
@@ -84,7 +117,6 @@ const UNTRUSTED = new Set([
   "UNABLE_TO_GET_ISSUER_CERT",
   "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
   "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
   "CERT_SIGNATURE_FAILURE",
   "CERT_UNTRUSTED",
 ]);
@@ -104,8 +136,12 @@ function nodeError(err: unknown): { code: string; message: string } | undefined 
 export interface TlsHintNames {
   /** The CA setting, e.g. `--api-ca-file`. Default `the CA (caFile)`. */
   ca?: string;
-  /** The server name setting, e.g. `--api-server-name`. Default `serverName`. */
-  serverName?: string;
+  /**
+   * The server name setting, e.g. `--api-server-name`. Default `serverName`;
+   * `null` when there is none (the hint then only says to connect by a name
+   * the certificate holds).
+   */
+  serverName?: string | null;
 }
 
 /**
@@ -119,6 +155,9 @@ export function explainTlsError(err: unknown, names: TlsHintNames = {}): string 
   if (!found) return undefined;
   const ca = names.ca ?? "the CA (caFile)";
   const { code, message } = found;
+  if (code === "DEPTH_ZERO_SELF_SIGNED_CERT") {
+    return `${message}: the server's certificate is signed by no CA; give its certificate as ${ca}, or serve one a trusted CA signed`;
+  }
   if (UNTRUSTED.has(code)) {
     return `${message}: is ${ca} the CA that signed the server's certificate?`;
   }
@@ -126,7 +165,10 @@ export function explainTlsError(err: unknown, names: TlsHintNames = {}): string 
     return `${message}: the server's certificate is outside its validity period (is it renewed, and the clocks right?)`;
   }
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-    return `${message}: connect by a name the certificate holds, or set ${names.serverName ?? "serverName"}`;
+    const setting = names.serverName === undefined ? "serverName" : names.serverName;
+    return setting === null
+      ? `${message}: connect by a name the certificate holds`
+      : `${message}: connect by a name the certificate holds, or set ${setting}`;
   }
   if (code === "EPROTO" && /wrong version number|packet length too long/i.test(message)) {
     return `${message}: the server does not speak TLS here (use an http:// URL for a cleartext server)`;
