@@ -44,8 +44,11 @@ export {
 } from "./server.js";
 export {
   loadCertificate,
+  loadClientCa,
   TlsFileError,
   TLS_MIN_VERSIONS,
+  TLS_CLIENT_AUTH_MODES,
+  type TlsClientAuth,
   DEFAULT_TLS_MIN_VERSION,
   DEFAULT_TLS_RELOAD_CHECK_MS,
   type TlsOptions,

@@ -27,6 +27,7 @@ import {
   main,
   type ResultsServer,
 } from "../src/index.js";
+import { loadClientCa } from "../src/tls.js";
 import { runToExit, startMain, type Running } from "./support/program.js";
 import { issueCertificate, makeCa, type TestCa } from "./support/tls-ca.js";
 
@@ -452,6 +453,7 @@ describe("client certificates: mutual TLS (e2e)", () => {
   async function serve(
     name: string,
     clientAuth: "request" | "require" | undefined,
+    minVersion?: "TLSv1.3",
   ): Promise<{ url: string; certFile: string }> {
     const leaf = issueCertificate(ca, dir, name);
     const server = createResultsServer({
@@ -462,6 +464,7 @@ describe("client certificates: mutual TLS (e2e)", () => {
         keyFile: leaf.keyFile,
         clientCaFile: ca.certFile,
         reloadCheckMs: 0,
+        ...(minVersion ? { minVersion } : {}),
         ...(clientAuth ? { clientAuth } : {}),
       },
     });
@@ -501,8 +504,8 @@ describe("client certificates: mutual TLS (e2e)", () => {
     expect(other).toBeInstanceOf(Error);
   });
 
-  it("keeps requiring client certificates after the server's certificate is reloaded", async () => {
-    const { url, certFile } = await serve("mtls-reload", "require");
+  it("keeps requiring client certificates, and the minimum version, after the server's certificate is reloaded", async () => {
+    const { url, certFile } = await serve("mtls-reload", "require", "TLSv1.3");
     const next = issueCertificate(ca, dir, "mtls-reload-next");
     writeFileSync(certFile.replace(/\.crt$/, ".key"), next.key);
     writeFileSync(certFile, next.cert);
@@ -515,6 +518,8 @@ describe("client certificates: mutual TLS (e2e)", () => {
     expect(await handshake(url, { ca: ca.pem, ...good })).toMatchObject({ serial: next.serial });
     expect(await getWith(`${url}/healthz`, { ca: ca.pem })).toBeInstanceOf(Error);
     expect(await getWith(`${url}/healthz`, { ca: ca.pem, ...good })).toBe(200);
+    const old = await handshake(url, { ca: ca.pem, ...good, maxVersion: "TLSv1.2" });
+    expect(String(old)).toMatch(/protocol version|unsupported protocol/i);
   });
 
   it("the program: --tls-client-ca and --tls-client-auth, logged at start; a client CA file that is not there stops it", async () => {
@@ -554,5 +559,9 @@ describe("client certificates: mutual TLS (e2e)", () => {
         msg: `cannot serve TLS: TLS client CA file ${missing} does not exist`,
       }),
     );
+    expect(() => loadClientCa(leaf.certFile)).toThrow(
+      `TLS client CA file ${leaf.certFile} holds a certificate that is not a CA`,
+    );
+    expect(() => loadClientCa(leaf.keyFile)).toThrow(/holds no PEM certificate/);
   });
 });
