@@ -7,8 +7,7 @@
  * @module
  */
 import type { ListRecordsResponse, ResultsClient } from "@tekton-results/client";
-import { buildFilter } from "./runs.js";
-import { parseRunsSearch } from "./url-state.js";
+import { parseRunsSearch, searchFilter } from "./url-state.js";
 
 /** Runs per request. */
 export const PAGE_SIZE = 50;
@@ -23,7 +22,7 @@ export function runsQueryOf(search: string): { parent: string; filter: string } 
   const s = parseRunsSearch(new URLSearchParams(search));
   return {
     parent: `${s.namespace || "-"}/results/-`,
-    filter: buildFilter({ kind: s.kind, status: s.status, cel: s.filter }),
+    filter: searchFilter(s),
   };
 }
 

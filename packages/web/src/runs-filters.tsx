@@ -1,12 +1,26 @@
 /**
- * The Runs page's filters: namespace, kind, status, and the CEL box with the server's error of
- * a bad filter under it, pointing at its position.
+ * The Runs page's filters: namespace, kind, status, pipeline, labels, time range, and the CEL box
+ * with the server's error of a bad filter under it, pointing at its position.
  *
  * @module
  */
 import { useEffect, useState, type FormEvent } from "react";
-import { Button, ComboBox, ContentSwitcher, Dropdown, Switch, TextArea } from "@carbon/react";
-import type { CelPosition, KindFilter, StatusFilter } from "./runs.js";
+import {
+  Button,
+  ComboBox,
+  ContentSwitcher,
+  Dropdown,
+  Switch,
+  TextArea,
+  TextInput,
+} from "@carbon/react";
+import {
+  parseLabelFilter,
+  type CelPosition,
+  type KindFilter,
+  type SinceFilter,
+  type StatusFilter,
+} from "./runs.js";
 import type { RunsSearch } from "./url-state.js";
 
 const KIND_SWITCHES: { id: KindFilter; text: string }[] = [
@@ -24,7 +38,62 @@ const STATUS_ITEMS: { id: StatusFilter; text: string }[] = [
   { id: "pending", text: "Pending" },
 ];
 
+const SINCE_ITEMS: { id: SinceFilter; text: string }[] = [
+  { id: "", text: "Any time" },
+  { id: "1h", text: "Last hour" },
+  { id: "24h", text: "Last 24 hours" },
+  { id: "7d", text: "Last 7 days" },
+  { id: "30d", text: "Last 30 days" },
+];
+
 const ALL_NAMESPACES = "All namespaces";
+
+/**
+ * A text filter applied when the user is done with it (Enter, or leaving the field), not at each
+ * key: each application is a request. `check` returns why a value cannot be applied.
+ */
+function AppliedTextInput({
+  id,
+  labelText,
+  placeholder,
+  value,
+  onApply,
+  check,
+}: {
+  id: string;
+  labelText: string;
+  placeholder: string;
+  value: string;
+  onApply: (value: string) => void;
+  check?: (value: string) => string | undefined;
+}) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  const problem = check?.(draft);
+  const apply = (): void => {
+    if (problem === undefined && draft.trim() !== value) onApply(draft.trim());
+  };
+  return (
+    <TextInput
+      id={id}
+      labelText={labelText}
+      placeholder={placeholder}
+      value={draft}
+      invalid={problem !== undefined}
+      invalidText={problem}
+      onChange={(e) => setDraft(e.target.value)}
+      onBlur={apply}
+      onKeyDown={(e) => {
+        if (e.key === "Enter") apply();
+      }}
+    />
+  );
+}
+
+const labelProblem = (text: string): string | undefined => {
+  const parsed = parseLabelFilter(text);
+  return "error" in parsed ? `${parsed.error}: write key=value, separated by commas` : undefined;
+};
 
 /** The namespace, kind and status filters. */
 export function RunsToolbar({
@@ -83,6 +152,34 @@ export function RunsToolbar({
         selectedItem={STATUS_ITEMS.find((s) => s.id === search.status) ?? STATUS_ITEMS[0]!}
         onChange={({ selectedItem }) => onChange({ status: selectedItem?.id ?? "all" })}
       />
+      <Dropdown
+        id="tr-since"
+        titleText="Started"
+        label="Started"
+        items={SINCE_ITEMS}
+        itemToString={(item) => item?.text ?? ""}
+        selectedItem={SINCE_ITEMS.find((s) => s.id === search.since) ?? SINCE_ITEMS[0]!}
+        onChange={({ selectedItem }) => onChange({ since: selectedItem?.id ?? "" })}
+      />
+      <div className="tr-pipeline">
+        <AppliedTextInput
+          id="tr-pipeline"
+          labelText="Pipeline"
+          placeholder="Any pipeline"
+          value={search.pipeline}
+          onApply={(pipeline) => onChange({ pipeline })}
+        />
+      </div>
+      <div className="tr-labels">
+        <AppliedTextInput
+          id="tr-labels"
+          labelText="Labels"
+          placeholder="key=value, ..."
+          value={search.label}
+          onApply={(label) => onChange({ label })}
+          check={labelProblem}
+        />
+      </div>
     </div>
   );
 }

@@ -34,6 +34,37 @@ describe("RunsPage", () => {
     await screen.findByText("No runs match these filters");
   });
 
+  it("applies the pipeline and label quick filters on Enter, and refuses a label that is not key=value", async () => {
+    const { client, calls } = fakeClient([[], [], [], []]);
+    renderWithApi(<RunsPage />, client);
+    await waitFor(() => expect(calls.length).toBe(1));
+    await userEvent.type(screen.getByLabelText("Pipeline"), "build{Enter}");
+    await waitFor(() => expect(calls.length).toBe(2));
+    expect(calls[1]!.filter).toContain('data.metadata.labels["tekton.dev/pipeline"] == "build"');
+    const labels = screen.getByLabelText("Labels");
+    await userEvent.type(labels, "app{Enter}");
+    expect(
+      await screen.findByText('"app" is not key=value: write key=value, separated by commas'),
+    ).toBeTruthy();
+    expect(calls.length).toBe(2);
+    await userEvent.type(labels, "=shop{Enter}");
+    await waitFor(() => expect(calls.length).toBe(3));
+    expect(calls[2]!.filter).toContain('data.metadata.labels["app"] == "shop"');
+    expect(calls[2]!.filter).toContain('data.metadata.labels["tekton.dev/pipeline"] == "build"');
+  });
+
+  it("reads the time range from the URL into the request", async () => {
+    const { client, calls } = fakeClient([[]]);
+    renderWithApi(<RunsPage />, client, "/?since=1h");
+    await waitFor(() => expect(calls.length).toBeGreaterThan(0));
+    const m = /create_time > timestamp\("([^"]+)"\)/.exec(calls[0]!.filter);
+    expect(m).not.toBeNull();
+    const back = Date.now() - Date.parse(m![1]!);
+    expect(back).toBeGreaterThanOrEqual(3_600_000);
+    expect(back).toBeLessThan(3_600_000 + 120_000);
+    await screen.findByText("No runs match these filters");
+  });
+
   it("says nothing is stored yet, and how to store runs, when there are none", async () => {
     renderWithApi(<RunsPage />, fakeClient([[]]).client);
     await screen.findByText("Nothing stored yet");

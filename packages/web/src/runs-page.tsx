@@ -9,12 +9,12 @@ import { Button, DataTableSkeleton, InlineLoading } from "@carbon/react";
 import { Code, ConnectError } from "@tekton-results/client";
 import { useApi } from "./api.js";
 import { ErrorNotice } from "./error-notice.js";
-import { buildFilter, celErrorInBox } from "./runs.js";
+import { celErrorInBox } from "./runs.js";
 import { CelFilter, RunsToolbar } from "./runs-filters.js";
 import { RunsTable } from "./runs-table.js";
 import { useNow } from "./use-now.js";
 import { useRunPages } from "./use-run-pages.js";
-import { DEFAULT_SEARCH, useRunsSearch } from "./url-state.js";
+import { DEFAULT_SEARCH, isFiltered, searchFilter, useRunsSearch } from "./url-state.js";
 
 /**
  * The namespaces holding runs: one summary grouped by namespace (no request per row), asked
@@ -71,10 +71,7 @@ export default function RunsPage() {
   const namespaces = useNamespaces(namespacesWanted);
   const now = useNow();
   const parent = `${search.namespace || "-"}/results/-`;
-  const filter = useMemo(
-    () => buildFilter({ kind: search.kind, status: search.status, cel: search.filter }),
-    [search.kind, search.status, search.filter],
-  );
+  const filter = useMemo(() => searchFilter(search), [search]);
   const pages = useRunPages(client, parent, filter);
   const sentinel = useOnVisible(pages.loadMore);
   const invalidFilter =
@@ -83,10 +80,7 @@ export default function RunsPage() {
     search.filter !== ""
       ? celErrorInBox(ConnectError.from(pages.error).rawMessage)
       : undefined;
-  const filtered =
-    search.filter !== DEFAULT_SEARCH.filter ||
-    search.status !== DEFAULT_SEARCH.status ||
-    search.namespace !== DEFAULT_SEARCH.namespace;
+  const filtered = isFiltered(search);
 
   return (
     <div className="tr-page">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatDuration, formatRelative, runDuration } from "./format.js";
-import { buildFilter, celErrorInBox, runRow, runStatus } from "./runs.js";
+import { buildFilter, celErrorInBox, parseLabelFilter, runRow, runStatus } from "./runs.js";
 import { runRecord } from "./test-fixtures.js";
 
 describe("runStatus", () => {
@@ -61,6 +61,42 @@ describe("buildFilter", () => {
     expect(f).toContain('data_type == "tekton.dev/v1.PipelineRun"');
     expect(f).toContain('data_type == "tekton.dev/v1beta1.TaskRun"');
     expect(f.endsWith('(data.status.conditions[0].status == "True")')).toBe(true);
+  });
+
+  it("adds the pipeline, each label and the time range (whole minutes back from now), quoted", () => {
+    const now = Date.parse("2026-12-06T12:34:56.789Z");
+    const f = buildFilter(
+      {
+        kind: "pipelinerun",
+        status: "all",
+        cel: "",
+        pipeline: ' build"x ',
+        labels: "app=shop, tier = web ,",
+        since: "24h",
+      },
+      now,
+    );
+    expect(f.split(" && ").slice(1)).toEqual([
+      'data.metadata.labels["tekton.dev/pipeline"] == "build\\"x"',
+      'data.metadata.labels["app"] == "shop"',
+      'data.metadata.labels["tier"] == "web"',
+      'create_time > timestamp("2026-12-05T12:34:00.000Z")',
+    ]);
+    // The same minute, the same filter (the early first request is reused).
+    expect(buildFilter({ kind: "taskrun", status: "all", cel: "", since: "1h" }, now)).toBe(
+      buildFilter({ kind: "taskrun", status: "all", cel: "", since: "1h" }, now + 3_000),
+    );
+  });
+
+  it("reads labels as key=value pairs and names the first entry that is not one", () => {
+    expect(parseLabelFilter(" a=b,, c=d=e ")).toEqual({
+      pairs: [
+        ["a", "b"],
+        ["c", "d=e"],
+      ],
+    });
+    expect(parseLabelFilter("a=b, oops")).toEqual({ error: '"oops" is not key=value' });
+    expect(parseLabelFilter("=v")).toEqual({ error: '"=v" is not key=value' });
   });
 
   it("moves the server's error position back into the box", () => {

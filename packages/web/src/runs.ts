@@ -184,12 +184,46 @@ export const STATUS_CEL: { readonly [S in RunStatus]: string } = {
   pending: `!has(data.status.conditions) || ${CONDITION}.reason in ["Pending", "PipelineRunPending"]`,
 };
 
+/** The time range quick filter: runs created within the last hour, day, week, month; `""`: any. */
+export type SinceFilter = "" | "1h" | "24h" | "7d" | "30d";
+
+/** The length of each {@link SinceFilter}, in milliseconds. */
+export const SINCE_MS: { readonly [K in Exclude<SinceFilter, "">]: number } = {
+  "1h": 3_600_000,
+  "24h": 86_400_000,
+  "7d": 7 * 86_400_000,
+  "30d": 30 * 86_400_000,
+};
+
 /** What the Runs page filters on. */
 export interface RunsQuery {
   kind: KindFilter;
   status: StatusFilter;
   /** The CEL typed in the filter box (may be empty). */
   cel: string;
+  /** Runs of this pipeline (the `tekton.dev/pipeline` label); `""` or absent: any. */
+  pipeline?: string;
+  /** Labels `key=value,...` every run must have (as `tkn-results -L`); `""` or absent: none. */
+  labels?: string;
+  /** Created within this range of `now`; `""` or absent: any time. */
+  since?: SinceFilter;
+}
+
+/**
+ * The `key=value` pairs of a label filter (`a=b, c=d`), or the first entry that is not one
+ * (an error to show). Blank entries are skipped.
+ */
+export function parseLabelFilter(text: string): { pairs: [string, string][] } | { error: string } {
+  const pairs: [string, string][] = [];
+  for (const raw of text.split(",")) {
+    const entry = raw.trim();
+    if (entry === "") continue;
+    const at = entry.indexOf("=");
+    const key = entry.slice(0, at).trim();
+    if (at <= 0 || key === "") return { error: `"${entry}" is not key=value` };
+    pairs.push([key, entry.slice(at + 1).trim()]);
+  }
+  return { pairs };
 }
 
 /**
@@ -197,13 +231,24 @@ export interface RunsQuery {
  * server's `line:column` of an error is the box's line plus one, same column), then the types
  * of the kind and the status.
  */
-export function buildFilter(query: RunsQuery): string {
+export function buildFilter(query: RunsQuery, now: number = Date.now()): string {
   const kinds: RunKind[] = query.kind === "all" ? ["pipelinerun", "taskrun"] : [query.kind];
   const types = kinds.flatMap((k) => RUN_TYPES[k]);
   const parts: string[] = [];
   if (query.cel.trim() !== "") parts.push(`(\n${query.cel}\n)`);
   parts.push(`(${types.map((t) => `data_type == ${q(t)}`).join(" || ")})`);
   if (query.status !== "all") parts.push(`(${STATUS_CEL[query.status]})`);
+  const pipeline = query.pipeline?.trim() ?? "";
+  if (pipeline !== "") parts.push(`data.metadata.labels["tekton.dev/pipeline"] == ${q(pipeline)}`);
+  const labels = parseLabelFilter(query.labels ?? "");
+  if ("pairs" in labels) {
+    for (const [k, v] of labels.pairs) parts.push(`data.metadata.labels[${q(k)}] == ${q(v)}`);
+  }
+  if (query.since) {
+    // Whole minutes: the same filter for every render (and the early first request) of a minute.
+    const cutoff = Math.floor((now - SINCE_MS[query.since]) / 60_000) * 60_000;
+    parts.push(`create_time > timestamp(${q(new Date(cutoff).toISOString())})`);
+  }
   return parts.join(" && ");
 }
 
