@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliCompressSync, gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createFakeResultsRoutes } from "../test/support/fake-results.js";
 import { capture } from "./log-capture-fixtures.js";
@@ -23,6 +24,11 @@ beforeAll(() => {
   mkdirSync(join(root, "assets"));
   writeFileSync(join(root, "index.html"), INDEX);
   writeFileSync(join(root, "assets", "index-abc123.js"), "console.log(1);\n");
+  // The build's precompressed forms of a chunk (vite-plugin-compression2 writes them).
+  const chunk = Buffer.from(`console.log(${JSON.stringify("x".repeat(2000))});\n`);
+  writeFileSync(join(root, "assets", "chunk-def456.js"), chunk);
+  writeFileSync(join(root, "assets", "chunk-def456.js.gz"), gzipSync(chunk));
+  writeFileSync(join(root, "assets", "chunk-def456.js.br"), brotliCompressSync(chunk));
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 afterEach(async () => {
@@ -50,6 +56,25 @@ describe("the web UI served by the server", () => {
     expect(asset.headers.get("content-type")).toContain("javascript");
     expect(asset.headers.get("cache-control")).toBe(ASSET_CACHE_CONTROL);
     expect(ASSET_CACHE_CONTROL).toBe("public, max-age=31536000, immutable");
+  });
+
+  it("sends a file's precompressed Brotli or gzip form to a browser that accepts it", async () => {
+    const url = await start(createUiHandler(root));
+    const original = `console.log(${JSON.stringify("x".repeat(2000))});\n`;
+    const as = async (encoding: string) => {
+      const res = await fetch(`${url}/assets/chunk-def456.js`, {
+        headers: { "accept-encoding": encoding },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toContain("javascript");
+      expect(res.headers.get("cache-control")).toBe(ASSET_CACHE_CONTROL);
+      // fetch decodes the body: the same text whichever form was sent.
+      expect(await res.text()).toBe(original);
+      return res.headers.get("content-encoding");
+    };
+    expect(await as("gzip, deflate, br")).toBe("br");
+    expect(await as("gzip")).toBe("gzip");
+    expect(await as("identity")).toBeNull();
   });
 
   it("answers the UI's own routes with index.html for pages, 404 for missing assets and data", async () => {

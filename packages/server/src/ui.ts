@@ -52,6 +52,9 @@ export function createUiHandler(root: string): UiHandler {
   const options = {
     dev: false,
     etag: true,
+    // The build's precompressed `.br` / `.gz` forms, to browsers that accept them.
+    brotli: true,
+    gzip: true,
     dotfiles: false,
     setHeaders: (res: http.ServerResponse, pathname: string) => {
       res.setHeader(
