@@ -84,6 +84,19 @@ describe.skipIf(!existsSync(CHROMIUM))("the web UI in Chromium (needs /usr/bin/c
     await expect.poll(names).toEqual(["build-2-test"]);
   });
 
+  it("filters by pipeline and by labels, typed or from a deep link", async () => {
+    await page.goto(`${url}/`);
+    await page.locator('[data-testid="run-row"]').nth(2).waitFor();
+    await page.locator("#tr-pipeline").fill("build");
+    await page.locator("#tr-pipeline").press("Enter");
+    await expect.poll(names).toEqual(["build-2", "build-1"]);
+    expect(new URL(page.url()).searchParams.get("pipeline")).toBe("build");
+    await page.goto(`${url}/?label=${encodeURIComponent("app=demo, tekton.dev/pipeline=deploy")}`);
+    await expect.poll(names).toEqual(["deploy-1"]);
+    await page.goto(`${url}/?label=${encodeURIComponent("app=other")}`);
+    await page.getByText("No runs match these filters").waitFor();
+  });
+
   it("shows the server's error of a bad CEL filter under the box", async () => {
     await page.goto(`${url}/`);
     await page.locator('[data-testid="run-row"]').first().waitFor();
