@@ -11,6 +11,7 @@ import {
   ConnectError,
   createResultsClient,
   type ResultsClient,
+  type Transport,
 } from "@tekton-results/client";
 import type { UiConfig } from "./config.js";
 import {
@@ -22,23 +23,29 @@ import {
   type SignInReason,
 } from "./denial.js";
 
-/** The client of a configuration: the Connect protocol (binary), the bearer token when given. */
-export function createApiClient(config: UiConfig): ResultsClient {
+/**
+ * The transport of a configuration: the Connect protocol (binary; GetLog streams over `fetch`),
+ * the bearer token when given. The Results and Logs clients share it.
+ */
+export function createApiTransport(config: UiConfig): Transport {
   const token = config.token;
-  return createResultsClient(
-    createConnectTransport({
-      baseUrl: config.apiUrl,
-      useBinaryFormat: true,
-      interceptors: token
-        ? [
-            (next) => (req) => {
-              req.header.set("authorization", `Bearer ${token}`);
-              return next(req);
-            },
-          ]
-        : [],
-    }),
-  );
+  return createConnectTransport({
+    baseUrl: config.apiUrl,
+    useBinaryFormat: true,
+    interceptors: token
+      ? [
+          (next) => (req) => {
+            req.header.set("authorization", `Bearer ${token}`);
+            return next(req);
+          },
+        ]
+      : [],
+  });
+}
+
+/** The Results client of a configuration (see {@link createApiTransport}). */
+export function createApiClient(config: UiConfig): ResultsClient {
+  return createResultsClient(createApiTransport(config));
 }
 
 /** What the pages reach the API with. */

@@ -1,27 +1,17 @@
 /**
- * The Logs client of the UI: `@tekton-results/client`'s over connect-web's Connect protocol
- * (GetLog streams over `fetch` in browsers), with the bearer token of the configuration.
+ * The Logs client of the UI: `@tekton-results/client`'s over the API's transport (connect-web's
+ * Connect protocol; GetLog streams over `fetch` in browsers), with the configuration's token.
  *
  * @module
  */
 import { createContext, useContext, useMemo } from "react";
-import { createConnectTransport } from "@connectrpc/connect-web";
 import { createLogsClient, type LogsClient } from "@tekton-results/client";
-import { useApi } from "./api.js";
+import { createApiTransport, useApi } from "./api.js";
 import type { UiConfig } from "./config.js";
 
 /** The Logs client of a configuration. */
 export function createLogsApiClient(config: UiConfig): LogsClient {
-  const token = config.token;
-  return createLogsClient(
-    createConnectTransport({
-      baseUrl: config.apiUrl,
-      useBinaryFormat: true,
-      interceptors: token
-        ? [(next) => (req) => (req.header.set("authorization", `Bearer ${token}`), next(req))]
-        : [],
-    }),
-  );
+  return createLogsClient(createApiTransport(config));
 }
 
 /** A Logs client given to the page (the component tests' fake); else one from the API's config. */

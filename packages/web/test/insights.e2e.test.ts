@@ -6,22 +6,19 @@
  * link narrows them; the timeline's bars say their status, reason and message on hover and on
  * focus. Screenshots go to ../screenshots/ (shown in the README).
  */
-import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import type { AxeResults } from "axe-core";
 import {
   apiClient,
   ensureWebBuilt,
   hasChromium,
   launchChromium,
   SCREENSHOTS,
+  seriousViolations,
   startUiServer,
   type UiServer,
 } from "./browser.js";
 import { INSIGHTS_NOW, seedInsights } from "./seed.js";
-
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 describe.skipIf(!hasChromium)(
   "Insights and the timeline in Chromium (needs /usr/bin/chromium)",
@@ -130,16 +127,7 @@ describe.skipIf(!hasChromium)(
         await page.goto(`${server.url}/insights`);
         await page.locator('[data-testid="chart-runs"] svg.layout-svg-wrapper').first().waitFor();
         await page.waitForTimeout(300);
-        await page.addScriptTag({ path: AXE });
-        const violations = await page.evaluate(async () => {
-          const run = await (
-            window as unknown as { axe: { run(): Promise<AxeResults> } }
-          ).axe.run();
-          return run.violations
-            .filter((v) => v.impact === "serious" || v.impact === "critical")
-            .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-        });
-        expect(violations).toEqual([]);
+        expect(await seriousViolations(page)).toEqual([]);
       }
       await page.emulateMedia({ colorScheme: "light" });
     }, 60_000);

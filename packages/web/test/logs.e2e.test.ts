@@ -6,13 +6,11 @@
  * Debian's Chromium. The screenshot goes to ../screenshots/logs.png (shown in the README).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
-import type { AxeResults } from "axe-core";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import {
   createLogsClient,
@@ -26,10 +24,10 @@ import {
 } from "@tekton-results/client";
 import { main } from "@tekton-results/server";
 import { isWebBuilt } from "../src/web-root.js";
+import { seriousViolations } from "./browser.js";
 import { seed } from "./seed.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const shots = fileURLToPath(new URL("../screenshots/", import.meta.url));
 
 /** The lines of the big log, and how many of them say WARNING (every 1000th). */
@@ -184,22 +182,11 @@ describe.skipIf(!existsSync(CHROMIUM))(
     });
 
     it("has no serious or critical axe-core violation, light and dark", async () => {
-      await page.addScriptTag({ path: AXE });
       for (const scheme of ["light", "dark"] as const) {
         await page.emulateMedia({ colorScheme: scheme });
         await page.waitForTimeout(500);
         if (scheme === "dark") await page.screenshot({ path: `${shots}logs-dark.png` });
-        const { violations, passes } = await page.evaluate(async () => {
-          const run = await (
-            window as unknown as { axe: { run(): Promise<AxeResults> } }
-          ).axe.run();
-          return { violations: run.violations, passes: run.passes.length };
-        });
-        expect(passes).toBeGreaterThan(10);
-        const serious = violations
-          .filter((v) => v.impact === "serious" || v.impact === "critical")
-          .map((v) => `${scheme} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-        expect(serious).toEqual([]);
+        expect((await seriousViolations(page)).map((v) => `${scheme} ${v}`)).toEqual([]);
       }
       await page.emulateMedia({ colorScheme: "light" });
     });
