@@ -77,6 +77,11 @@ const EXPECTED: Record<string, Step | null> = {
   // not needed: the version ConfigMap is for users' tools (tkn, consoles), bound to
   // system:authenticated; neither the API server nor the watcher reads it.
   "Role/tekton-results-info: get /configmaps[tekton-results-info]": null,
+  // not needed here: the watcher's namespace clean-up (--delete-results-on-namespace-deletion,
+  // off by default and not turned on by this scenario) lists and watches Namespaces and lists
+  // and deletes the Results of deleted ones.
+  "ClusterRole/tekton-results-watcher: list,watch /namespaces": null,
+  "ClusterRole/tekton-results-watcher: list,delete results.tekton.dev/results": null,
 };
 
 // ---------------------------------------------------------------- rendering
