@@ -1,4 +1,12 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+
+/**
+ * Test files at once. Vitest's default (CPUs - 1) is one at a time on a 2-core machine, while
+ * most files wait on processes and sockets (servers, the CLI, Chromium, PostgreSQL): one more
+ * file than cores keeps the cores busy (`VITEST_MAX_WORKERS` overrides it).
+ */
+const maxWorkers = Number(process.env["VITEST_MAX_WORKERS"]) || availableParallelism() + 1;
 
 /**
  * One vitest run over every package. Each package is its own project so that
@@ -18,5 +26,6 @@ export default defineConfig({
     globalSetup: ["./scripts/embedded-postgres-access.mjs"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    maxWorkers,
   },
 });
